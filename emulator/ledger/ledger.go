@@ -1,0 +1,338 @@
+// Package ledger accounts for every event pwemu generates.
+//
+// Each event taken by an integration (or by none) gets one record: whether it was
+// filtered out, every delivery attempt (emulator time, transport, batch, status or
+// error, latency) and one terminal state. At every moment
+//
+//	generated = delivered + dropped + filtered + pending
+//
+// Records are stored compactly — the fields that events of one message share are
+// interned — because a receiver that is down can leave a million events pending.
+package ledger
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/pwemu/pwemu/emulator/events"
+)
+
+// State is where an event stands.
+type State uint8
+
+// The states of a record. Pending is the only one that is not terminal.
+const (
+	Pending State = iota
+	Delivered
+	Dropped
+	Filtered
+)
+
+var stateNames = [...]string{"pending", "delivered", "dropped", "filtered"}
+
+func (s State) String() string {
+	if int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return "unknown"
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// ID names one record.
+type ID uint32
+
+// Totals counts records by state.
+type Totals struct {
+	Generated int `json:"generated"`
+	Delivered int `json:"delivered"`
+	Dropped   int `json:"dropped"`
+	Filtered  int `json:"filtered"`
+	Pending   int `json:"pending"`
+}
+
+// Balanced reports whether the ledger invariant holds.
+func (t Totals) Balanced() bool {
+	return t.Generated == t.Delivered+t.Dropped+t.Filtered+t.Pending
+}
+
+func (t *Totals) move(from, to State, n int) {
+	t.add(from, -n)
+	t.add(to, n)
+}
+
+func (t *Totals) add(s State, n int) {
+	switch s {
+	case Pending:
+		t.Pending += n
+	case Delivered:
+		t.Delivered += n
+	case Dropped:
+		t.Dropped += n
+	case Filtered:
+		t.Filtered += n
+	}
+}
+
+// Attempt is one try at delivering an event.
+type Attempt struct {
+	At        time.Time     `json:"at"`        // emulator time the attempt started
+	Transport string        `json:"transport"` // "http", "grpc" or "webhook"
+	Batch     uint64        `json:"batch"`     // HTTP batch or gRPC stream number
+	Status    int           `json:"status,omitempty"`
+	Ack       string        `json:"ack,omitempty"` // gRPC ack status
+	Error     string        `json:"error,omitempty"`
+	Latency   time.Duration `json:"latency_ns"` // wall time the attempt took
+}
+
+// shape is the part of an event that the events of one message share.
+type shape struct {
+	EventName, MessageCode, Platform, Payload, ApplicationCode string
+	JourneyTitle, JourneyPointTitle                            string
+	MessageID, CampaignID                                      uint64
+}
+
+type record struct {
+	shape          *shape
+	uuid, hwid     string
+	userID, liveID string
+	timestamp      int64
+	generatedAt    int64 // emulator unix nanoseconds
+	settledAt      int64
+	attempts       []Attempt
+	integration    uint16
+	reason         uint8 // index into reasons, for filtered records
+	state          State
+}
+
+const (
+	chunkBits = 16
+	chunkSize = 1 << chunkBits
+	// maxShapes bounds the intern table: events with unique payloads are not worth it.
+	maxShapes = 1 << 16
+)
+
+// Ledger is safe for concurrent use.
+type Ledger struct {
+	mu           sync.Mutex
+	chunks       []*[chunkSize]record
+	n            int
+	shapes       map[shape]*shape
+	totals       Totals
+	byIntegr     []Totals
+	integrations []string
+	reasons      []string
+	changed      chan struct{}
+}
+
+// New returns an empty ledger.
+func New() *Ledger {
+	return &Ledger{shapes: make(map[shape]*shape), reasons: []string{""}, changed: make(chan struct{})}
+}
+
+// Integration registers a destination by name (e.g. "streams[0]") and returns the
+// number its records carry. The name "" stands for events no integration takes.
+func (l *Ledger) Integration(name string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i, n := range l.integrations {
+		if n == name {
+			return i
+		}
+	}
+	l.integrations = append(l.integrations, name)
+	l.byIntegr = append(l.byIntegr, Totals{})
+	return len(l.integrations) - 1
+}
+
+// Add records a generated event for an integration, pending.
+func (l *Ledger) Add(integration int, at time.Time, e *events.Event) ID {
+	return l.add(integration, at, e, Pending, "")
+}
+
+// AddFiltered records a generated event that the integration's filter kept out.
+func (l *Ledger) AddFiltered(integration int, at time.Time, e *events.Event, reason string) ID {
+	return l.add(integration, at, e, Filtered, reason)
+}
+
+func (l *Ledger) add(integration int, at time.Time, e *events.Event, s State, reason string) ID {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.n%chunkSize == 0 && l.n/chunkSize == len(l.chunks) {
+		l.chunks = append(l.chunks, new([chunkSize]record))
+	}
+	id := ID(l.n)
+	r := l.rec(id)
+	*r = record{
+		shape: l.intern(e), uuid: e.UUID, hwid: e.HWID, userID: e.UserID, liveID: e.LiveActivityID,
+		timestamp: e.Timestamp, generatedAt: at.UnixNano(), integration: uint16(integration), state: s,
+	}
+	if s != Pending {
+		r.settledAt = r.generatedAt
+	}
+	if reason != "" {
+		r.reason = l.reasonIndex(reason)
+	}
+	l.n++
+	l.totals.Generated++
+	l.totals.add(s, 1)
+	if integration < len(l.byIntegr) {
+		l.byIntegr[integration].Generated++
+		l.byIntegr[integration].add(s, 1)
+	}
+	l.signal()
+	return id
+}
+
+func (l *Ledger) rec(id ID) *record { return &l.chunks[id>>chunkBits][id&(chunkSize-1)] }
+
+func (l *Ledger) intern(e *events.Event) *shape {
+	k := shape{e.EventName, e.MessageCode, e.Platform, e.Payload, e.ApplicationCode,
+		e.JourneyTitle, e.JourneyPointTitle, e.MessageID, e.CampaignID}
+	if p, ok := l.shapes[k]; ok {
+		return p
+	}
+	p := &k
+	if len(l.shapes) < maxShapes {
+		l.shapes[k] = p
+	}
+	return p
+}
+
+func (l *Ledger) reasonIndex(reason string) uint8 {
+	for i, r := range l.reasons {
+		if r == reason {
+			return uint8(i)
+		}
+	}
+	if len(l.reasons) == 255 {
+		return 0
+	}
+	l.reasons = append(l.reasons, reason)
+	return uint8(len(l.reasons) - 1)
+}
+
+// Event rebuilds the event of a record.
+func (l *Ledger) Event(id ID) events.Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.event(l.rec(id))
+}
+
+// Events appends the events of ids to dst, in order.
+func (l *Ledger) Events(dst []events.Event, ids []ID) []events.Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, id := range ids {
+		dst = append(dst, l.event(l.rec(id)))
+	}
+	return dst
+}
+
+func (l *Ledger) event(r *record) events.Event {
+	s := r.shape
+	return events.Event{UUID: r.uuid, EventName: s.EventName, MessageCode: s.MessageCode,
+		MessageID: s.MessageID, CampaignID: s.CampaignID, Platform: s.Platform, Payload: s.Payload,
+		ApplicationCode: s.ApplicationCode, HWID: r.hwid, UserID: r.userID, Timestamp: r.timestamp,
+		JourneyTitle: s.JourneyTitle, JourneyPointTitle: s.JourneyPointTitle, LiveActivityID: r.liveID}
+}
+
+// Attempt adds one attempt to each of ids.
+func (l *Ledger) Attempt(ids []ID, a Attempt) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, id := range ids {
+		r := l.rec(id)
+		r.attempts = append(r.attempts, a)
+	}
+	l.signal()
+}
+
+// Settle moves pending records to a terminal state at emulator time at. Records that
+// already have a terminal state keep it: an event is settled once.
+func (l *Ledger) Settle(ids []ID, s State, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ns := at.UnixNano()
+	for _, id := range ids {
+		r := l.rec(id)
+		if r.state != Pending {
+			continue
+		}
+		r.state, r.settledAt = s, ns
+		l.totals.move(Pending, s, 1)
+		if int(r.integration) < len(l.byIntegr) {
+			l.byIntegr[r.integration].move(Pending, s, 1)
+		}
+	}
+	l.signal()
+}
+
+// State reports where a record stands.
+func (l *Ledger) State(id ID) State {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.rec(id).state
+}
+
+// Totals counts all records by state.
+func (l *Ledger) Totals() Totals {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.totals
+}
+
+// IntegrationTotals counts the records of each registered integration, by name.
+func (l *Ledger) IntegrationTotals() map[string]Totals {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make(map[string]Totals, len(l.integrations))
+	for i, n := range l.integrations {
+		out[n] = l.byIntegr[i]
+	}
+	return out
+}
+
+// Len is the number of records.
+func (l *Ledger) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.n
+}
+
+// Reset forgets every record; registered integrations stay.
+func (l *Ledger) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.chunks, l.n, l.totals = nil, 0, Totals{}
+	l.shapes = make(map[shape]*shape)
+	for i := range l.byIntegr {
+		l.byIntegr[i] = Totals{}
+	}
+	l.signal()
+}
+
+// signal wakes waiters; l.mu must be held.
+func (l *Ledger) signal() {
+	close(l.changed)
+	l.changed = make(chan struct{})
+}
+
+// Wait blocks until cond holds for the totals or ctx ends.
+func (l *Ledger) Wait(ctx context.Context, cond func(Totals) bool) (Totals, error) {
+	for {
+		l.mu.Lock()
+		t, ch := l.totals, l.changed
+		l.mu.Unlock()
+		if cond(t) {
+			return t, nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return t, ctx.Err()
+		}
+	}
+}

@@ -1,0 +1,239 @@
+// Package scenarios is the YAML format that scripts what pwemu does: who may call the
+// API and how it answers, which integrations receive events, what traffic is played on
+// the emulator clock, and what a run must show. It loads, expands and validates
+// scenario files; the emulator consumes the result and never reads YAML itself.
+package scenarios
+
+import (
+	"time"
+)
+
+// Scenario is one scenario file.
+type Scenario struct {
+	Name        string    `yaml:"name" json:"name"`
+	Description string    `yaml:"description" json:"description,omitempty"`
+	Seed        int64     `yaml:"seed" json:"seed"`
+	Clock       Clock     `yaml:"clock" json:"clock"`
+	Duration    Duration  `yaml:"duration" json:"duration,omitempty"` // how long `pwemu run` plays at most
+	Accounts    []Account `yaml:"accounts" json:"accounts"`
+	Streams     []Stream  `yaml:"streams" json:"streams,omitempty"`
+	Webhooks    []Webhook `yaml:"webhooks" json:"webhooks,omitempty"`
+	Traffic     []Traffic `yaml:"traffic" json:"traffic,omitempty"`
+	API         []APIRule `yaml:"api" json:"api,omitempty"`
+	Lifecycle   Lifecycle `yaml:"lifecycle" json:"lifecycle"`
+	Expect      Expect    `yaml:"expect" json:"expect,omitempty"`
+	Source      string    `yaml:"-" json:"-"` // file name or bundled name, for messages
+	Raw         []byte    `yaml:"-" json:"-"` // the YAML as loaded, for GET /_pwemu/scenario
+}
+
+// Clock selects the emulator clock: mode real, scaled (with speed) or manual.
+type Clock struct {
+	Mode     string   `yaml:"mode" json:"mode,omitempty"`
+	Speed    float64  `yaml:"speed" json:"speed,omitempty"`
+	Start    string   `yaml:"start" json:"start,omitempty"` // RFC 3339; manual clocks only
+	Patience Duration `yaml:"patience" json:"patience,omitempty"`
+}
+
+// Account is a Pushwoosh account with its tokens and applications.
+type Account struct {
+	ID                 string        `yaml:"id" json:"id"`
+	Name               string        `yaml:"name" json:"name,omitempty"`
+	Suspended          bool          `yaml:"suspended" json:"suspended,omitempty"`
+	SubscriberLimit    int           `yaml:"subscriber_limit" json:"subscriber_limit,omitempty"`         // >0: "reached the subscriber limit" warning
+	ActiveDevicesLimit int           `yaml:"active_devices_limit" json:"active_devices_limit,omitempty"` // >0: "exceeded the number of active devices" warning
+	CreateMessageRate  int           `yaml:"create_message_rate" json:"create_message_rate,omitempty"`   // per minute; 0 = 600 (docs)
+	Tokens             []Token       `yaml:"tokens" json:"tokens"`
+	Applications       []Application `yaml:"applications" json:"applications"`
+	Groups             []Group       `yaml:"groups" json:"groups,omitempty"`
+}
+
+// Token kinds.
+const (
+	TokenServer = "server"
+	TokenDevice = "device"
+)
+
+// Token is an API access token. Allow, when set, lists the only methods it may call;
+// Applications, when set, the only applications it may touch.
+type Token struct {
+	Value        string   `yaml:"value" json:"value"`
+	Kind         string   `yaml:"kind" json:"kind"`
+	Allow        []string `yaml:"allow" json:"allow,omitempty"`
+	Applications []string `yaml:"applications" json:"applications,omitempty"`
+}
+
+// Application is a Pushwoosh application.
+type Application struct {
+	Code                string `yaml:"code" json:"code"`
+	Name                string `yaml:"name" json:"name,omitempty"`
+	Suspended           bool   `yaml:"suspended" json:"suspended,omitempty"`
+	DeviceTokenRequired bool   `yaml:"device_token_required" json:"device_token_required,omitempty"`
+}
+
+// Group is an application group (createMessage's applications_group).
+type Group struct {
+	Code         string   `yaml:"code" json:"code"`
+	Name         string   `yaml:"name" json:"name,omitempty"`
+	Applications []string `yaml:"applications" json:"applications"`
+}
+
+// Transports of an event stream.
+const (
+	TransportHTTP = "http"
+	TransportGRPC = "grpc"
+)
+
+// Stream is an event streaming integration (SPEC.md §1). Zero values take the docs'
+// defaults; see Defaults.
+type Stream struct {
+	Name          string   `yaml:"name" json:"name,omitempty"`
+	Endpoint      string   `yaml:"endpoint" json:"endpoint"`
+	Transport     string   `yaml:"transport" json:"transport"`
+	Authorization string   `yaml:"authorization" json:"authorization,omitempty"`
+	Events        []string `yaml:"events" json:"events"`
+	Platforms     []string `yaml:"platforms" json:"platforms"`
+	Filters       Filters  `yaml:"filters" json:"filters"`
+	Batch         Batch    `yaml:"batch" json:"batch"`
+	Retry         Retry    `yaml:"retry" json:"retry"`
+	Timeout       Duration `yaml:"timeout" json:"timeout"`
+	TLS           TLS      `yaml:"tls" json:"tls,omitempty"`
+	KeepAlive     Duration `yaml:"keep_alive" json:"keep_alive,omitempty"` // gRPC keep-alive ping interval; 0 = off
+	// Framing is the HTTP body of a batch: "array" (default), "object" (one event a
+	// request, as the docs' example) or "ndjson".
+	Framing     string `yaml:"framing" json:"framing,omitempty"`
+	Concurrency int    `yaml:"concurrency" json:"concurrency,omitempty"` // batches in flight at once; 0 = 1
+	Chaos       Chaos  `yaml:"chaos" json:"chaos,omitempty"`
+}
+
+// Filters narrow a stream to some campaigns or messages, and opt in to live activities.
+type Filters struct {
+	Campaigns    []string `yaml:"campaigns" json:"campaigns,omitempty"`
+	Messages     []string `yaml:"messages" json:"messages,omitempty"`
+	LiveActivity bool     `yaml:"live_activity" json:"live_activity,omitempty"`
+}
+
+// Batch says when a batch (HTTP) or stream (gRPC) goes out: at Size ready events, or
+// Interval after the previous one.
+type Batch struct {
+	Size     int      `yaml:"size" json:"size"`
+	Interval Duration `yaml:"interval" json:"interval"`
+}
+
+// Retry lists the waits before each retry: the first retry waits Delays[0] after the
+// failure, and so on; when they are used up the events are dropped.
+type Retry struct {
+	Delays []Duration `yaml:"delays" json:"delays"`
+}
+
+// TLS configures a gRPC stream's transport security (https:// URLs always use TLS).
+type TLS struct {
+	Enabled            *bool  `yaml:"enabled" json:"enabled,omitempty"`
+	CA                 string `yaml:"ca" json:"ca,omitempty"` // PEM file of the CA to trust
+	InsecureSkipVerify bool   `yaml:"insecure_skip_verify" json:"insecure_skip_verify,omitempty"`
+	ServerName         string `yaml:"server_name" json:"server_name,omitempty"`
+}
+
+// Chaos is sender-side misbehaviour for hardening receivers.
+type Chaos struct {
+	Duplicate float64  `yaml:"duplicate" json:"duplicate,omitempty"` // share of batches sent twice
+	Reorder   bool     `yaml:"reorder" json:"reorder,omitempty"`     // shuffle events inside a batch
+	Slow      Duration `yaml:"slow" json:"slow,omitempty"`           // extra emulator-time delay before each send
+}
+
+// Webhook is the email-status webhook integration (SPEC.md §2): one POST per event.
+type Webhook struct {
+	Name          string   `yaml:"name" json:"name,omitempty"`
+	Endpoint      string   `yaml:"endpoint" json:"endpoint"`
+	Authorization string   `yaml:"authorization" json:"authorization,omitempty"`
+	Events        []string `yaml:"events" json:"events,omitempty"` // default: every email status event
+	Retry         Retry    `yaml:"retry" json:"retry"`
+	Timeout       Duration `yaml:"timeout" json:"timeout"`
+}
+
+// Traffic is events pwemu generates by itself at a point of the timeline.
+type Traffic struct {
+	At       Duration `yaml:"at" json:"at"`
+	Generate Generate `yaml:"generate" json:"generate"`
+}
+
+// Generate describes generated events: Count at once, or Rate for a span (For).
+type Generate struct {
+	Count        int      `yaml:"count" json:"count,omitempty"`
+	Rate         Rate     `yaml:"rate" json:"rate,omitempty"`
+	For          Duration `yaml:"for" json:"for,omitempty"`
+	Events       []string `yaml:"events" json:"events,omitempty"`       // default: Push Sent
+	Platforms    []string `yaml:"platforms" json:"platforms,omitempty"` // default: iOS, Android
+	Application  string   `yaml:"application" json:"application,omitempty"`
+	Messages     int      `yaml:"messages" json:"messages,omitempty"`           // distinct messages drawn from; 0 = 10
+	Campaigns    []uint64 `yaml:"campaigns" json:"campaigns,omitempty"`         // campaign ids drawn from
+	LiveActivity float64  `yaml:"live_activity" json:"live_activity,omitempty"` // share of live-activity events
+}
+
+// Lifecycle says what happens to messages created through the API: each target gets
+// Push Sent, and shares of them Push Delivered and Push Opened.
+type Lifecycle struct {
+	Disabled  bool     `yaml:"disabled" json:"disabled,omitempty"`
+	Delivered *float64 `yaml:"delivered" json:"delivered,omitempty"` // share; default 0.9
+	Opened    *float64 `yaml:"opened" json:"opened,omitempty"`       // share of delivered; default 0.3
+	Delay     Duration `yaml:"delay" json:"delay,omitempty"`         // between stages; default 1s
+}
+
+// APIRule changes how the fake API answers. The first rule that matches a call wins;
+// a rule that no longer applies (times used up, outside during) falls back to normal.
+type APIRule struct {
+	Method      string         `yaml:"method" json:"method"` // method name or "*"
+	Match       map[string]any `yaml:"match" json:"match,omitempty"`
+	Times       int            `yaml:"times" json:"times,omitempty"`
+	During      []Duration     `yaml:"during" json:"during,omitempty"` // [from, to] on the timeline
+	Probability float64        `yaml:"probability" json:"probability,omitempty"`
+	Latency     Latency        `yaml:"latency" json:"latency,omitempty"`
+	Respond     Respond        `yaml:"respond" json:"respond,omitempty"`
+}
+
+// Respond is what a matching API rule answers. Leave it empty for latency-only rules.
+type Respond struct {
+	HTTP    int    `yaml:"http" json:"http,omitempty"`
+	Code    string `yaml:"code" json:"code,omitempty"`       // a named answer: app_not_found, …
+	Warning string `yaml:"warning" json:"warning,omitempty"` // subscriber_limit, active_devices_exceeded
+	// A custom envelope.
+	StatusCode    int    `yaml:"status_code" json:"status_code,omitempty"`
+	StatusMessage string `yaml:"status_message" json:"status_message,omitempty"`
+	Response      any    `yaml:"response" json:"response,omitempty"`
+	Fault         string `yaml:"fault" json:"fault,omitempty"` // reset, hang, malformed
+}
+
+// Expect is what `pwemu run` checks at the end; the run fails when one does not hold.
+type Expect struct {
+	Delivered  *Count   `yaml:"delivered" json:"delivered,omitempty"`
+	Dropped    *Count   `yaml:"dropped" json:"dropped,omitempty"`
+	Filtered   *Count   `yaml:"filtered" json:"filtered,omitempty"`
+	MaxLatency Duration `yaml:"max_latency" json:"max_latency,omitempty"`
+	No4xx      bool     `yaml:"no_4xx" json:"no_4xx,omitempty"`
+	No5xx      bool     `yaml:"no_5xx" json:"no_5xx,omitempty"`
+}
+
+// Count is "all", "none" or a number (at least that many).
+type Count struct {
+	All  bool
+	None bool
+	N    int
+}
+
+// Rate is a number of events per time unit, written "50/s", "600/m" or "10/h".
+type Rate struct {
+	N   float64
+	Per time.Duration
+}
+
+// PerSecond is the rate as events per second of emulator time.
+func (r Rate) PerSecond() float64 {
+	if r.Per <= 0 {
+		return 0
+	}
+	return r.N / r.Per.Seconds()
+}
+
+// Latency is a fixed delay ("250ms") or a range ("100ms-2s").
+type Latency struct {
+	Min, Max time.Duration
+}
