@@ -1,6 +1,10 @@
 package scenarios
 
-import "time"
+import (
+	"strconv"
+	"strings"
+	"time"
+)
 
 // The docs' values (SPEC.md §1), used where a scenario says nothing.
 const (
@@ -11,19 +15,36 @@ const (
 	DefaultMessageRate   = 600 // createMessage calls per account per minute
 )
 
+// pwemu's own defaults where the docs say nothing (SPEC.md ▶).
+const (
+	DefaultTrafficMessages    = 10  // distinct messages generated events are drawn from
+	DefaultLifecycleDelivered = 0.9 // share of targets that get Push Delivered
+	DefaultLifecycleOpened    = 0.3 // share of delivered that get Push Opened
+	DefaultLifecycleDelay     = Duration(time.Second)
+)
+
 // DefaultRetryDelays are the waits before the 1st, 2nd and 3rd retry.
 var DefaultRetryDelays = []Duration{Duration(time.Second), Duration(3 * time.Second), Duration(8 * time.Second)}
 
-// ApplyDefaults fills every unset value with the docs' default, so that the emulator
-// reads one complete scenario.
+// DefaultTrafficEvents and DefaultTrafficPlatforms are what generated traffic is made
+// of when a traffic entry does not say.
+var (
+	DefaultTrafficEvents    = []string{"Push Sent"}
+	DefaultTrafficPlatforms = []string{"iOS", "Android"}
+)
+
+// ApplyDefaults fills every unset value with the docs' default (or pwemu's, where
+// the docs say nothing), so that the emulator reads one complete scenario. Parse
+// calls it; call it yourself on a scenario built in code.
 func (s *Scenario) ApplyDefaults() {
 	for i := range s.Streams {
 		st := &s.Streams[i]
+		st.Transport = strings.ToLower(st.Transport) // the docs write HTTP and gRPC
 		if st.Transport == "" {
 			st.Transport = TransportHTTP
 		}
 		if st.Name == "" {
-			st.Name = "streams[" + itoa(i) + "]"
+			st.Name = "streams[" + strconv.Itoa(i) + "]"
 		}
 		if st.Batch.Size == 0 {
 			st.Batch.Size = DefaultHTTPBatchSize
@@ -40,8 +61,8 @@ func (s *Scenario) ApplyDefaults() {
 		if st.Timeout == 0 {
 			st.Timeout = DefaultTimeout
 		}
-		if st.Framing == "" {
-			st.Framing = "array"
+		if st.Framing == "" && st.Transport == TransportHTTP {
+			st.Framing = FramingArray
 		}
 		if st.Concurrency == 0 {
 			st.Concurrency = 1
@@ -50,10 +71,10 @@ func (s *Scenario) ApplyDefaults() {
 	for i := range s.Webhooks {
 		w := &s.Webhooks[i]
 		if w.Name == "" {
-			w.Name = "webhooks[" + itoa(i) + "]"
+			w.Name = "webhooks[" + strconv.Itoa(i) + "]"
 		}
 		if len(w.Events) == 0 {
-			w.Events = append([]string(nil), emailStatusEvents...)
+			w.Events = append([]string(nil), EmailStatusEvents...)
 		}
 		if w.Retry.Delays == nil {
 			w.Retry.Delays = append([]Duration(nil), DefaultRetryDelays...)
@@ -67,14 +88,33 @@ func (s *Scenario) ApplyDefaults() {
 			s.Accounts[i].CreateMessageRate = DefaultMessageRate
 		}
 	}
-}
-
-var emailStatusEvents = []string{"Email Sent", "Email Delivered", "Email Bounced", "Email Opened",
-	"Email Link Clicked", "Email Unsubscribed", "Email Complained", "Email Rejected"}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
+	for i := range s.Traffic {
+		g := &s.Traffic[i].Generate
+		if len(g.Events) == 0 {
+			g.Events = append([]string(nil), DefaultTrafficEvents...)
+		}
+		if len(g.Platforms) == 0 {
+			g.Platforms = append([]string(nil), DefaultTrafficPlatforms...)
+		}
+		if g.Messages == 0 {
+			g.Messages = DefaultTrafficMessages
+		}
 	}
-	return itoa(i/10) + string(rune('0'+i%10))
+	for i := range s.API {
+		if s.API[i].Probability == 0 {
+			s.API[i].Probability = 1
+		}
+	}
+	l := &s.Lifecycle
+	if l.Delivered == nil {
+		l.Delivered = ptr(DefaultLifecycleDelivered)
+	}
+	if l.Opened == nil {
+		l.Opened = ptr(DefaultLifecycleOpened)
+	}
+	if l.Delay == 0 {
+		l.Delay = DefaultLifecycleDelay
+	}
 }
+
+func ptr[T any](v T) *T { return &v }

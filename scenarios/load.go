@@ -1,50 +1,160 @@
 package scenarios
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"os"
 	"path"
+	"reflect"
 	"sort"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 )
 
 //go:embed bundled/*.yaml
 var bundled embed.FS
 
-// Parse reads a scenario from YAML, fills the docs' defaults and validates it. source
-// names the file in error messages.
+// Options change how a scenario is read.
+type Options struct {
+	// Env looks up the variables of ${NAME} references; nil means the process
+	// environment (os.LookupEnv). `pwemu run --receiver URL` passes one that also
+	// answers RECEIVER_URL.
+	Env Env
+}
+
+// Parse reads a scenario from YAML with ${…} taken from the process environment,
+// validates it and fills the docs' defaults. source names the file in errors. A
+// rejected scenario comes back as *Errors listing every problem found.
 func Parse(source string, data []byte) (*Scenario, error) {
+	return ParseWith(source, data, Options{})
+}
+
+// maxReported bounds the problems listed for one file.
+const maxReported = 100
+
+// ParseWith is Parse with options.
+func ParseWith(source string, data []byte, opts Options) (*Scenario, error) {
+	env := opts.Env
+	if env == nil {
+		env = os.LookupEnv
+	}
+	fail := func(e Error) error { return &Errors{List: []Error{e}} }
+	docs, syntaxErr := parseYAML(source, data)
+	if syntaxErr != nil {
+		return nil, fail(*syntaxErr)
+	}
+	if len(docs) == 0 || len(docs[0].Content) == 0 || isNull(docs[0].Content[0]) {
+		return nil, fail(Error{File: source, Line: 1, Col: 1, Msg: "the file holds no scenario; start with a name: line"})
+	}
+	root := docs[0].Content[0]
+	d := newDecoder(source, env)
+	for _, extra := range docs[1:] {
+		if len(extra.Content) > 0 && !isNull(extra.Content[0]) { // a bare trailing --- is harmless
+			d.errs = append(d.errs, Error{File: source, Line: max(extra.Line, 1), Col: 1,
+				Msg: "a second YAML document starts here; a file holds one scenario (remove the ---)"})
+			break
+		}
+	}
 	var s Scenario
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&s); err != nil && err.Error() != "EOF" {
-		return nil, fmt.Errorf("%s: %w", source, err)
+	d.decode(root, reflect.ValueOf(&s).Elem(), "")
+	errs := d.errs
+	for _, e := range validate(&s, d) {
+		if !d.covered(e.Path) {
+			errs = append(errs, e)
+		}
+	}
+	if len(errs) > 0 {
+		all := &Errors{List: errs}
+		all.sort()
+		if n := len(all.List) - maxReported; n > 0 {
+			all.List = append(all.List[:maxReported], Error{File: source, Msg: fmt.Sprintf("and %d more problems; fix these first", n)})
+		}
+		return nil, all
 	}
 	s.Source, s.Raw = source, append([]byte(nil), data...)
 	s.ApplyDefaults()
 	return &s, nil
 }
 
-// LoadFile reads a scenario file.
+// at gives validation the position of a path: its value when it was written, else
+// the nearest enclosing value that was (a missing key is reported where its mapping
+// starts).
+func (d *decoder) at(p string) Error {
+	for q := p; ; q = parentPath(q) {
+		if at, ok := d.pos[q]; ok {
+			return Error{File: d.file, Line: at.line, Col: at.col, Path: p}
+		}
+		if q == "" {
+			return Error{File: d.file, Path: p}
+		}
+	}
+}
+
+// written reports whether the file sets path (so that an explicit 0 can be told
+// from an absent key).
+func (d *decoder) written(p string) bool {
+	_, ok := d.pos[p]
+	return ok
+}
+
+// covered reports whether a validation error at p would repeat a decode error at,
+// inside or around the same path.
+func (d *decoder) covered(p string) bool {
+	if d.failed[p] || d.inside[p] {
+		return true
+	}
+	for q := parentPath(p); q != ""; q = parentPath(q) {
+		if d.failed[q] {
+			return true
+		}
+	}
+	return false
+}
+
+// parentPath drops the last step of a path: streams[0].events → streams[0] → streams.
+func parentPath(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i < 0 {
+		return ""
+	}
+	return p[:i]
+}
+
+// LoadFile reads a scenario file, taking ${…} from the process environment.
 func LoadFile(name string) (*Scenario, error) {
+	return LoadFileWith(name, Options{})
+}
+
+// LoadFileWith reads a scenario file with options.
+func LoadFileWith(name string, opts Options) (*Scenario, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("scenario: %w", err)
 	}
-	return Parse(name, data)
+	return ParseWith(name, data, opts)
 }
 
-// Bundled loads a bundled scenario by name ("default", "http-5xx-storm", …).
+// Bundled loads a bundled scenario by name ("default", "http-5xx-storm", …), taking
+// ${…} from the process environment.
 func Bundled(name string) (*Scenario, error) {
-	data, err := bundled.ReadFile("bundled/" + name + ".yaml")
+	return BundledWith(name, Options{})
+}
+
+// BundledWith loads a bundled scenario with options.
+func BundledWith(name string, opts Options) (*Scenario, error) {
+	data, err := BundledSource(name)
 	if err != nil {
+		return nil, err
+	}
+	return ParseWith("bundled/"+name+".yaml", data, opts)
+}
+
+// BundledSource is the YAML of a bundled scenario, for `pwemu` to print or copy.
+func BundledSource(name string) ([]byte, error) {
+	data, err := bundled.ReadFile("bundled/" + name + ".yaml")
+	if err != nil || strings.ContainsAny(name, "/\\") {
 		return nil, fmt.Errorf("scenario %q: no bundled scenario of that name (have: %s)", name, strings.Join(BundledNames(), ", "))
 	}
-	return Parse(name, data)
+	return data, nil
 }
 
 // BundledNames lists the bundled scenarios.
@@ -66,3 +176,19 @@ func Default() *Scenario {
 	}
 	return s
 }
+
+// Validate checks a scenario built in code (one read by Parse is already checked).
+// The errors carry paths but no positions.
+func (s *Scenario) Validate() error {
+	errs := validate(s, codeBuilt{s.Source})
+	if len(errs) == 0 {
+		return nil
+	}
+	return &Errors{List: errs}
+}
+
+// codeBuilt locates paths of a scenario that has no YAML behind it.
+type codeBuilt struct{ source string }
+
+func (c codeBuilt) at(p string) Error     { return Error{File: c.source, Path: p} }
+func (c codeBuilt) written(p string) bool { return false }

@@ -2,6 +2,13 @@
 // API and how it answers, which integrations receive events, what traffic is played on
 // the emulator clock, and what a run must show. It loads, expands and validates
 // scenario files; the emulator consumes the result and never reads YAML itself.
+//
+// Loading reports every problem of a file at once, each with its line and column and
+// a way to fix it (*Errors). Scalar values may hold ${NAME}, ${NAME:-default},
+// ${NAME-default} or ${NAME:?message}, expanded from Options.Env (the process
+// environment by default) before the value is read, so count: ${N} is a number;
+// inside [ ] or { } such a reference must be quoted ("${N}"), as YAML requires. $$ is
+// a literal $. The format's JSON Schema is Schema().
 package scenarios
 
 import (
@@ -84,7 +91,7 @@ const (
 )
 
 // Stream is an event streaming integration (SPEC.md §1). Zero values take the docs'
-// defaults; see Defaults.
+// defaults; see ApplyDefaults.
 type Stream struct {
 	Name          string   `yaml:"name" json:"name,omitempty"`
 	Endpoint      string   `yaml:"endpoint" json:"endpoint"`
@@ -203,20 +210,56 @@ type Respond struct {
 }
 
 // Expect is what `pwemu run` checks at the end; the run fails when one does not hold.
+// Unset fields are not checked. "Events" are the events the ledger accounts for;
+// "attempts" are delivery attempts to receivers; "API calls" are calls the fake API
+// answered (scenarios/expect evaluates them).
 type Expect struct {
-	Delivered  *Count   `yaml:"delivered" json:"delivered,omitempty"`
-	Dropped    *Count   `yaml:"dropped" json:"dropped,omitempty"`
-	Filtered   *Count   `yaml:"filtered" json:"filtered,omitempty"`
-	MaxLatency Duration `yaml:"max_latency" json:"max_latency,omitempty"`
-	No4xx      bool     `yaml:"no_4xx" json:"no_4xx,omitempty"`
-	No5xx      bool     `yaml:"no_5xx" json:"no_5xx,omitempty"`
+	Delivered    *Count   `yaml:"delivered" json:"delivered,omitempty"` // all = every event not filtered out
+	Dropped      *Count   `yaml:"dropped" json:"dropped,omitempty"`
+	Filtered     *Count   `yaml:"filtered" json:"filtered,omitempty"`
+	Pending      *Count   `yaml:"pending" json:"pending,omitempty"`           // still undelivered when the run ends
+	MaxLatency   Duration `yaml:"max_latency" json:"max_latency,omitempty"`   // longest receiver answer over all attempts
+	MaxDelay     Duration `yaml:"max_delay" json:"max_delay,omitempty"`       // longest generated→delivered time (emulator clock)
+	MaxAttempts  int      `yaml:"max_attempts" json:"max_attempts,omitempty"` // most attempts any one event needed
+	No4xx        bool     `yaml:"no_4xx" json:"no_4xx,omitempty"`             // no attempt answered 4xx
+	No5xx        bool     `yaml:"no_5xx" json:"no_5xx,omitempty"`             // no attempt answered 5xx
+	NoDuplicates bool     `yaml:"no_duplicates" json:"no_duplicates,omitempty"`
+	// Statuses counts attempts by the receiver's HTTP status; 0 counts attempts that
+	// got no HTTP answer (refused, reset, timed out). all = every attempt.
+	Statuses    map[int]Count `yaml:"statuses" json:"statuses,omitempty"`
+	APICalls    *Count        `yaml:"api_calls" json:"api_calls,omitempty"`
+	APIStatuses map[int]Count `yaml:"api_statuses" json:"api_statuses,omitempty"` // API answers by HTTP status
+	APICodes    map[int]Count `yaml:"api_codes" json:"api_codes,omitempty"`       // API answers by envelope status_code
 }
 
-// Count is "all", "none" or a number (at least that many).
+// Count is an expected number: "all", "none", a number N (at least N), "at least N",
+// "at most N" or "exactly N".
 type Count struct {
 	All  bool
 	None bool
 	N    int
+	Op   string // "" (at least N), CountAtMost or CountExactly
+}
+
+// Count comparisons other than the default "at least".
+const (
+	CountAtMost  = "at most"
+	CountExactly = "exactly"
+)
+
+// Holds reports whether got satisfies the count, where all is how many "all" means.
+func (c Count) Holds(got, all int) bool {
+	switch {
+	case c.All:
+		return got == all
+	case c.None:
+		return got == 0
+	case c.Op == CountAtMost:
+		return got <= c.N
+	case c.Op == CountExactly:
+		return got == c.N
+	}
+	return got >= c.N
 }
 
 // Rate is a number of events per time unit, written "50/s", "600/m" or "10/h".

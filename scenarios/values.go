@@ -61,19 +61,31 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// ParseCount reads "all", "none" or a non-negative number.
+// ParseCount reads "all", "none", "N", "at least N", "at most N" or "exactly N".
 func ParseCount(s string) (Count, error) {
-	switch strings.TrimSpace(strings.ToLower(s)) {
+	t := strings.Join(strings.Fields(strings.ToLower(s)), " ")
+	switch t {
 	case "all":
 		return Count{All: true}, nil
 	case "none":
 		return Count{None: true}, nil
 	}
-	n, err := strconv.Atoi(strings.TrimSpace(s))
-	if err != nil || n < 0 {
-		return Count{}, fmt.Errorf("%q: want all, none or a number", s)
+	var c Count
+	for _, op := range []string{"at least", CountAtMost, CountExactly} {
+		if rest, ok := strings.CutPrefix(t, op+" "); ok {
+			t = rest
+			if op != "at least" {
+				c.Op = op
+			}
+			break
+		}
 	}
-	return Count{N: n}, nil
+	n, err := strconv.Atoi(t)
+	if err != nil || n < 0 {
+		return Count{}, fmt.Errorf("%q is not a count: write all, none, a number (at least that many), at most N or exactly N", s)
+	}
+	c.N = n
+	return c, nil
 }
 
 func (c Count) String() string {
@@ -82,6 +94,8 @@ func (c Count) String() string {
 		return "all"
 	case c.None:
 		return "none"
+	case c.Op != "":
+		return c.Op + " " + strconv.Itoa(c.N)
 	}
 	return strconv.Itoa(c.N)
 }
@@ -191,3 +205,36 @@ func (l Latency) MarshalYAML() (any, error) { return l.String(), nil }
 
 // MarshalJSON implements json.Marshaler.
 func (l Latency) MarshalJSON() ([]byte, error) { return json.Marshal(l.String()) }
+
+// UnmarshalJSON reads a count string ("all", "at most 3") or a bare number.
+func (c *Count) UnmarshalJSON(b []byte) error {
+	v, err := ParseCount(strings.Trim(string(b), `"`))
+	*c = v
+	return err
+}
+
+// UnmarshalJSON reads a rate string.
+func (r *Rate) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("a rate is a string such as \"50/s\"")
+	}
+	if s == "" {
+		*r = Rate{}
+		return nil
+	}
+	v, err := ParseRate(s)
+	*r = v
+	return err
+}
+
+// UnmarshalJSON reads a latency string.
+func (l *Latency) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("a latency is a string such as \"250ms\" or \"100ms-2s\"")
+	}
+	v, err := ParseLatency(s)
+	*l = v
+	return err
+}

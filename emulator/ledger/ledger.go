@@ -12,6 +12,7 @@ package ledger
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -40,6 +41,17 @@ func (s State) String() string {
 
 // MarshalText implements encoding.TextMarshaler.
 func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *State) UnmarshalText(b []byte) error {
+	for i, n := range stateNames {
+		if n == string(b) {
+			*s = State(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("ledger: unknown state %q", b)
+}
 
 // ID names one record.
 type ID uint32
@@ -194,7 +206,8 @@ func (l *Ledger) intern(e *events.Event) *shape {
 	if p, ok := l.shapes[k]; ok {
 		return p
 	}
-	p := &k
+	p := new(shape) // not &k: k would then live on the heap for hits too
+	*p = k
 	if len(l.shapes) < maxShapes {
 		l.shapes[k] = p
 	}
@@ -240,14 +253,33 @@ func (l *Ledger) event(r *record) events.Event {
 }
 
 // Attempt adds one attempt to each of ids.
+//
+// Records with the same history (the events of one batch) share the new one: a
+// million events that failed once hold ten thousand histories, not a million.
+// Sharing is safe because a history is never appended to in place.
 func (l *Ledger) Attempt(ids []ID, a Attempt) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, id := range ids {
+	var prevOld, prevNew []Attempt
+	for i, id := range ids {
 		r := l.rec(id)
-		r.attempts = append(r.attempts, a)
+		old := r.attempts
+		if i > 0 && sameHistory(old, prevOld) {
+			r.attempts = prevNew
+			continue
+		}
+		h := make([]Attempt, len(old)+1)
+		copy(h, old)
+		h[len(old)] = a
+		r.attempts = h
+		prevOld, prevNew = old, h
 	}
 	l.signal()
+}
+
+// sameHistory reports whether a and b are the same shared history.
+func sameHistory(a, b []Attempt) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // Settle moves pending records to a terminal state at emulator time at. Records that
@@ -316,14 +348,20 @@ func (l *Ledger) Reset() {
 
 // signal wakes waiters; l.mu must be held.
 func (l *Ledger) signal() {
-	close(l.changed)
-	l.changed = make(chan struct{})
+	// The channel is made only when someone waits: adding an event allocates nothing.
+	if l.changed != nil {
+		close(l.changed)
+		l.changed = nil
+	}
 }
 
 // Wait blocks until cond holds for the totals or ctx ends.
 func (l *Ledger) Wait(ctx context.Context, cond func(Totals) bool) (Totals, error) {
 	for {
 		l.mu.Lock()
+		if l.changed == nil {
+			l.changed = make(chan struct{})
+		}
 		t, ch := l.totals, l.changed
 		l.mu.Unlock()
 		if cond(t) {

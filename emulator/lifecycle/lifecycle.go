@@ -1,6 +1,6 @@
 // Package lifecycle turns messages created through the API into the events Pushwoosh
-// would stream about them: Push Sent for every target, then Delivered and Opened for
-// shares of them, on the emulator clock.
+// would stream about them: Push Sent (Email Sent, SMS Sent) for every target, then
+// Delivered and Opened for seeded shares of them, on the emulator clock.
 package lifecycle
 
 // Message is a message the API accepted (createMessage, createTargetedMessage,

@@ -1,13 +1,427 @@
 package stream
 
 import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/connectivity"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/metadata"
 
 	"github.com/pwemu/pwemu/emulator/clock"
+	"github.com/pwemu/pwemu/emulator/events"
+	"github.com/pwemu/pwemu/emulator/streampb"
 	"github.com/pwemu/pwemu/scenarios"
 )
 
-// newGRPCTransport dials a gRPC receiver (issue 4 replaces this).
+// grpcTransport delivers batches as EventStream.Stream calls (DESIGN.md, gRPC
+// contract): one client connection per integration, one bidirectional stream per batch.
+// Acks are read while events are still being sent, so a receiver that acks as it goes
+// never stalls on flow control.
+type grpcTransport struct {
+	name   string
+	target string // host:port
+	opts   []grpc.DialOption
+	useTLS bool
+	auth   string // the whole Authorization value, sent as metadata "authorization"
+	log    *slog.Logger
+
+	mu     sync.Mutex
+	conn   *grpc.ClientConn
+	client streampb.EventStreamClient
+	closed bool
+
+	bufs sync.Pool // *grpcBuffers, reused from batch to batch
+}
+
+// grpcBuffers is the per-batch scratch space: the outgoing messages and the uuid index
+// that maps acks back to events.
+type grpcBuffers struct {
+	slab []streampb.Event
+	got  []bool           // event i has had its ack
+	pos  map[string]int32 // uuid → first index with that uuid; built only for out-of-order acks
+	next []int32          // next index with the same uuid, or -1
+	ack  streampb.Ack     // receive buffer
+}
+
+// newGRPCTransport builds the transport of a `transport: grpc` stream.
 func newGRPCTransport(cfg scenarios.Stream, clk clock.Clock) (Transport, error) {
-	return nil, errors.New("grpc transport: not built yet")
+	return dialGRPC(cfg, clk, slog.Default())
+}
+
+// dialGRPC is newGRPCTransport with the logger that reports receiver misbehaviour
+// (acks for unknown uuids). The connection is made lazily, by the first stream. Errors
+// do not name the stream: the Hub does.
+func dialGRPC(cfg scenarios.Stream, _ clock.Clock, log *slog.Logger) (*grpcTransport, error) {
+	target, useTLS, err := parseGRPCEndpoint(cfg.Endpoint, cfg.TLS)
+	if err != nil {
+		return nil, err
+	}
+	if err := validAuthorization(cfg.Authorization); err != nil {
+		return nil, err
+	}
+	creds := insecure.NewCredentials()
+	if useTLS {
+		tc, err := grpcTLSConfig(cfg.TLS)
+		if err != nil {
+			return nil, err
+		}
+		creds = credentials.NewTLS(tc)
+	}
+	opts := []grpc.DialOption{grpc.WithTransportCredentials(creds)}
+	if ka := cfg.KeepAlive.D(); ka > 0 {
+		// Keep-alive is a property of the network connection, so it runs on wall time
+		// (grpc-go raises intervals under 10 s to 10 s).
+		opts = append(opts, grpc.WithKeepaliveParams(keepalive.ClientParameters{
+			Time: ka, Timeout: ka, PermitWithoutStream: true,
+		}))
+	}
+	t := &grpcTransport{name: cfg.Name, target: target, useTLS: useTLS, opts: opts, auth: cfg.Authorization, log: log}
+	t.bufs.New = func() any { return &grpcBuffers{} }
+	if err := t.redial(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// parseGRPCEndpoint reads the endpoint forms of the contract: host:port,
+// grpc://host:port (plaintext) and grpcs://host:port (TLS). A bare host:port uses TLS
+// when tls.enabled is true.
+func parseGRPCEndpoint(endpoint string, tc scenarios.TLS) (target string, useTLS bool, err error) {
+	const forms = "want host:port, grpc://host:port or grpcs://host:port"
+	if strings.Contains(endpoint, "${") {
+		return "", false, fmt.Errorf("grpc endpoint %q still holds an unexpanded variable: set it (e.g. --receiver grpc://host:port for ${RECEIVER_URL})", endpoint)
+	}
+	rest, scheme := endpoint, ""
+	if i := strings.Index(endpoint, "://"); i >= 0 {
+		scheme, rest = endpoint[:i], endpoint[i+3:]
+	}
+	switch scheme {
+	case "":
+		useTLS = tc.Enabled != nil && *tc.Enabled
+	case "grpc":
+		if tc.Enabled != nil && *tc.Enabled {
+			return "", false, fmt.Errorf("grpc endpoint %q is plaintext but tls.enabled is true: write grpcs://%s", endpoint, rest)
+		}
+	case "grpcs":
+		if tc.Enabled != nil && !*tc.Enabled {
+			return "", false, fmt.Errorf("grpc endpoint %q uses TLS but tls.enabled is false: write grpc://%s", endpoint, rest)
+		}
+		useTLS = true
+	default:
+		return "", false, fmt.Errorf("grpc endpoint %q: scheme %q is not a gRPC scheme; %s", endpoint, scheme, forms)
+	}
+	if strings.ContainsAny(rest, "/?#") {
+		return "", false, fmt.Errorf("grpc endpoint %q: gRPC has no path or query; %s", endpoint, forms)
+	}
+	host, port, err := net.SplitHostPort(rest)
+	if err != nil || host == "" || port == "" {
+		return "", false, fmt.Errorf("grpc endpoint %q: host and port are required; %s", endpoint, forms)
+	}
+	if !useTLS && (tc.CA != "" || tc.ServerName != "" || tc.InsecureSkipVerify) {
+		return "", false, fmt.Errorf("grpc endpoint %q is plaintext but tls settings are given: write grpcs://%s or set tls.enabled: true", endpoint, rest)
+	}
+	return rest, useTLS, nil
+}
+
+// validAuthorization rejects values gRPC metadata cannot carry, so that the problem
+// shows at load time rather than as a failure of every stream.
+func validAuthorization(v string) error {
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x20 || v[i] > 0x7E {
+			return fmt.Errorf("authorization: gRPC metadata allows printable ASCII only, found byte 0x%02x at offset %d", v[i], i)
+		}
+	}
+	return nil
+}
+
+func grpcTLSConfig(c scenarios.TLS) (*tls.Config, error) {
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.ServerName, InsecureSkipVerify: c.InsecureSkipVerify}
+	if c.CA != "" {
+		pem, err := os.ReadFile(c.CA)
+		if err != nil {
+			return nil, fmt.Errorf("tls.ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("tls.ca %s: no PEM certificate found", c.CA)
+		}
+		tc.RootCAs = pool
+	}
+	return tc, nil
+}
+
+// redial replaces the client connection. Called at start and whenever the connection
+// has failed: a fresh connection dials on the next stream, so every delivery attempt
+// after a failure tries the receiver again at once instead of failing fast until
+// grpc-go's wall-time reconnect backoff has passed (retries run on the emulator clock).
+func (t *grpcTransport) redial() error {
+	conn, err := grpc.NewClient(t.target, t.opts...)
+	if err != nil {
+		return fmt.Errorf("grpc endpoint %s: %w", t.target, err)
+	}
+	if t.conn != nil {
+		_ = t.conn.Close()
+	}
+	t.conn, t.client = conn, streampb.NewEventStreamClient(conn)
+	return nil
+}
+
+func (t *grpcTransport) streamClient() (streampb.EventStreamClient, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return nil, errors.New("grpc transport closed")
+	}
+	if t.conn.GetState() == connectivity.TransientFailure {
+		if err := t.redial(); err != nil {
+			return nil, err
+		}
+	}
+	return t.client, nil
+}
+
+// Deliver sends b's events on one stream and reports each event's ack. Acks that
+// came before a failure keep their status; the other events get "".
+func (t *grpcTransport) Deliver(ctx context.Context, b *Batch) Result {
+	start := time.Now()
+	res := Result{Acks: make([]string, len(b.Events))}
+	if len(b.Events) == 0 {
+		return res // no empty stream is ever opened
+	}
+	client, err := t.streamClient()
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if t.auth != "" {
+		sctx = metadata.AppendToOutgoingContext(sctx, "authorization", t.auth)
+	}
+	st, err := client.Stream(sctx)
+	if err != nil {
+		res.Err = t.streamError(ctx, "open stream", err)
+		res.Latency = time.Since(start)
+		return res
+	}
+
+	buf := t.bufs.Get().(*grpcBuffers)
+	defer t.bufs.Put(buf)
+	buf.reset(len(b.Events))
+	defer buf.release()
+
+	recvErr := make(chan error, 1)
+	go func() { recvErr <- t.readAcks(st, b, buf, res.Acks) }()
+
+	var sendErr error
+	for i := range b.Events {
+		m := &buf.slab[i]
+		fillEvent(m, &b.Events[i])
+		if sendErr = st.Send(m); sendErr != nil {
+			break
+		}
+	}
+	switch {
+	case sendErr == nil:
+		sendErr = st.CloseSend()
+	case errors.Is(sendErr, io.EOF):
+		sendErr = nil // the stream ended; readAcks learns how
+	default:
+		cancel() // the event could not be sent (e.g. it failed to encode): end the stream
+	}
+	err = <-recvErr
+	if sendErr != nil {
+		err = sendErr
+	}
+	if err != nil {
+		res.Err = t.streamError(ctx, fmt.Sprintf("stream %d", b.ID), err)
+	}
+	res.Latency = time.Since(start)
+	return res
+}
+
+// streamError names what failed; a ctx that ended is reported as such (the pipeline's
+// timeout), and a TLS verification failure gets a hint at the setting that fixes it.
+func (t *grpcTransport) streamError(ctx context.Context, what string, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("grpc %s to %s: %w", what, t.target, context.Cause(ctx))
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "certificate signed by unknown authority"):
+		return fmt.Errorf("grpc %s to %s: %w (set tls.ca to the PEM file of the CA that signed the receiver's certificate)", what, t.target, err)
+	case !t.useTLS && strings.Contains(msg, "server preface"):
+		return fmt.Errorf("grpc %s to %s: %w (if the receiver serves TLS, write grpcs://%s)", what, t.target, err, t.target)
+	}
+	return fmt.Errorf("grpc %s to %s: %w", what, t.target, err)
+}
+
+// readAcks records acks until the receiver ends the stream. It returns nil when the
+// receiver ended it cleanly, else the stream's error.
+func (t *grpcTransport) readAcks(st grpc.BidiStreamingClient[streampb.Event, streampb.Ack], b *Batch, buf *grpcBuffers, acks []string) error {
+	cursor := 0 // receivers usually ack in send order: try the next unacked event first
+	unknown, dup := 0, 0
+	var firstUnknown string
+	defer func() {
+		if unknown > 0 {
+			t.log.Warn("grpc receiver acked unknown uuids; ignored", "stream", t.name, "batch", b.ID,
+				"count", unknown, "first", firstUnknown)
+		}
+		if dup > 0 {
+			t.log.Warn("grpc receiver acked events twice; the first ack counts", "stream", t.name,
+				"batch", b.ID, "count", dup)
+		}
+	}()
+	for {
+		if err := st.RecvMsg(&buf.ack); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+		uuid := buf.ack.GetUuid()
+		i := -1
+		if cursor < len(b.Events) && b.Events[cursor].UUID == uuid && !buf.got[cursor] {
+			i = cursor
+		} else {
+			i = buf.lookup(b.Events, uuid)
+		}
+		switch {
+		case i >= 0:
+			buf.got[i] = true
+			acks[i] = buf.ack.GetStatus()
+			for cursor < len(b.Events) && buf.got[cursor] {
+				cursor++
+			}
+		case i == -1:
+			if unknown == 0 {
+				firstUnknown = uuid
+			}
+			unknown++
+		default: // every event with this uuid already has its ack
+			dup++
+		}
+	}
+}
+
+// reset prepares the buffers for a batch of n events.
+func (g *grpcBuffers) reset(n int) {
+	if cap(g.slab) < n {
+		g.slab = make([]streampb.Event, n)
+		g.got = make([]bool, n)
+	}
+	g.slab, g.got = g.slab[:n], g.got[:n]
+	clear(g.got)
+	g.next = g.next[:0]
+	clear(g.pos)
+}
+
+// release lets go of the batch's strings while the buffers wait in the pool.
+func (g *grpcBuffers) release() {
+	clear(g.slab)
+	clear(g.pos)
+	g.ack.Reset()
+}
+
+// lookup finds the first event with uuid that has no ack yet: -1 when no event has
+// that uuid, -2 when all of them have been acked.
+func (g *grpcBuffers) lookup(evs []events.Event, uuid string) int {
+	if len(g.next) != len(evs) {
+		g.index(evs)
+	}
+	first, ok := g.pos[uuid]
+	if !ok {
+		return -1
+	}
+	for i := first; i >= 0; i = g.next[i] {
+		if !g.got[i] {
+			return int(i)
+		}
+	}
+	return -2
+}
+
+// index builds the uuid index, linking events that share a uuid.
+func (g *grpcBuffers) index(evs []events.Event) {
+	if g.pos == nil {
+		g.pos = make(map[string]int32, len(evs))
+	}
+	if cap(g.next) < len(evs) {
+		g.next = make([]int32, len(evs))
+	}
+	g.next = g.next[:len(evs)]
+	for i := len(evs) - 1; i >= 0; i-- { // backwards, so pos ends at the first index
+		u := evs[i].UUID
+		if later, ok := g.pos[u]; ok {
+			g.next[i] = later
+		} else {
+			g.next[i] = -1
+		}
+		g.pos[u] = int32(i)
+	}
+}
+
+// fillEvent copies e into m field by field (m is reused, and proto messages must not
+// be copied whole). Proto strings must be UTF-8: invalid bytes become U+FFFD, as in
+// the JSON the HTTP transport sends.
+func fillEvent(m *streampb.Event, e *events.Event) {
+	m.Uuid = validUTF8(e.UUID)
+	m.EventName = validUTF8(e.EventName)
+	m.MessageCode = validUTF8(e.MessageCode)
+	m.MessageId = e.MessageID
+	m.CampaignId = e.CampaignID
+	m.Platform = validUTF8(e.Platform)
+	m.Payload = validUTF8(e.Payload)
+	m.ApplicationCode = validUTF8(e.ApplicationCode)
+	m.Hwid = validUTF8(e.HWID)
+	m.UserId = validUTF8(e.UserID)
+	m.Timestamp = e.Timestamp
+	m.JourneyTitle = validUTF8(e.JourneyTitle)
+	m.JourneyPointTitle = validUTF8(e.JourneyPointTitle)
+	m.LiveActivityId = validUTF8(e.LiveActivityID)
+}
+
+// validUTF8 returns s with each invalid byte replaced by U+FFFD (encoding/json's rule).
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteString("\uFFFD")
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// Close closes the connection; streams in flight end with an error.
+func (t *grpcTransport) Close() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return nil
+	}
+	t.closed = true
+	return t.conn.Close()
 }

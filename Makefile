@@ -1,0 +1,31 @@
+# One target runs what CI runs: make check.
+IMAGE ?= pwemu:dev
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
+
+.PHONY: check test vet fmt fuzz build image proto
+
+check: fmt vet test fuzz
+
+test:
+	go test -race ./...
+
+vet:
+	go vet ./...
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+fuzz:
+	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 10s ./scenarios/
+	go test -run '^$$' -fuzz '^FuzzDecodeRequest$$' -fuzztime 10s ./emulator/api/
+
+build:
+	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o dist/pwemu ./cmd/pwemu
+
+image: build
+	cp $(CA_BUNDLE) dist/ca-certificates.crt
+	docker build -t $(IMAGE) .
+
+proto:
+	go generate ./emulator/streampb/

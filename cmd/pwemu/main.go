@@ -1,0 +1,151 @@
+// Command pwemu runs the Pushwoosh emulator: `serve` (the default) plays a scenario
+// and serves the fake API and the control API; `run` plays a scenario against a
+// receiver for CI and checks its expectations; `validate`, `schema` and `scenarios`
+// help write scenarios; `healthcheck` is the container's HEALTHCHECK.
+//
+// Every flag is mirrored by an environment variable: --tls-cert is PWEMU_TLS_CERT.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(execute(ctx, os.Args[1:], env{lookup: os.LookupEnv}, os.Stdout, os.Stderr))
+}
+
+// env is where flags fall back to when not given.
+type env struct {
+	lookup func(string) (string, bool)
+}
+
+// exitError carries an exit code through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+// execute runs the command line and returns the exit code: 0 success, 1 failure
+// (a failed check, an invalid scenario), 2 misuse.
+func execute(ctx context.Context, args []string, en env, stdout, stderr io.Writer) int {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") && args[0] != "-h" && args[0] != "--help" {
+		args = append([]string{"serve"}, args...)
+	}
+	root := newRoot(en, stdout, stderr)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(stderr, "pwemu:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "pwemu:", err)
+	if isUsage(err) {
+		return 2
+	}
+	return 1
+}
+
+// usageError marks command-line misuse.
+type usageError struct{ error }
+
+func isUsage(err error) bool {
+	var u usageError
+	if errors.As(err, &u) {
+		return true
+	}
+	msg := err.Error()
+	return strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown flag") ||
+		strings.HasPrefix(msg, "unknown shorthand flag") || strings.Contains(msg, "accepts") ||
+		strings.Contains(msg, "requires at least") || strings.HasPrefix(msg, "invalid argument") ||
+		strings.Contains(msg, "flag needs an argument")
+}
+
+func newRoot(en env, stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "pwemu",
+		Short:         "A Pushwoosh emulator for tests and CI",
+		Long:          "pwemu plays Pushwoosh: its API for the clients you test, its event streams for the receivers you test, scripted by YAML scenarios on an emulator clock.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return bindEnv(cmd.Flags(), en)
+		},
+	}
+	root.AddCommand(newServe(stdout, stderr), newRun(stdout, stderr), newValidate(stdout, stderr),
+		newHealthcheck(stdout), newVersion(stdout), newSchema(stdout), newScenarios(stdout))
+	return root
+}
+
+// envName is the variable that mirrors a flag: --tls-cert → PWEMU_TLS_CERT.
+func envName(flag string) string {
+	return "PWEMU_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// bindEnv gives every flag not set on the command line its PWEMU_* value.
+func bindEnv(fs *pflag.FlagSet, en env) error {
+	var errs []error
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Changed || f.Name == "help" {
+			return
+		}
+		if v, ok := en.lookup(envName(f.Name)); ok {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, usageError{fmt.Errorf("%s=%q: %v", envName(f.Name), v, err)})
+			}
+		}
+	})
+	return errors.Join(errs...)
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func newVersion(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			fmt.Fprintln(stdout, "pwemu", versionString())
+			return nil
+		},
+	}
+}

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe to read while a command writes to it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func envOf(vars map[string]string) env {
+	return env{lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
+}
+
+func run(t *testing.T, vars map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb syncBuffer
+	code = execute(context.Background(), args, envOf(vars), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+var apiLine = regexp.MustCompile(`API\s+(http://127\.0\.0\.1:\d+)/json/1\.3/`)
+
+// startServe runs `pwemu serve` with args until the test ends; it returns the base URL
+// the banner printed.
+func startServe(t *testing.T, vars map[string]string, args ...string) (base string, out *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out = &syncBuffer{}
+	var errb syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- execute(ctx, args, envOf(vars), out, &errb) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-done:
+			if code != 0 {
+				t.Errorf("serve exited %d: %s", code, errb.String())
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("serve did not stop within 10s of its context ending")
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := apiLine.FindStringSubmatch(out.String()); m != nil {
+			return m[1], out
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d before serving: %s %s", code, out.String(), errb.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve printed no API address: %q", out.String())
+	return "", nil
+}
+
+func TestServeByDefaultPrintsTokensAndPassesHealthcheck(t *testing.T) {
+	// no command: serve is the default; the address comes from PWEMU_ADDR
+	base, out := startServe(t, map[string]string{"PWEMU_ADDR": "127.0.0.1:0"})
+	for _, want := range []string{"demo-server-token", "demo-device-token", "DEMO1-00001", "/_pwemu/health"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("banner lacks %q:\n%s", want, out.String())
+		}
+	}
+	if code, _, errs := run(t, nil, "healthcheck", "--url", base+"/_pwemu/health"); code != 0 {
+		t.Fatalf("healthcheck against a serving pwemu exited %d: %s", code, errs)
+	}
+	addr := strings.TrimPrefix(base, "http://")
+	if code, _, errs := run(t, map[string]string{"PWEMU_ADDR": addr}, "healthcheck"); code != 0 {
+		t.Fatalf("healthcheck with PWEMU_ADDR exited %d: %s", code, errs)
+	}
+}
+
+func TestHealthcheckFailsWhenNothingServes(t *testing.T) {
+	code, _, errs := run(t, nil, "healthcheck", "--url", "http://127.0.0.1:1/_pwemu/health", "--timeout", "1s")
+	if code != 1 || !strings.Contains(errs, "healthcheck http://127.0.0.1:1/_pwemu/health") {
+		t.Fatalf("exit %d, stderr %q; want 1 naming the URL", code, errs)
+	}
+}
+
+func TestHealthURLProbesLoopbackForWildcardHosts(t *testing.T) {
+	cases := map[string]string{
+		"0.0.0.0:8080":   "http://127.0.0.1:8080/_pwemu/health",
+		":9000":          "http://127.0.0.1:9000/_pwemu/health",
+		"[::]:8080":      "http://127.0.0.1:8080/_pwemu/health",
+		"127.0.0.2:8081": "http://127.0.0.2:8081/_pwemu/health",
+	}
+	for addr, want := range cases {
+		if got := healthURL(addr, false); got != want {
+			t.Errorf("healthURL(%q) = %q, want %q", addr, got, want)
+		}
+	}
+	if got := healthURL("0.0.0.0:8443", true); got != "https://127.0.0.1:8443/_pwemu/health" {
+		t.Errorf("TLS health URL %q", got)
+	}
+}
+
+func TestEnvMirrorsEveryFlagAndBadValuesAreUsageErrors(t *testing.T) {
+	if got := envName("tls-cert"); got != "PWEMU_TLS_CERT" {
+		t.Fatalf("envName(tls-cert) = %q", got)
+	}
+	code, _, errs := run(t, map[string]string{"PWEMU_TLS": "maybe"}, "serve")
+	if code != 2 || !strings.Contains(errs, `PWEMU_TLS="maybe"`) {
+		t.Fatalf("exit %d, stderr %q; want 2 naming PWEMU_TLS", code, errs)
+	}
+	code, _, errs = run(t, map[string]string{"PWEMU_CLOCK": "fast", "PWEMU_ADDR": "127.0.0.1:0"}, "serve")
+	if code != 2 || !strings.Contains(errs, "--clock") {
+		t.Fatalf("exit %d, stderr %q; want 2 about --clock", code, errs)
+	}
+}
+
+func TestUnknownCommandAndFlagAreUsageErrors(t *testing.T) {
+	if code, _, _ := run(t, nil, "frobnicate"); code != 2 {
+		t.Errorf("unknown command exit %d, want 2", code)
+	}
+	if code, _, _ := run(t, nil, "serve", "--nope"); code != 2 {
+		t.Errorf("unknown flag exit %d, want 2", code)
+	}
+}
+
+func TestValidateExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(good, []byte("name: ok\naccounts: []\n"), 0o644)
+	os.WriteFile(bad, []byte("name: bad\nstreams:\n  - endpoint: http://127.0.0.1:9/x\n    events: []\n    platforms: [iOS]\n"), 0o644)
+
+	code, out, errs := run(t, nil, "validate", good)
+	if code != 0 || !strings.Contains(out, "good.yaml: ok") {
+		t.Fatalf("valid file: exit %d, out %q, err %q", code, out, errs)
+	}
+	code, _, errs = run(t, nil, "validate", good, bad)
+	if code != 1 || !strings.Contains(errs, "bad.yaml:4:") || !strings.Contains(errs, "events") {
+		t.Fatalf("invalid file: exit %d, stderr %q; want 1 with bad.yaml:4: … events", code, errs)
+	}
+	if code, _, _ := run(t, nil, "validate"); code != 2 {
+		t.Fatalf("validate without files: exit %d, want 2", code)
+	}
+}
+
+func TestVersionAndSchemaAndScenarios(t *testing.T) {
+	if code, out, _ := run(t, nil, "version"); code != 0 || !strings.HasPrefix(out, "pwemu ") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+	if code, out, _ := run(t, nil, "schema"); code != 0 || !strings.Contains(out, `"$schema"`) {
+		t.Fatalf("schema: %d %q", code, out[:min(len(out), 200)])
+	}
+	code, out, _ := run(t, nil, "scenarios")
+	if code != 0 || !strings.Contains(out, "default") {
+		t.Fatalf("scenarios: %d %q", code, out)
+	}
+}

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pwemu/pwemu/emulator"
+	"github.com/pwemu/pwemu/emulator/clock"
+	"github.com/pwemu/pwemu/scenarios"
+	"github.com/pwemu/pwemu/scenarios/expect"
+)
+
+// runConfig is everything `pwemu run` is told.
+type runConfig struct {
+	Receiver     string
+	ReceiverGRPC string
+	Env          []string
+	Clock        string
+	Addr         string
+	JUnit        string
+	JSON         string
+	Timeout      time.Duration
+	Seed         int64
+}
+
+func newRun(stdout, stderr io.Writer) *cobra.Command {
+	var c runConfig
+	cmd := &cobra.Command{
+		Use:   "run [flags] FILE|NAME",
+		Short: "Play a scenario against a receiver and check its expectations (exit 1 if one fails)",
+		Long: `Plays a scenario until every generated event has a terminal state or the scenario's
+duration has passed, prints a report, and exits 0 only when every expectation holds.
+--receiver fills ${RECEIVER_URL} in the scenario, --receiver-grpc fills ${RECEIVER_GRPC}.
+Time is instant by default (a manual clock driven from timer to timer); --clock real or
+--clock 600x plays it in (scaled) wall time instead.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return c.run(cmd.Context(), args[0], stdout, stderr)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&c.Receiver, "receiver", "", "receiver URL: the value of ${RECEIVER_URL}")
+	f.StringVar(&c.ReceiverGRPC, "receiver-grpc", "", "gRPC receiver address: the value of ${RECEIVER_GRPC}")
+	f.StringArrayVar(&c.Env, "env", nil, "KEY=VALUE for a ${KEY} of the scenario (repeatable)")
+	f.StringVar(&c.Clock, "clock", "", "instant (default unless the scenario is scaled), real, or a speed such as 600x")
+	f.StringVar(&c.Addr, "addr", "127.0.0.1:0", "where the emulator's API and control API listen during the run")
+	f.StringVar(&c.JUnit, "junit", "", "write a JUnit XML report to this file")
+	f.StringVar(&c.JSON, "json", "", "write a JSON report to this file")
+	f.DurationVar(&c.Timeout, "timeout", 10*time.Minute, "give up after this much wall time")
+	f.Int64Var(&c.Seed, "seed", 0, "override the scenario's seed")
+	return cmd
+}
+
+func (c *runConfig) lookup() (func(string) (string, bool), error) {
+	vars := map[string]string{}
+	if c.Receiver != "" {
+		vars["RECEIVER_URL"] = c.Receiver
+	}
+	if c.ReceiverGRPC != "" {
+		vars["RECEIVER_GRPC"] = c.ReceiverGRPC
+	}
+	for _, kv := range c.Env {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, usageError{fmt.Errorf("--env %q: want KEY=VALUE", kv)}
+		}
+		vars[k] = v
+	}
+	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }, nil
+}
+
+func (c *runConfig) run(ctx context.Context, ref string, stdout, stderr io.Writer) error {
+	lookup, err := c.lookup()
+	if err != nil {
+		return err
+	}
+	sc, err := loadScenario(ref, lookup)
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	cfg := emulator.Config{Scenario: sc, Addr: c.Addr, Seed: c.Seed}
+	instant := c.Clock == "instant" || (c.Clock == "" && sc.Clock.Mode != string(clock.ModeScaled))
+	if instant {
+		cfg.Clock = &clock.Config{Mode: clock.ModeManual, Patience: sc.Clock.Patience.D()}
+	} else if c.Clock != "" {
+		cc, err := clock.ParseFlag(c.Clock)
+		if err != nil {
+			return usageError{fmt.Errorf("--clock: %w", err)}
+		}
+		cfg.Clock = &cc
+	}
+	emu, err := emulator.New(cfg)
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	if err := emu.Start(); err != nil {
+		return err
+	}
+	defer emu.Close()
+	fmt.Fprintf(stdout, "pwemu run: scenario %q, clock %s, API %s\n", sc.Name, clockLabel(instant, emu), emu.URL())
+
+	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
+	defer cancel()
+	wallStart := time.Now()
+	p := player{emu: emu, sc: sc, progress: progressWriter(stderr)}
+	var playErr error
+	if instant {
+		playErr = p.playInstant(ctx)
+	} else {
+		playErr = p.playWall(ctx)
+	}
+	p.progress.done()
+
+	report := buildReport(sc, emu, time.Since(wallStart))
+	if playErr != nil {
+		report.Checks = append(report.Checks, expect.Check{Name: "run finished", Want: "the scenario played to its end",
+			Got: playErr.Error(), OK: false})
+	}
+	if err := expect.WriteText(stdout, report); err != nil {
+		return err
+	}
+	junit := func(w io.Writer, r expect.Report) error { return expect.WriteJUnit(w, r) }
+	if err := writeReportFile(c.JUnit, report, junit); err != nil {
+		return err
+	}
+	if err := writeReportFile(c.JSON, report, expect.WriteJSON); err != nil {
+		return err
+	}
+	for _, ch := range report.Checks {
+		if !ch.OK {
+			return &exitError{code: 1}
+		}
+	}
+	return nil
+}
+
+func clockLabel(instant bool, emu *emulator.Emulator) string {
+	if instant {
+		return "instant"
+	}
+	return string(emu.Clock().Mode())
+}
+
+func writeReportFile(path string, r expect.Report, write func(io.Writer, expect.Report) error) error {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := write(f, r); err != nil {
+		f.Close()
+		return fmt.Errorf("report %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+func buildReport(sc *scenarios.Scenario, emu *emulator.Emulator, wall time.Duration) expect.Report {
+	l := emu.Ledger()
+	t := l.Totals()
+	o := expect.Outcome{Generated: t.Generated, Delivered: t.Delivered, Dropped: t.Dropped,
+		Filtered: t.Filtered, Pending: t.Pending, MaxLatency: l.MaxLatency(),
+		StatusCounts: l.StatusCounts(), APICalls: emu.Journal().Len()}
+	checks := []expect.Check{{Name: "ledger balanced", Want: "generated = delivered + dropped + filtered + pending",
+		Got: fmt.Sprintf("%d = %d + %d + %d + %d", t.Generated, t.Delivered, t.Dropped, t.Filtered, t.Pending),
+		OK: t.Balanced()}}
+	checks = append(checks, expect.Evaluate(sc.Expect, o)...)
+	return expect.Report{Scenario: sc.Name, Duration: wall, Outcome: o, Checks: checks}
+}
+
+// player drives a scenario to its end.
+type player struct {
+	emu      *emulator.Emulator
+	sc       *scenarios.Scenario
+	progress *progress
+}
+
+// finished reports whether the run is over at emulator time elapsed since the start:
+// the duration has passed, or nothing is left to generate, publish or deliver. A
+// scenario that generates nothing serves the API for its whole duration.
+func (p *player) finished(elapsed time.Duration) bool {
+	if d := p.sc.Duration.D(); d > 0 && elapsed >= d {
+		return true
+	}
+	if len(p.sc.Traffic) == 0 && p.sc.Duration > 0 {
+		return false
+	}
+	return !p.emu.Busy()
+}
+
+// maxSteps bounds an instant run: every step fires at least one timer.
+const maxSteps = 10_000_000
+
+func (p *player) playInstant(ctx context.Context) error {
+	m := p.emu.Clock().(*clock.Manual)
+	start := m.Now()
+	m.Advance(0)
+	for step := 0; step < maxSteps; step++ {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("gave up after the --timeout: %w", err)
+		}
+		elapsed := m.Now().Sub(start)
+		p.progress.show(elapsed, p.emu.Ledger().Totals())
+		if p.finished(elapsed) {
+			return nil
+		}
+		next, ok := m.Next()
+		if d := p.sc.Duration.D(); d > 0 && (!ok || next.Sub(start) > d) {
+			m.Advance(start.Add(d).Sub(m.Now()))
+			continue
+		}
+		if !ok {
+			return fmt.Errorf("nothing left to play at +%s but %d event(s) pending", elapsed, p.emu.Ledger().Totals().Pending)
+		}
+		m.Advance(next.Sub(m.Now()))
+	}
+	return fmt.Errorf("stopped after %d steps", maxSteps)
+}
+
+func (p *player) playWall(ctx context.Context) error {
+	clk := p.emu.Clock()
+	start := clk.Now()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		elapsed := clk.Now().Sub(start)
+		p.progress.show(elapsed, p.emu.Ledger().Totals())
+		if p.finished(elapsed) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("gave up after the --timeout: %w", ctx.Err())
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pwemu/pwemu/emulator"
+	"github.com/pwemu/pwemu/emulator/certs"
+	"github.com/pwemu/pwemu/emulator/clock"
+	"github.com/pwemu/pwemu/scenarios"
+)
+
+// serveConfig is everything `pwemu serve` is told.
+type serveConfig struct {
+	Addr      string
+	Scenario  string
+	TLS       bool
+	TLSCert   string
+	TLSKey    string
+	Clock     string
+	Seed      int64
+	LogLevel  string
+	LogFormat string
+}
+
+func (c *serveConfig) flags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&c.Addr, "addr", emulator.DefaultAddr, "listen address host:port (the image uses 0.0.0.0:8080)")
+	f.StringVar(&c.Scenario, "scenario", "", "scenario file, or the name of a bundled scenario (see `pwemu scenarios`); default: the bundled demo")
+	f.BoolVar(&c.TLS, "tls", false, "serve HTTPS with a self-signed certificate made at start (or --tls-cert/--tls-key)")
+	f.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate to serve HTTPS with (implies --tls)")
+	f.StringVar(&c.TLSKey, "tls-key", "", "PEM key of --tls-cert")
+	f.StringVar(&c.Clock, "clock", "", "clock: real, manual or a speed such as 3600x (default: the scenario's)")
+	f.Int64Var(&c.Seed, "seed", 0, "seed for generated data and randomness (default: the scenario's)")
+	f.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	f.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+}
+
+// emulatorConfig turns the command line into an emulator configuration.
+func (c *serveConfig) emulatorConfig(stderr io.Writer, extraEnv func(string) (string, bool)) (emulator.Config, error) {
+	log, err := newLogger(stderr, c.LogLevel, c.LogFormat)
+	if err != nil {
+		return emulator.Config{}, err
+	}
+	sc, err := loadScenario(c.Scenario, extraEnv)
+	if err != nil {
+		return emulator.Config{}, err
+	}
+	cfg := emulator.Config{Scenario: sc, Addr: c.Addr, Seed: c.Seed, Logger: log}
+	if c.Clock != "" {
+		cc, err := clock.ParseFlag(c.Clock)
+		if err != nil {
+			return cfg, usageError{fmt.Errorf("--clock: %w", err)}
+		}
+		cfg.Clock = &cc
+	}
+	if c.TLS || c.TLSCert != "" || c.TLSKey != "" {
+		if cfg.TLS, err = c.tlsConfig(); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, nil
+}
+
+func (c *serveConfig) tlsConfig() (*tls.Config, error) {
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return nil, usageError{fmt.Errorf("--tls-cert and --tls-key go together")}
+	}
+	if c.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("--tls-cert/--tls-key: %w", err)
+		}
+		return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+	}
+	host := c.Addr
+	if i := strings.LastIndex(host, ":"); i >= 0 {
+		host = host[:i]
+	}
+	pair, err := certs.SelfSigned(strings.Trim(host, "[]"))
+	if err != nil {
+		return nil, err
+	}
+	return pair.TLSConfig()
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError{fmt.Errorf("--log-level %q: want debug, info, warn or error", level)}
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageError{fmt.Errorf("--log-format %q: want text or json", format)}
+}
+
+// loadScenario reads a scenario file, or a bundled scenario by name, or the default.
+func loadScenario(ref string, extraEnv func(string) (string, bool)) (*scenarios.Scenario, error) {
+	lookup := func(k string) (string, bool) {
+		if extraEnv != nil {
+			if v, ok := extraEnv(k); ok {
+				return v, true
+			}
+		}
+		return os.LookupEnv(k)
+	}
+	switch {
+	case ref == "":
+		return scenarios.Default(), nil
+	case fileExists(ref):
+		data, err := os.ReadFile(ref)
+		if err != nil {
+			return nil, err
+		}
+		return scenarios.ParseWith(ref, data, scenarios.Options{Env: lookup})
+	case isBundled(ref):
+		return scenarios.BundledWith(ref, scenarios.Options{Env: lookup})
+	}
+	return nil, fmt.Errorf("scenario %q: no such file, nor a bundled scenario (bundled: %s)", ref, strings.Join(scenarios.BundledNames(), ", "))
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+func isBundled(name string) bool {
+	for _, n := range scenarios.BundledNames() {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+func newServe(stdout, stderr io.Writer) *cobra.Command {
+	var c serveConfig
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the fake Pushwoosh API and play a scenario (the default command)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := c.emulatorConfig(stderr, nil)
+			if err != nil {
+				return err
+			}
+			emu, err := emulator.New(cfg)
+			if err != nil {
+				return err
+			}
+			if err := emu.Start(); err != nil {
+				return err
+			}
+			printBanner(stdout, emu)
+			<-cmd.Context().Done()
+			fmt.Fprintln(stdout, "pwemu: shutting down: sending pending batches once")
+			ctx, cancel := context.WithTimeout(context.Background(), 35*time.Second)
+			defer cancel()
+			err = emu.Shutdown(ctx)
+			t := emu.Ledger().Totals()
+			fmt.Fprintf(stdout, "pwemu: final ledger: generated %d, delivered %d, dropped %d, filtered %d, pending %d\n",
+				t.Generated, t.Delivered, t.Dropped, t.Filtered, t.Pending)
+			return err
+		},
+	}
+	c.flags(cmd)
+	return cmd
+}
+
+// printBanner tells a person where pwemu listens and how to call it.
+func printBanner(w io.Writer, emu *emulator.Emulator) {
+	sc := emu.Scenario()
+	fmt.Fprintf(w, "pwemu %s playing scenario %q (clock %s)\n", versionString(), sc.Name, emu.Clock().Mode())
+	fmt.Fprintf(w, "  API      %s/json/1.3/<method>   (and %s/messaging/v2/notify)\n", emu.URL(), emu.URL())
+	fmt.Fprintf(w, "  control  %s/_pwemu/health, /ledger, /journal, /events, /clock/advance, /wait, /reset\n", emu.URL())
+	for _, a := range sc.Accounts {
+		fmt.Fprintf(w, "  account %s\n", a.ID)
+		for _, t := range a.Tokens {
+			fmt.Fprintf(w, "    %-6s token  %s\n", t.Kind, t.Value)
+		}
+		for _, app := range a.Applications {
+			fmt.Fprintf(w, "    application   %s  %s\n", app.Code, app.Name)
+		}
+	}
+	for _, s := range sc.Streams {
+		fmt.Fprintf(w, "  stream %s → %s (%s)\n", s.Name, s.Endpoint, s.Transport)
+	}
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pwemu/pwemu/emulator"
+	"github.com/pwemu/pwemu/scenarios"
+)
+
+func newValidate(stdout, stderr io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "Check scenario files; exit 1 on any error",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(_ *cobra.Command, files []string) error {
+			bad := 0
+			for _, f := range files {
+				if _, err := loadScenario(f, nil); err != nil {
+					bad++
+					fmt.Fprintln(stderr, err)
+					continue
+				}
+				fmt.Fprintf(stdout, "%s: ok\n", f)
+			}
+			if bad > 0 {
+				return &exitError{code: 1, err: fmt.Errorf("%d of %d scenario(s) invalid", bad, len(files))}
+			}
+			return nil
+		},
+	}
+}
+
+func newSchema(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "schema",
+		Short: "Print the JSON Schema of scenario files (for editor completion)",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := stdout.Write(scenarios.Schema())
+			return err
+		},
+	}
+}
+
+func newScenarios(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "scenarios",
+		Short: "List the bundled scenarios (run one with --scenario NAME)",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			for _, name := range scenarios.BundledNames() {
+				src, err := scenarios.BundledSource(name)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "%-28s %s\n", name, firstComment(src))
+			}
+			return nil
+		},
+	}
+}
+
+// firstComment is the first comment line of a YAML file: what a bundled scenario tests.
+func firstComment(data []byte) string {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if strings.HasPrefix(line, "#") {
+			return strings.TrimSpace(strings.TrimPrefix(line, "#"))
+		}
+		if line != "" {
+			break
+		}
+	}
+	return ""
+}
+
+func newHealthcheck(stdout io.Writer) *cobra.Command {
+	var addr, url string
+	var useTLS bool
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "healthcheck",
+		Short: "Exit 0 when the local pwemu answers /_pwemu/health (for a container HEALTHCHECK)",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if url == "" {
+				url = healthURL(addr, useTLS)
+			}
+			client := &http.Client{Timeout: timeout, Transport: &http.Transport{
+				// the local server's certificate is self-signed more often than not
+				TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // local health probe only
+			resp, err := client.Get(url)
+			if err != nil {
+				return &exitError{code: 1, err: fmt.Errorf("healthcheck %s: %w", url, err)}
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return &exitError{code: 1, err: fmt.Errorf("healthcheck %s: HTTP %d", url, resp.StatusCode)}
+			}
+			fmt.Fprintln(stdout, "ok")
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", emulator.DefaultAddr, "address pwemu serves on (PWEMU_ADDR, as for serve)")
+	cmd.Flags().BoolVar(&useTLS, "tls", false, "pwemu serves HTTPS")
+	cmd.Flags().StringVar(&url, "url", "", "health URL to probe (default: from --addr)")
+	cmd.Flags().DurationVar(&timeout, "timeout", 2*time.Second, "give up after this long")
+	return cmd
+}
+
+// healthURL is the local health endpoint for a listen address: a wildcard host
+// (0.0.0.0, ::, empty) is probed on loopback.
+func healthURL(addr string, useTLS bool) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		host, port = addr, "8080"
+	}
+	switch host {
+	case "", "0.0.0.0", "::", "[::]":
+		host = "127.0.0.1"
+	}
+	scheme := "http"
+	if useTLS {
+		scheme = "https"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port) + "/_pwemu/health"
+}

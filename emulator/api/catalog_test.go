@@ -1,0 +1,151 @@
+package api
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestTagsFiltersEvents(t *testing.T) {
+	f := newFixture(t, testAccounts())
+	steps := []struct {
+		method, fields string
+		code           int
+		message        string
+		response       string
+	}{
+		{"addTag", `"tag":{"name":"Plan","type":2}`, 200, "OK", `{"result":true}`},
+		{"addTag", `"tag":{"name":"Score","type":"integer","application_specific":true}`, 200, "OK", `{"result":true}`},
+		{"addTag", `"tag":{"name":"Plan","type":2}`, 210, msgTagExists, `null`},
+		{"addTag", `"tag":{"name":"Bad","type":99}`, 210, msgBadTagType, `null`},
+		{"addTag", `"tag":{"type":1}`, 210, msgNoTagName, `null`},
+		{"deleteTag", `"tag":{"name":"Plan"}`, 200, "OK", `{"result":true}`},
+		{"deleteTag", `"tag":{"name":"Plan"}`, 210, msgTagNotFound, `null`},
+		{"createFilter", `"name":"Germans","conditions":[["APPCODE-12345","Language","EQ","de"]],"operator":"AND"`, 200, "OK", `{"name":"Germans"}`},
+		{"createFilter", `"name":"Germans","conditions":[]`, 210, msgFilterExists, `null`},
+		{"createFilter", `"name":"Elsewhere","application":"5A11-00001"`, 210, msgAccessDenied, `null`},
+		{"createFilter", `"conditions":[]`, 210, msgNoFilterName, `null`},
+		{"listFilters", ``, 200, "OK", `{"filters":[{"name":"Germans","conditions":[["APPCODE-12345","Language","EQ","de"]],"operator":"AND"}]}`},
+		{"deleteFilter", `"name":"Germans"`, 200, "OK", `null`},
+		{"deleteFilter", `"name":"Germans"`, 210, msgFilterNotFound, `null`},
+		{"listFilters", ``, 200, "OK", `{"filters":[]}`},
+		{"createEvent", `"application":"APPCODE-12345","event":{"name":"Purchase","attributes":[{"name":"sum","type":3}]}`, 200, "OK", `null`},
+		{"createEvent", `"name":"Purchase"`, 210, msgEventExists, `null`},
+		{"createEvent", `"name":"Signup","description":"first visit"`, 200, "OK", `null`},
+		{"createEvent", `"description":"nameless"`, 210, msgNoEventName, `null`},
+	}
+	for _, s := range steps {
+		_, e := f.call(t, s.method, req(`"auth":"TESTAUTHTOKEN"`+comma(s.fields)))
+		if e.StatusCode != s.code || e.StatusMessage != s.message || string(e.Response) != s.response {
+			t.Fatalf("%s %s: %d %q %s, want %d %q %s", s.method, s.fields, e.StatusCode, e.StatusMessage, e.Response, s.code, s.message, s.response)
+		}
+	}
+	_, e := f.call(t, "listTags", req(`"auth":"TESTAUTHTOKEN"`))
+	var tags struct {
+		Tags []struct {
+			Name                string
+			Type                int
+			ApplicationSpecific bool `json:"isApplicationSpecific"`
+		}
+	}
+	if err := json.Unmarshal(e.Response, &tags); err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]int{}
+	for _, tg := range tags.Tags {
+		found[tg.Name] = tg.Type
+		if tg.Name == "Score" && !tg.ApplicationSpecific {
+			t.Error("Score lost application_specific")
+		}
+	}
+	if found["Score"] != 1 || found["Language"] != 2 || found["Plan"] != 0 {
+		t.Fatalf("listTags: %s", e.Response)
+	}
+	if names := f.st.Events("acme"); len(names) != 2 || names[0].Name != "Purchase" || string(names[0].Attributes) != `[{"name":"sum","type":3}]` {
+		t.Fatalf("events: %+v", names)
+	}
+}
+
+func comma(fields string) string {
+	if fields == "" {
+		return ""
+	}
+	return "," + fields
+}
+
+func TestApplications(t *testing.T) {
+	f := newFixture(t, testAccounts())
+	_, e := f.call(t, "createApplication", req(`"auth":"TESTAUTHTOKEN","title":"New app"`))
+	var created struct{ Application string }
+	if json.Unmarshal(e.Response, &created) != nil || created.Application != applicationCode(42, 1) {
+		t.Fatalf("createApplication: %d %q %s, want code %s", e.StatusCode, e.StatusMessage, e.Response, applicationCode(42, 1))
+	}
+	_, e = f.call(t, "getApplication", req(`"auth":"TESTAUTHTOKEN","application":"`+created.Application+`"`))
+	if want := `{"application":{"code":"` + created.Application + `","title":"New app"}}`; string(e.Response) != want {
+		t.Fatalf("getApplication: %s, want %s", e.Response, want)
+	}
+	// The new application takes devices and messages.
+	f.call(t, "registerDevice", req(`"application":"`+created.Application+`","hwid":"n1","device_type":3`))
+	if _, codes := createMessage(t, f, `"application":"`+created.Application+`"`, `{"content":"x"}`); len(codes) != 1 {
+		t.Fatal("createMessage to a created application failed")
+	}
+	_, e = f.call(t, "getApplications", req(`"auth":"ONLY-OTHER-APP"`))
+	if want := `{"applications":[{"code":"0THER-00003","title":"Other"}],"page":1,"total":1}`; string(e.Response) != want {
+		t.Fatalf("getApplications with a restricted token: %s, want %s", e.Response, want)
+	}
+	_, e = f.call(t, "getApplications", req(`"auth":"TESTAUTHTOKEN"`))
+	var list struct{ Total int }
+	if json.Unmarshal(e.Response, &list) != nil || list.Total != 5 {
+		t.Fatalf("getApplications: %s", e.Response)
+	}
+	if _, e = f.call(t, "deleteApplication", req(`"auth":"TESTAUTHTOKEN","application":"`+created.Application+`"`)); e.StatusCode != 200 {
+		t.Fatalf("deleteApplication: %d %q", e.StatusCode, e.StatusMessage)
+	}
+	if _, e = f.call(t, "getApplication", req(`"auth":"TESTAUTHTOKEN","application":"`+created.Application+`"`)); e.StatusMessage != msgAppNotFound {
+		t.Fatalf("getApplication after delete: %q", e.StatusMessage)
+	}
+	if _, e = f.call(t, "createApplication", req(`"auth":"TESTAUTHTOKEN"`)); e.StatusMessage != msgNoAppTitle {
+		t.Fatalf("createApplication without title: %q", e.StatusMessage)
+	}
+}
+
+func TestAsyncStats(t *testing.T) {
+	f := newFixture(t, testAccounts())
+	registerFleet(t, f)
+	_, codes := createMessage(t, f, `"application":"APPCODE-12345"`, `{"content":"x","platforms":[1]}`)
+	f.call(t, "applicationOpen", req(`"application":"APPCODE-12345","hwid":"ios-1"`))
+	f.call(t, "pushStat", req(`"application":"APPCODE-12345","hwid":"ios-1","hash":"h"`))
+
+	results := func(token, method, fields string) string {
+		t.Helper()
+		_, e := f.call(t, method, req(`"auth":"`+token+`",`+fields))
+		var r struct {
+			RequestID string `json:"request_id"`
+		}
+		if json.Unmarshal(e.Response, &r) != nil || len(r.RequestID) != 32 {
+			t.Fatalf("%s: %d %q %s", method, e.StatusCode, e.StatusMessage, e.Response)
+		}
+		_, e = f.call(t, "getResults", req(`"auth":"`+token+`","request_id":"`+r.RequestID+`"`))
+		if e.StatusCode != 200 {
+			t.Fatalf("getResults: %d %q", e.StatusCode, e.StatusMessage)
+		}
+		return string(e.Response)
+	}
+	if got, want := results("READ-ONLY", "getMsgStats", `"message":"`+codes[0]+`"`),
+		`{"formatter":"hourly","rows":[{"datetime":"2026-01-01 00:00:00","action":"send","count":2}]}`; got != want {
+		t.Errorf("getMsgStats: %s, want %s", got, want)
+	}
+	if got, want := results("TESTAUTHTOKEN", "getAppStats", `"application":"APPCODE-12345","datefrom":"2026-01-01","dateto":"2026-01-01"`),
+		`{"formatter":"daily","rows":[{"datetime":"2026-01-01 00:00:00","action":"send","count":2},{"datetime":"2026-01-01 00:00:00","action":"open","count":1},{"datetime":"2026-01-01 00:00:00","action":"push_open","count":1}]}`; got != want {
+		t.Errorf("getAppStats: %s, want %s", got, want)
+	}
+	if got, want := results("TESTAUTHTOKEN", "getAppStats", `"application":"APPCODE-12345","datefrom":"2026-01-02","dateto":"2026-01-03"`),
+		`{"formatter":"daily","rows":[{"datetime":"2026-01-01 00:00:00","action":"open","count":1},{"datetime":"2026-01-01 00:00:00","action":"push_open","count":1}]}`; got != want {
+		t.Errorf("getAppStats of other days: %s, want %s", got, want)
+	}
+	if _, e := f.call(t, "getResults", req(`"auth":"TESTAUTHTOKEN","request_id":"nope"`)); e.StatusMessage != msgRequestNotFound {
+		t.Errorf("unknown request_id: %q", e.StatusMessage)
+	}
+	if _, e := f.call(t, "getAppStats", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","datefrom":"yesterday"`)); e.StatusMessage != msgCannotParseDate {
+		t.Errorf("bad datefrom: %q", e.StatusMessage)
+	}
+}

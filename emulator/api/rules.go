@@ -1,0 +1,290 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"reflect"
+	"sync"
+	"time"
+
+	"github.com/pwemu/pwemu/emulator/clock"
+	"github.com/pwemu/pwemu/scenarios"
+)
+
+// The scenario's api: rules change how the API answers. The first rule that matches
+// a call wins; a rule that no longer applies (times used up, outside its during
+// window, probability not drawn) lets the next ones, and then normal behaviour,
+// answer.
+
+// NamedResponse is an answer a rule can name with respond.code.
+type NamedResponse struct {
+	HTTP          int
+	StatusCode    int
+	StatusMessage string
+	// Warning answers are normal behaviour with this status message.
+	Warning bool
+}
+
+// NamedResponses are the answers rules can name (respond.code), by name. Read only.
+var NamedResponses = map[string]NamedResponse{
+	"app_not_found":           {200, 210, msgAppNotFound, false},
+	"app_suspended":           {200, 210, msgAppSuspended, false},
+	"access_denied":           {200, 210, msgAccessDenied, false},
+	"account_not_found":       {200, 210, msgAccountNotFound, false},
+	"account_suspended":       {200, 210, msgAccountSuspended, false},
+	"suspended_filtration":    {200, 210, msgSuspendedFiltration, false},
+	"invalid_token":           {200, 210, msgInvalidToken, false},
+	"token_not_set":           {200, 210, msgTokenOrAppNotSet, false},
+	"token_app_account_unset": {200, 210, msgTokenAppAccountUnset, false},
+	"select_platform":         {200, 210, msgSelectPlatform, false},
+	"no_app_or_group":         {200, 210, msgNoAppOrGroup, false},
+	"no_notifications":        {200, 210, msgNoNotifications, false},
+	"cannot_parse_date":       {200, 210, msgCannotParseDate, false},
+	"android_root_params":     {200, 210, msgAndroidRootParams, false},
+	"subscriber_limit":        {200, 200, msgSubscriberLimit, true},
+	"active_devices_exceeded": {200, 200, msgActiveDevices, true},
+	"bad_request":             {400, 400, msgBadRequest, false},
+	"unauthorized":            {401, 401, msgUnauthorized, false},
+	"forbidden":               {403, 403, msgForbidden, false},
+	"not_found":               {404, 404, msgNotFound, false},
+	"rate_limited":            {429, 429, msgRateLimited, false},
+	"internal":                {500, 500, msgInternal, false},
+}
+
+// Faults a rule can script.
+const (
+	faultReset     = "reset"     // close the connection without an answer
+	faultHang      = "hang"      // answer nothing until the client gives up (or HangLimit)
+	faultMalformed = "malformed" // 200 with a body that is not JSON
+	faultGone      = "gone"      // internal: the client went away while we waited
+)
+
+// HangLimit is how long, in emulator time, a hang fault holds a call before the
+// connection is closed.
+const HangLimit = 30 * time.Second
+
+// malformedBody is what a malformed fault answers: what a broken proxy might send.
+var malformedBody = []byte("<html><body><h1>502 Bad Gateway</h1><p>pwemu: scripted malformed answer</p></body></html>\n")
+
+type rule struct {
+	scenarios.APIRule
+	used int // calls the rule answered, against Times
+}
+
+// ruleSet holds the rules with their state (times used, random draws).
+type ruleSet struct {
+	start time.Time
+	mu    sync.Mutex
+	rules []*rule
+	rng   *rand.Rand // probabilities and latency ranges, seeded
+}
+
+func newRuleSet(rules []scenarios.APIRule, start time.Time, seed uint64) *ruleSet {
+	rs := &ruleSet{start: start, rng: rand.New(rand.NewPCG(seed, saltRules))}
+	for _, r := range rules {
+		rs.rules = append(rs.rules, &rule{APIRule: r})
+	}
+	return rs
+}
+
+// pick finds the rule that answers a call, and the latency it adds; nil when normal
+// behaviour answers.
+func (rs *ruleSet) pick(in *incoming, now time.Time) (*rule, time.Duration) {
+	var fields map[string]json.RawMessage // decoded once, when a rule matches on fields
+	fieldsRead := false
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	for _, r := range rs.rules {
+		if r.Method != "*" && r.Method != in.method {
+			continue
+		}
+		if r.Times > 0 && r.used >= r.Times {
+			continue
+		}
+		if !within(r.During, now.Sub(rs.start)) {
+			continue
+		}
+		if len(r.Match) > 0 {
+			if !fieldsRead {
+				fields, fieldsRead = requestFields(in), true
+			}
+			if !matches(r.Match, fields) {
+				continue
+			}
+		}
+		if r.Probability > 0 && r.Probability < 1 && rs.rng.Float64() >= r.Probability {
+			continue
+		}
+		r.used++
+		var d time.Duration
+		if r.Latency.Max > 0 {
+			d = r.Latency.Min
+			if span := r.Latency.Max - r.Latency.Min; span > 0 {
+				d += time.Duration(rs.rng.Int64N(int64(span) + 1))
+			}
+		}
+		return r, d
+	}
+	return nil, 0
+}
+
+// within reports whether elapsed lies in a during window [from, to).
+func within(during []scenarios.Duration, elapsed time.Duration) bool {
+	switch len(during) {
+	case 0:
+		return true
+	case 1:
+		return elapsed >= during[0].D()
+	}
+	return elapsed >= during[0].D() && elapsed < during[1].D()
+}
+
+// requestFields are the top-level fields of a call's request object (of the body
+// itself on the v2 API).
+func requestFields(in *incoming) map[string]json.RawMessage {
+	var env map[string]json.RawMessage
+	if json.Unmarshal(in.body, &env) != nil {
+		return nil
+	}
+	if !isNull(env["request"]) {
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(env["request"], &fields) == nil {
+			return fields
+		}
+	}
+	return env
+}
+
+// matches compares a rule's match values with request fields, as JSON values.
+func matches(want map[string]any, fields map[string]json.RawMessage) bool {
+	for k, v := range want {
+		raw, found := fields[k]
+		if !found {
+			return false
+		}
+		var got any
+		if json.Unmarshal(raw, &got) != nil {
+			return false
+		}
+		if !reflect.DeepEqual(normalize(v), got) {
+			return false
+		}
+	}
+	return true
+}
+
+// normalize turns a YAML value into what JSON decoding of the same value gives.
+func normalize(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	var out any
+	if json.Unmarshal(b, &out) != nil {
+		return v
+	}
+	return out
+}
+
+// apply answers a call: through the first rule that applies, else normally.
+func (rs *ruleSet) apply(ctx context.Context, s *Server, in *incoming, handle func(context.Context, *incoming) reply) reply {
+	if len(rs.rules) == 0 {
+		return handle(ctx, in)
+	}
+	r, latency := rs.pick(in, in.arrive)
+	if r == nil {
+		return handle(ctx, in)
+	}
+	if latency > 0 && !wait(ctx, s.clk, latency) {
+		return reply{fault: faultGone}
+	}
+	return rs.respond(ctx, s, r.Respond, in, handle)
+}
+
+func (rs *ruleSet) respond(ctx context.Context, s *Server, rp scenarios.Respond, in *incoming, handle func(context.Context, *incoming) reply) reply {
+	switch {
+	case rp.Fault == faultReset:
+		return reply{fault: faultReset}
+	case rp.Fault == faultHang:
+		if !wait(ctx, s.clk, HangLimit) {
+			return reply{fault: faultGone}
+		}
+		return reply{fault: faultReset}
+	case rp.Fault == faultMalformed:
+		return reply{status: http.StatusOK, code: 200, raw: malformedBody}
+	case rp.Code != "":
+		named, found := NamedResponses[rp.Code]
+		if !found {
+			s.log.Warn("api rule names an unknown answer; answering normally", "code", rp.Code)
+			return handle(ctx, in)
+		}
+		if named.Warning {
+			return handle(ctx, in).withWarning(named.StatusMessage)
+		}
+		return reply{status: named.HTTP, code: named.StatusCode, message: named.StatusMessage}
+	case rp.Warning != "":
+		named, found := NamedResponses[rp.Warning]
+		if !found || !named.Warning {
+			s.log.Warn("api rule names an unknown warning; answering normally", "warning", rp.Warning)
+			return handle(ctx, in)
+		}
+		return handle(ctx, in).withWarning(named.StatusMessage)
+	case rp.StatusCode != 0 || rp.StatusMessage != "" || rp.Response != nil:
+		status := rp.HTTP
+		if status == 0 {
+			status = http.StatusOK
+		}
+		code := rp.StatusCode
+		if code == 0 {
+			code = status
+		}
+		r := reply{status: status, code: code, message: rp.StatusMessage}
+		if rp.Response != nil {
+			b, err := json.Marshal(normalize(rp.Response))
+			if err != nil {
+				return httpError(http.StatusInternalServerError)
+			}
+			r.body = b
+		}
+		return r
+	case rp.HTTP != 0:
+		r := httpError(rp.HTTP)
+		if rp.HTTP < 300 {
+			r.message = msgOK
+		}
+		return r
+	}
+	return handle(ctx, in) // a latency-only rule
+}
+
+// wait holds for d of emulator time; false when ctx ended first.
+func wait(ctx context.Context, clk clock.Clock, d time.Duration) bool {
+	done := make(chan struct{})
+	t := clk.AfterFunc(d, func() { close(done) })
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		t.Stop()
+		return false
+	}
+}
+
+// reset cuts the connection without an answer: a TCP reset where possible.
+func (s *Server) reset(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler) // HTTP/2: abort the stream
+	}
+	raw := conn
+	if nc, ok := conn.(interface{ NetConn() net.Conn }); ok { // TLS
+		raw = nc.NetConn()
+	}
+	if tcp, ok := raw.(*net.TCPConn); ok {
+		tcp.SetLinger(0) //nolint:errcheck // best effort: a FIN instead of a RST is fine too
+	}
+	conn.Close()
+}

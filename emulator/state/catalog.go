@@ -1,0 +1,124 @@
+package state
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Filter is a saved segment of an account (createFilter, listFilters).
+type Filter struct {
+	Name        string          `json:"name"`
+	Application string          `json:"application,omitempty"`
+	Conditions  json.RawMessage `json:"conditions"`
+	Operator    string          `json:"operator,omitempty"`
+	Created     time.Time       `json:"-"`
+}
+
+// EventDef is an event defined in an account (createEvent).
+type EventDef struct {
+	Name        string          `json:"name"`
+	Application string          `json:"application,omitempty"`
+	Description string          `json:"description,omitempty"`
+	Attributes  json.RawMessage `json:"attributes,omitempty"`
+	Created     time.Time       `json:"-"`
+}
+
+// CreateFilter saves a filter; ErrExists when the name is taken.
+func (s *Store) CreateFilter(accountID string, f Filter) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	acc, ok := s.w.accounts[accountID]
+	if !ok {
+		return fmt.Errorf("account %q: %w", accountID, ErrNotFound)
+	}
+	if _, ok := acc.filters[f.Name]; ok {
+		return fmt.Errorf("filter %q: %w", f.Name, ErrExists)
+	}
+	acc.filters[f.Name] = f
+	return nil
+}
+
+// Filters lists the filters of an account, by name.
+func (s *Store) Filters(accountID string) []Filter {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	acc, ok := s.w.accounts[accountID]
+	if !ok {
+		return nil
+	}
+	out := slices.Collect(maps.Values(acc.filters))
+	slices.SortFunc(out, func(a, b Filter) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// DeleteFilter removes a filter; ErrNotFound when there is none of that name.
+func (s *Store) DeleteFilter(accountID, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	acc, ok := s.w.accounts[accountID]
+	if !ok {
+		return fmt.Errorf("account %q: %w", accountID, ErrNotFound)
+	}
+	if _, ok := acc.filters[name]; !ok {
+		return fmt.Errorf("filter %q: %w", name, ErrNotFound)
+	}
+	delete(acc.filters, name)
+	return nil
+}
+
+// CreateEvent defines an event; ErrExists when the name is taken.
+func (s *Store) CreateEvent(accountID string, e EventDef) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	acc, ok := s.w.accounts[accountID]
+	if !ok {
+		return fmt.Errorf("account %q: %w", accountID, ErrNotFound)
+	}
+	if _, ok := acc.events[e.Name]; ok {
+		return fmt.Errorf("event %q: %w", e.Name, ErrExists)
+	}
+	acc.events[e.Name] = e
+	return nil
+}
+
+// Events lists the events an account defines, by name.
+func (s *Store) Events(accountID string) []EventDef {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	acc, ok := s.w.accounts[accountID]
+	if !ok {
+		return nil
+	}
+	out := slices.Collect(maps.Values(acc.events))
+	slices.SortFunc(out, func(a, b EventDef) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// Count adds one to a named counter of an application: device calls that leave no
+// other trace (applicationOpen, pushStat, messageDeliveryEvent, postEvent) count
+// themselves here, for getAppStats.
+func (s *Store) Count(application, what string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, _, err := s.appLocked(application)
+	if err != nil {
+		return err
+	}
+	a.counters[what]++
+	return nil
+}
+
+// Counters returns the counters of an application.
+func (s *Store) Counters(application string) map[string]int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, ok := s.w.apps[application]
+	if !ok {
+		return nil
+	}
+	return maps.Clone(a.counters)
+}

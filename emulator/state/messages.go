@@ -1,0 +1,135 @@
+package state
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Message statuses.
+const (
+	MessageScheduled = "scheduled" // send_date in the future
+	MessageSent      = "sent"
+	MessageCancelled = "cancelled"
+)
+
+// Message is a message the API accepted: one notification of createMessage, a
+// createTargetedMessage, or a messaging v2 notify.
+type Message struct {
+	ID           uint64
+	Code         string
+	AccountID    string
+	Applications []string // the application, or the applications of the group
+	Group        string   // applications_group, when sent to a group
+	Status       string
+	Created      time.Time
+	SendDate     time.Time
+	Content      string          // the default-language text
+	ContentRaw   json.RawMessage // the content as received: a string or per-language object
+	Data         json.RawMessage // custom data as received
+	Platforms    []int           // device types; nil for all
+	Targets      int             // devices it went (or goes) to
+	Campaign     string
+}
+
+func (m *Message) clone() Message {
+	c := *m
+	c.Applications = slices.Clone(m.Applications)
+	c.Platforms = slices.Clone(m.Platforms)
+	return c
+}
+
+// AddMessage stores a message with the next message id (1, 2, …, restarting after
+// Reset) and the code codeFor derives from that id, and returns it so completed. The
+// store keeps m's slices: the caller must not change them afterwards. ErrExists
+// when the code is taken.
+func (s *Store) AddMessage(m Message, codeFor func(id uint64) string) (Message, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m.ID = s.w.lastID + 1
+	m.Code = codeFor(m.ID)
+	if _, ok := s.w.messages[m.Code]; ok {
+		return Message{}, fmt.Errorf("message %q: %w", m.Code, ErrExists)
+	}
+	s.w.lastID = m.ID
+	stored := m
+	s.w.messages[m.Code] = &stored
+	return m, nil
+}
+
+// Message returns a message of an account by code.
+func (s *Store) Message(accountID, code string) (Message, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m, ok := s.w.messages[code]
+	if !ok || m.AccountID != accountID {
+		return Message{}, false
+	}
+	return m.clone(), true
+}
+
+// DeleteMessage forgets a message of an account; a scheduled one will not be sent.
+func (s *Store) DeleteMessage(accountID, code string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.w.messages[code]
+	if !ok || m.AccountID != accountID {
+		return fmt.Errorf("message %q: %w", code, ErrNotFound)
+	}
+	delete(s.w.messages, code)
+	return nil
+}
+
+// CancelMessage cancels a scheduled message of an account. It reports the status the
+// message had: only a scheduled message is cancelled.
+func (s *Store) CancelMessage(accountID, code string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.w.messages[code]
+	if !ok || m.AccountID != accountID {
+		return "", fmt.Errorf("message %q: %w", code, ErrNotFound)
+	}
+	was := m.Status
+	if was == MessageScheduled {
+		m.Status = MessageCancelled
+	}
+	return was, nil
+}
+
+// TakeScheduled marks a scheduled message sent, with its final target count, and
+// reports whether it was still scheduled in store generation gen (not cancelled,
+// deleted or reset away since).
+func (s *Store) TakeScheduled(code string, gen uint64, targets int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.w.messages[code]
+	if !ok || s.w.generation != gen || m.Status != MessageScheduled {
+		return false
+	}
+	m.Status = MessageSent
+	m.Targets = targets
+	return true
+}
+
+// MessageCount is the number of messages stored.
+func (s *Store) MessageCount() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.w.messages)
+}
+
+// MessagesOf lists the messages that went (or go) to an application, by id.
+func (s *Store) MessagesOf(application string) []Message {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []Message
+	for _, m := range s.w.messages {
+		if slices.Contains(m.Applications, application) {
+			out = append(out, m.clone())
+		}
+	}
+	slices.SortFunc(out, func(a, b Message) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}

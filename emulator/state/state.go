@@ -1,0 +1,368 @@
+// Package state is the in-memory Pushwoosh world the fake API works on: accounts with
+// their tokens, applications and groups (from the scenario), and what API calls
+// create — devices and their tags, messages, tag definitions, filters, events and
+// asynchronous statistics requests.
+//
+// A Store is safe for concurrent use. It hands out copies, never its own records, so
+// callers may keep what they get. Reset puts it back to the scenario's accounts.
+package state
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/pwemu/pwemu/scenarios"
+)
+
+// Errors the Store returns; the API maps them to Pushwoosh's answers.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrExists   = errors.New("already exists")
+)
+
+// Account is a Pushwoosh account as the API sees it.
+type Account struct {
+	ID                 string
+	Name               string
+	Suspended          bool
+	SubscriberLimit    int // >0: at this many registered devices createMessage warns
+	ActiveDevicesLimit int // >0: at this many registered devices createMessage warns
+	CreateMessageRate  int // createMessage calls allowed per minute
+}
+
+// Token is an API access token of an account.
+type Token struct {
+	Value        string
+	Kind         string // scenarios.TokenServer or scenarios.TokenDevice
+	AccountID    string
+	Allow        []string // when set, the only methods the token may call
+	Applications []string // when set, the only applications the token may touch
+}
+
+// Allows reports whether the token may call method.
+func (t Token) Allows(method string) bool {
+	return len(t.Allow) == 0 || slices.Contains(t.Allow, method)
+}
+
+// Covers reports whether the token may touch application code.
+func (t Token) Covers(code string) bool {
+	return len(t.Applications) == 0 || slices.Contains(t.Applications, code)
+}
+
+// Application is a Pushwoosh application.
+type Application struct {
+	Code                string
+	Name                string
+	AccountID           string
+	Suspended           bool
+	DeviceTokenRequired bool
+	Created             time.Time // zero for applications of the scenario
+}
+
+// Group is an application group, the target of createMessage's applications_group.
+type Group struct {
+	Code         string
+	Name         string
+	AccountID    string
+	Applications []string
+}
+
+// Store is the in-memory world. The zero value is not usable; call New.
+type Store struct {
+	initial []scenarios.Account
+
+	mu sync.RWMutex
+	w  *world
+}
+
+// world is everything Reset throws away.
+type world struct {
+	generation uint64
+	accounts   map[string]*account
+	tokens     map[string]Token
+	apps       map[string]*app
+	groups     map[string]Group
+	messages   map[string]*Message
+	stats      map[string]StatsRequest
+	lastID     uint64 // message IDs
+	seq        uint64 // NextSeq
+}
+
+type account struct {
+	Account
+	limiter *rate.Limiter
+	tags    map[string]TagDef
+	filters map[string]Filter
+	events  map[string]EventDef
+	devices int // subscribed devices over all its applications
+}
+
+type app struct {
+	Application
+	devices  map[string]*Device // by hwid
+	byToken  map[string]string  // push token → hwid
+	counters map[string]int     // Count
+}
+
+// New builds a store holding accounts. It rejects what would make the API ambiguous:
+// duplicate account ids, application codes, group codes or token values, unknown
+// token kinds, and references to applications that do not exist.
+func New(accounts []scenarios.Account) (*Store, error) {
+	s := &Store{initial: cloneAccounts(accounts)}
+	w, err := build(s.initial, 1)
+	if err != nil {
+		return nil, err
+	}
+	s.w = w
+	return s, nil
+}
+
+// Reset puts the store back to the accounts it was built with: devices, messages,
+// tag definitions, filters, events, statistics and rate limits are forgotten.
+func (s *Store) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w, err := build(s.initial, s.w.generation+1)
+	if err != nil { // New validated the same accounts
+		panic("state: reset: " + err.Error())
+	}
+	s.w = w
+}
+
+// Generation counts Resets; work scheduled before a Reset checks it to know it is
+// stale.
+func (s *Store) Generation() uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.w.generation
+}
+
+// NextSeq returns 1, 2, 3, … (restarting after Reset): a source for identifiers that
+// must be deterministic, such as statistics request ids.
+func (s *Store) NextSeq() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.w.seq++
+	return s.w.seq
+}
+
+func build(accounts []scenarios.Account, generation uint64) (*world, error) {
+	w := &world{generation: generation, accounts: map[string]*account{}, tokens: map[string]Token{},
+		apps: map[string]*app{}, groups: map[string]Group{}, messages: map[string]*Message{},
+		stats: map[string]StatsRequest{}}
+	for i, a := range accounts {
+		where := fmt.Sprintf("accounts[%d]", i)
+		if a.ID == "" {
+			return nil, fmt.Errorf("%s: an account needs an id", where)
+		}
+		if _, dup := w.accounts[a.ID]; dup {
+			return nil, fmt.Errorf("%s: account id %q is used twice", where, a.ID)
+		}
+		perMinute := a.CreateMessageRate
+		if perMinute <= 0 {
+			perMinute = scenarios.DefaultMessageRate
+		}
+		acc := &account{
+			Account: Account{ID: a.ID, Name: a.Name, Suspended: a.Suspended, SubscriberLimit: a.SubscriberLimit,
+				ActiveDevicesLimit: a.ActiveDevicesLimit, CreateMessageRate: perMinute},
+			limiter: newMinuteLimiter(perMinute),
+			tags:    defaultTags(),
+			filters: map[string]Filter{},
+			events:  map[string]EventDef{},
+		}
+		w.accounts[a.ID] = acc
+		for j, ap := range a.Applications {
+			if ap.Code == "" {
+				return nil, fmt.Errorf("%s.applications[%d]: an application needs a code", where, j)
+			}
+			if other, dup := w.apps[ap.Code]; dup {
+				return nil, fmt.Errorf("%s.applications[%d]: application code %q is already used by account %q", where, j, ap.Code, other.AccountID)
+			}
+			w.apps[ap.Code] = newApp(Application{Code: ap.Code, Name: ap.Name, AccountID: a.ID,
+				Suspended: ap.Suspended, DeviceTokenRequired: ap.DeviceTokenRequired})
+		}
+	}
+	// Tokens and groups refer to applications of their own account, so they are read
+	// once every application is known.
+	for i, a := range accounts {
+		where := fmt.Sprintf("accounts[%d]", i)
+		for j, t := range a.Tokens {
+			if t.Value == "" {
+				return nil, fmt.Errorf("%s.tokens[%d]: a token needs a value", where, j)
+			}
+			if t.Kind != scenarios.TokenServer && t.Kind != scenarios.TokenDevice {
+				return nil, fmt.Errorf("%s.tokens[%d]: kind %q: want %s or %s", where, j, t.Kind, scenarios.TokenServer, scenarios.TokenDevice)
+			}
+			if other, dup := w.tokens[t.Value]; dup {
+				return nil, fmt.Errorf("%s.tokens[%d]: token value %q is already used by account %q", where, j, t.Value, other.AccountID)
+			}
+			for _, code := range t.Applications {
+				if ap, ok := w.apps[code]; !ok || ap.AccountID != a.ID {
+					return nil, fmt.Errorf("%s.tokens[%d]: applications: %q is not an application of account %q", where, j, code, a.ID)
+				}
+			}
+			w.tokens[t.Value] = Token{Value: t.Value, Kind: t.Kind, AccountID: a.ID,
+				Allow: slices.Clone(t.Allow), Applications: slices.Clone(t.Applications)}
+		}
+		for j, g := range a.Groups {
+			if g.Code == "" {
+				return nil, fmt.Errorf("%s.groups[%d]: a group needs a code", where, j)
+			}
+			if other, dup := w.groups[g.Code]; dup {
+				return nil, fmt.Errorf("%s.groups[%d]: group code %q is already used by account %q", where, j, g.Code, other.AccountID)
+			}
+			if _, clash := w.apps[g.Code]; clash {
+				return nil, fmt.Errorf("%s.groups[%d]: group code %q is already an application code", where, j, g.Code)
+			}
+			for _, code := range g.Applications {
+				if ap, ok := w.apps[code]; !ok || ap.AccountID != a.ID {
+					return nil, fmt.Errorf("%s.groups[%d]: applications: %q is not an application of account %q", where, j, code, a.ID)
+				}
+			}
+			w.groups[g.Code] = Group{Code: g.Code, Name: g.Name, AccountID: a.ID, Applications: slices.Clone(g.Applications)}
+		}
+	}
+	return w, nil
+}
+
+func newApp(a Application) *app {
+	return &app{Application: a, devices: map[string]*Device{}, byToken: map[string]string{}, counters: map[string]int{}}
+}
+
+// newMinuteLimiter allows perMinute calls at once and refills at perMinute a minute.
+func newMinuteLimiter(perMinute int) *rate.Limiter {
+	if perMinute >= math.MaxInt32 {
+		return rate.NewLimiter(rate.Inf, 0)
+	}
+	return rate.NewLimiter(rate.Limit(float64(perMinute)/60), perMinute)
+}
+
+func cloneAccounts(in []scenarios.Account) []scenarios.Account {
+	out := make([]scenarios.Account, len(in))
+	for i, a := range in {
+		a.Tokens = slices.Clone(a.Tokens)
+		for j := range a.Tokens {
+			a.Tokens[j].Allow = slices.Clone(a.Tokens[j].Allow)
+			a.Tokens[j].Applications = slices.Clone(a.Tokens[j].Applications)
+		}
+		a.Applications = slices.Clone(a.Applications)
+		a.Groups = slices.Clone(a.Groups)
+		for j := range a.Groups {
+			a.Groups[j].Applications = slices.Clone(a.Groups[j].Applications)
+		}
+		out[i] = a
+	}
+	return out
+}
+
+// Account returns the account with id.
+func (s *Store) Account(id string) (Account, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, ok := s.w.accounts[id]
+	if !ok {
+		return Account{}, false
+	}
+	return a.Account, true
+}
+
+// Token returns the token whose value is v.
+func (s *Store) Token(v string) (Token, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, ok := s.w.tokens[v]
+	return t, ok
+}
+
+// Application returns the application with code.
+func (s *Store) Application(code string) (Application, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, ok := s.w.apps[code]
+	if !ok {
+		return Application{}, false
+	}
+	return a.Application, true
+}
+
+// Applications lists the applications of an account, by code.
+func (s *Store) Applications(accountID string) []Application {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []Application
+	for _, a := range s.w.apps {
+		if a.AccountID == accountID {
+			out = append(out, a.Application)
+		}
+	}
+	slices.SortFunc(out, func(a, b Application) int { return cmp.Compare(a.Code, b.Code) })
+	return out
+}
+
+// CreateApplication adds an application to an account; ErrExists when the code is
+// taken, ErrNotFound when the account is unknown.
+func (s *Store) CreateApplication(a Application) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.w.accounts[a.AccountID]; !ok {
+		return fmt.Errorf("account %q: %w", a.AccountID, ErrNotFound)
+	}
+	if _, ok := s.w.apps[a.Code]; ok {
+		return fmt.Errorf("application %q: %w", a.Code, ErrExists)
+	}
+	if _, ok := s.w.groups[a.Code]; ok {
+		return fmt.Errorf("application %q: %w", a.Code, ErrExists)
+	}
+	s.w.apps[a.Code] = newApp(a)
+	return nil
+}
+
+// DeleteApplication removes an application of an account with its devices.
+func (s *Store) DeleteApplication(accountID, code string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.w.apps[code]
+	if !ok || a.AccountID != accountID {
+		return fmt.Errorf("application %q: %w", code, ErrNotFound)
+	}
+	if acc := s.w.accounts[accountID]; acc != nil {
+		for _, d := range a.devices {
+			if d.Subscribed {
+				acc.devices--
+			}
+		}
+	}
+	delete(s.w.apps, code)
+	return nil
+}
+
+// Group returns the application group with code.
+func (s *Store) Group(code string) (Group, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	g, ok := s.w.groups[code]
+	if !ok {
+		return Group{}, false
+	}
+	g.Applications = slices.Clone(g.Applications)
+	return g, true
+}
+
+// AllowCreateMessage takes one createMessage call from the account's per-minute
+// budget at emulator time now; false means the call is over the limit.
+func (s *Store) AllowCreateMessage(accountID string, now time.Time) bool {
+	s.mu.RLock()
+	a, ok := s.w.accounts[accountID]
+	s.mu.RUnlock()
+	if !ok {
+		return false
+	}
+	return a.limiter.AllowN(now, 1)
+}

@@ -1,0 +1,389 @@
+package state
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Pushwoosh tag types.
+const (
+	TagInteger = 1
+	TagString  = 2
+	TagList    = 3
+	TagDate    = 4
+	TagBoolean = 5
+	TagDecimal = 6
+	TagVersion = 7
+)
+
+var tagTypeNames = map[int]string{TagInteger: "integer", TagString: "string", TagList: "list",
+	TagDate: "date", TagBoolean: "boolean", TagDecimal: "decimal", TagVersion: "version"}
+
+// TagTypeName is the name of a tag type ("integer", "string", …), "" when unknown.
+func TagTypeName(t int) string { return tagTypeNames[t] }
+
+// TagDef is a tag definition of an account (addTag, listTags).
+type TagDef struct {
+	Name                string `json:"name"`
+	Type                int    `json:"type"`
+	ApplicationSpecific bool   `json:"isApplicationSpecific"`
+}
+
+// Skipped is a tag setTags could not set, with why.
+type Skipped struct {
+	Tag    string `json:"tag"`
+	Reason string `json:"reason"`
+}
+
+// defaultTags are the tags every Pushwoosh account has.
+func defaultTags() map[string]TagDef {
+	m := map[string]TagDef{}
+	for _, t := range []TagDef{
+		{Name: "Language", Type: TagString}, {Name: "Country", Type: TagString}, {Name: "City", Type: TagString},
+		{Name: "Application Version", Type: TagVersion, ApplicationSpecific: true},
+		{Name: "Device Model", Type: TagString}, {Name: "OS Version", Type: TagVersion},
+		{Name: "First Install", Type: TagDate, ApplicationSpecific: true},
+		{Name: "Last Application Open", Type: TagDate, ApplicationSpecific: true},
+		{Name: "User ID", Type: TagString}, {Name: "Push Alerts Enabled", Type: TagBoolean, ApplicationSpecific: true},
+	} {
+		m[t.Name] = t
+	}
+	return m
+}
+
+// AddTag defines a tag in an account; ErrExists when the name is taken.
+func (s *Store) AddTag(accountID string, t TagDef) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	acc, ok := s.w.accounts[accountID]
+	if !ok {
+		return fmt.Errorf("account %q: %w", accountID, ErrNotFound)
+	}
+	if _, ok := acc.tags[t.Name]; ok {
+		return fmt.Errorf("tag %q: %w", t.Name, ErrExists)
+	}
+	acc.tags[t.Name] = t
+	return nil
+}
+
+// DeleteTag removes a tag definition of an account and its values on the account's
+// devices; ErrNotFound when there is no such tag.
+func (s *Store) DeleteTag(accountID, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	acc, ok := s.w.accounts[accountID]
+	if !ok {
+		return fmt.Errorf("account %q: %w", accountID, ErrNotFound)
+	}
+	if _, ok := acc.tags[name]; !ok {
+		return fmt.Errorf("tag %q: %w", name, ErrNotFound)
+	}
+	delete(acc.tags, name)
+	for _, a := range s.w.apps {
+		if a.AccountID == accountID {
+			for _, d := range a.devices {
+				delete(d.Tags, name)
+			}
+		}
+	}
+	return nil
+}
+
+// Tags lists the tag definitions of an account, by name.
+func (s *Store) Tags(accountID string) []TagDef {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	acc, ok := s.w.accounts[accountID]
+	if !ok {
+		return nil
+	}
+	out := slices.Collect(maps.Values(acc.tags))
+	slices.SortFunc(out, func(a, b TagDef) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// SetTags sets tag values on a device, creating the device record when it is
+// unknown. A null value removes the tag. Tags the account does not define yet are
+// defined with the type of their value (the emulator is lenient where Pushwoosh
+// would want addTag first); values that do not fit their tag's type are skipped.
+func (s *Store) SetTags(application, hwid string, tags map[string]any, now time.Time) ([]Skipped, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, acc, err := s.appLocked(application)
+	if err != nil {
+		return nil, err
+	}
+	d, ok := a.devices[hwid]
+	if !ok {
+		d = &Device{Application: application, HWID: hwid}
+		a.devices[hwid] = d
+	}
+	return setTagsLocked(acc, d, tags, now), nil
+}
+
+// DeviceTags returns the tag values of a device; ErrNotFound when the application is
+// unknown. An unknown device has no tags.
+func (s *Store) DeviceTags(application, hwid string) (map[string]any, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, _, err := s.appLocked(application)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	if d, ok := a.devices[hwid]; ok {
+		for k, v := range d.Tags {
+			if l, ok := v.([]string); ok {
+				v = slices.Clone(l)
+			}
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+func setTagsLocked(acc *account, d *Device, tags map[string]any, now time.Time) []Skipped {
+	var skipped []Skipped
+	for _, name := range slices.Sorted(maps.Keys(tags)) {
+		v := tags[name]
+		if v == nil {
+			delete(d.Tags, name)
+			continue
+		}
+		def, ok := acc.tags[name]
+		if !ok {
+			t := inferTagType(v)
+			if t == 0 {
+				skipped = append(skipped, Skipped{Tag: name, Reason: "Unsupported tag value: use a number, string, boolean or list"})
+				continue
+			}
+			def = TagDef{Name: name, Type: t}
+			acc.tags[name] = def
+		}
+		val, ok := coerceTag(def.Type, v, d.Tags[name], now)
+		if !ok {
+			skipped = append(skipped, Skipped{Tag: name, Reason: "Value does not match the tag type (" + TagTypeName(def.Type) + ")"})
+			continue
+		}
+		if d.Tags == nil {
+			d.Tags = map[string]any{}
+		}
+		d.Tags[name] = val
+	}
+	return skipped
+}
+
+func inferTagType(v any) int {
+	switch v := v.(type) {
+	case bool:
+		return TagBoolean
+	case json.Number:
+		if _, err := v.Int64(); err == nil {
+			return TagInteger
+		}
+		return TagDecimal
+	case float64:
+		if v == float64(int64(v)) {
+			return TagInteger
+		}
+		return TagDecimal
+	case int, int64:
+		return TagInteger
+	case string:
+		return TagString
+	case []any, []string:
+		return TagList
+	case map[string]any:
+		if op, _ := v["operation"].(string); op == "append" || op == "remove" {
+			return TagList
+		} else if op == "increment" {
+			return TagInteger
+		}
+	}
+	return 0
+}
+
+// coerceTag converts a setTags value to the stored value of a tag of type t; old is
+// the current value (for list and increment operations).
+func coerceTag(t int, v, old any, now time.Time) (any, bool) {
+	if op, ok := v.(map[string]any); ok {
+		return applyTagOperation(t, op, old)
+	}
+	switch t {
+	case TagInteger:
+		return toInt(v)
+	case TagDecimal:
+		return toFloat(v)
+	case TagString:
+		return toScalarString(v)
+	case TagVersion:
+		s, ok := toScalarString(v)
+		return s, ok && isVersion(s)
+	case TagBoolean:
+		switch v := v.(type) {
+		case bool:
+			return v, true
+		case json.Number, float64, int, int64:
+			n, ok := toInt(v)
+			return n != 0, ok && (n == 0 || n == 1)
+		case string:
+			b, err := strconv.ParseBool(v)
+			return b, err == nil
+		}
+	case TagDate:
+		return toDate(v, now)
+	case TagList:
+		return toList(v)
+	}
+	return nil, false
+}
+
+func applyTagOperation(t int, op map[string]any, old any) (any, bool) {
+	name, _ := op["operation"].(string)
+	switch {
+	case t == TagList && (name == "append" || name == "remove"):
+		add, ok := toList(op["value"])
+		if !ok {
+			return nil, false
+		}
+		cur, _ := old.([]string)
+		cur = slices.Clone(cur)
+		for _, x := range add.([]string) {
+			i := slices.Index(cur, x)
+			if name == "append" && i < 0 {
+				cur = append(cur, x)
+			} else if name == "remove" && i >= 0 {
+				cur = slices.Delete(cur, i, i+1)
+			}
+		}
+		return cur, true
+	case t == TagInteger && name == "increment":
+		by, ok := toInt(op["value"])
+		if !ok {
+			return nil, false
+		}
+		cur, _ := old.(int64)
+		return cur + by.(int64), true
+	}
+	return nil, false
+}
+
+func toInt(v any) (any, bool) {
+	switch v := v.(type) {
+	case json.Number:
+		if n, err := v.Int64(); err == nil {
+			return n, true
+		}
+		f, err := v.Float64()
+		if err == nil && f == float64(int64(f)) {
+			return int64(f), true
+		}
+	case float64:
+		if v == float64(int64(v)) {
+			return int64(v), true
+		}
+	case int:
+		return int64(v), true
+	case int64:
+		return v, true
+	case string:
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		return n, err == nil
+	}
+	return nil, false
+}
+
+func toFloat(v any) (any, bool) {
+	switch v := v.(type) {
+	case json.Number:
+		f, err := v.Float64()
+		return f, err == nil
+	case float64:
+		return v, true
+	case int:
+		return float64(v), true
+	case int64:
+		return float64(v), true
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		return f, err == nil
+	}
+	return nil, false
+}
+
+func toScalarString(v any) (string, bool) {
+	switch v := v.(type) {
+	case string:
+		return v, true
+	case json.Number:
+		return v.String(), true
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), true
+	case int:
+		return strconv.Itoa(v), true
+	case int64:
+		return strconv.FormatInt(v, 10), true
+	case bool:
+		return strconv.FormatBool(v), true
+	}
+	return "", false
+}
+
+func toList(v any) (any, bool) {
+	switch v := v.(type) {
+	case []string:
+		return slices.Clone(v), true
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			s, ok := toScalarString(x)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, s)
+		}
+		return out, true
+	case string:
+		return []string{v}, true
+	}
+	return nil, false
+}
+
+// Date tags are kept as "YYYY-MM-DD HH:mm", as Pushwoosh shows them.
+const dateLayout = "2006-01-02 15:04"
+
+func toDate(v any, now time.Time) (any, bool) {
+	if s, ok := v.(string); ok {
+		for _, layout := range []string{dateLayout, "2006-01-02 15:04:05", "2006-01-02", time.RFC3339} {
+			if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
+				return t.UTC().Format(dateLayout), true
+			}
+		}
+		if s == "now" {
+			return now.UTC().Format(dateLayout), true
+		}
+		return nil, false
+	}
+	n, ok := toInt(v)
+	if !ok {
+		return nil, false
+	}
+	return time.Unix(n.(int64), 0).UTC().Format(dateLayout), true
+}
+
+func isVersion(s string) bool {
+	if s == "" {
+		return false
+	}
+	for part := range strings.SplitSeq(s, ".") {
+		if _, err := strconv.ParseUint(part, 10, 32); err != nil {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,149 @@
+package emulator
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/pwemu/pwemu/emulator/api"
+	"github.com/pwemu/pwemu/emulator/clock"
+	"github.com/pwemu/pwemu/emulator/control"
+	"github.com/pwemu/pwemu/emulator/events"
+	"github.com/pwemu/pwemu/emulator/journal"
+	"github.com/pwemu/pwemu/emulator/ledger"
+	"github.com/pwemu/pwemu/emulator/lifecycle"
+	"github.com/pwemu/pwemu/emulator/state"
+	"github.com/pwemu/pwemu/emulator/stream"
+	"github.com/pwemu/pwemu/emulator/traffic"
+	"github.com/pwemu/pwemu/scenarios"
+)
+
+// world is everything one scenario run owns. Replacing the scenario or resetting
+// builds a new world; nothing is shared between two worlds.
+type world struct {
+	scenario  *scenarios.Scenario
+	clock     clock.Clock
+	start     time.Time
+	ledger    *ledger.Ledger
+	state     *state.Store
+	journal   *journal.Journal
+	hub       *stream.Hub
+	traffic   *traffic.Generator
+	lifecycle *lifecycle.Engine
+	api       *api.Server
+}
+
+func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
+	ccfg, err := clockConfig(sc, e.cfg.Clock)
+	if err != nil {
+		return nil, err
+	}
+	clk, err := clock.New(ccfg)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", sc.Source, err)
+	}
+	seed := sc.Seed
+	if e.cfg.Seed != 0 {
+		seed = e.cfg.Seed
+	}
+	st, err := state.New(sc.Accounts)
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", sc.Source, err)
+	}
+	w := &world{scenario: sc, clock: clk, start: clk.Now(), ledger: ledger.New(), state: st,
+		journal: journal.New(e.cfg.JournalSize)}
+	w.hub, err = stream.New(stream.Options{Clock: clk, Ledger: w.ledger, Logger: e.log,
+		Streams: sc.Streams, Webhooks: sc.Webhooks, Seed: seed})
+	if err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", sc.Source, err)
+	}
+	w.lifecycle = lifecycle.NewEngine(clk, seed, w.hub.Publish, sc.Lifecycle)
+	w.traffic = traffic.NewGenerator(clk, seed, w.hub.Publish, appCodes(sc))
+	w.api = api.New(api.Options{Clock: clk, State: st, Journal: w.journal, Rules: sc.API, Seed: seed,
+		Start: w.start, OnMessage: w.lifecycle.Message, Logger: e.log})
+	if err := w.traffic.Schedule(sc.Traffic, w.start); err != nil {
+		w.hub.Close()
+		return nil, fmt.Errorf("scenario %s: %w", sc.Source, err)
+	}
+	return w, nil
+}
+
+// clockConfig reads the scenario's clock, unless the command line overrides it.
+func clockConfig(sc *scenarios.Scenario, override *clock.Config) (clock.Config, error) {
+	if override != nil {
+		return *override, nil
+	}
+	c := clock.Config{Mode: clock.Mode(sc.Clock.Mode), Speed: sc.Clock.Speed, Patience: sc.Clock.Patience.D()}
+	if sc.Clock.Start != "" {
+		t, err := time.Parse(time.RFC3339, sc.Clock.Start)
+		if err != nil {
+			return c, fmt.Errorf("scenario %s: clock.start %q is not an RFC 3339 time", sc.Source, sc.Clock.Start)
+		}
+		c.Start = t
+	}
+	return c, nil
+}
+
+func appCodes(sc *scenarios.Scenario) []string {
+	var codes []string
+	for _, a := range sc.Accounts {
+		for _, app := range a.Applications {
+			if !app.Suspended {
+				codes = append(codes, app.Code)
+			}
+		}
+	}
+	return codes
+}
+
+func (w *world) flush(ctx context.Context) error { return w.hub.Flush(ctx) }
+
+func (w *world) close() {
+	w.traffic.Stop()
+	w.lifecycle.Stop()
+	w.hub.Close()
+}
+
+// backend adapts the emulator to the control API.
+type backend struct{ e *Emulator }
+
+func (b backend) Ready() error { return nil }
+
+func (b backend) ClockInfo() control.ClockInfo {
+	clk := b.e.world().clock
+	info := control.ClockInfo{Mode: string(clk.Mode()), Now: clk.Now()}
+	if s, ok := clk.(*clock.Scaled); ok && clk.Mode() == clock.ModeScaled {
+		info.Speed = s.Speed()
+	}
+	return info
+}
+
+func (b backend) Advance(d time.Duration) (time.Time, error) { return b.e.Advance(d) }
+
+func (b backend) ScenarioYAML() []byte { return b.e.world().scenario.Raw }
+
+func (b backend) ReplaceScenario(source string, data []byte) error {
+	sc, err := scenarios.Parse(source, data)
+	if err != nil {
+		return err
+	}
+	return b.e.ReplaceScenario(sc)
+}
+
+func (b backend) Inject(evs []events.Event) int { return b.e.Inject(evs...) }
+
+func (b backend) Generate(g scenarios.Generate) (int, error) {
+	w := b.e.world()
+	evs, err := w.traffic.Generate(g)
+	if err != nil {
+		return 0, err
+	}
+	w.hub.Publish(evs)
+	return len(evs), nil
+}
+
+func (b backend) Ledger() *ledger.Ledger { return b.e.Ledger() }
+
+func (b backend) Journal() *journal.Journal { return b.e.Journal() }
+
+func (b backend) Reset() error { return b.e.Reset() }

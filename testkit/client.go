@@ -1,0 +1,225 @@
+package testkit
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/pwemu/pwemu/emulator/control"
+	"github.com/pwemu/pwemu/emulator/events"
+	"github.com/pwemu/pwemu/emulator/ledger"
+	"github.com/pwemu/pwemu/scenarios"
+)
+
+// Condition is what Wait waits for: every field given must hold ("at least" for the
+// counts, "at most" for Pending; Settled: nothing pending). The same type travels to
+// a remote emulator as the body of POST /_pwemu/wait.
+type Condition = control.WaitRequest
+
+// Delivered is the condition "at least n events delivered".
+func Delivered(n int) Condition { return Condition{Delivered: &n} }
+
+// Settled is the condition "no event pending".
+func Settled() Condition { return Condition{Settled: true} }
+
+// LedgerView is the ledger as GET /_pwemu/ledger shows it.
+type LedgerView = control.LedgerView
+
+// JournalView is the journal as GET /_pwemu/journal shows it.
+type JournalView = control.JournalView
+
+// Client drives an emulator that runs elsewhere — a container, a CI service — through
+// its control API. Its methods mirror those of the in-process Emulator.
+type Client struct {
+	base string
+	http *http.Client
+}
+
+// NewClient returns a client for the emulator at base (e.g. http://127.0.0.1:8080).
+// A nil httpClient means http.DefaultClient.
+func NewClient(base string, httpClient *http.Client) *Client {
+	if httpClient == nil {
+		httpClient = http.DefaultClient
+	}
+	return &Client{base: strings.TrimRight(base, "/"), http: httpClient}
+}
+
+// URL is the API base URL of the emulator.
+func (c *Client) URL() string { return c.base }
+
+// APIError is a control API call that did not succeed.
+type APIError struct {
+	Status  int
+	Message string
+	Details json.RawMessage
+}
+
+func (e *APIError) Error() string {
+	if len(e.Details) > 0 && string(e.Details) != "null" {
+		return fmt.Sprintf("pwemu control API: HTTP %d: %s: %s", e.Status, e.Message, e.Details)
+	}
+	return fmt.Sprintf("pwemu control API: HTTP %d: %s", e.Status, e.Message)
+}
+
+func (c *Client) do(ctx context.Context, method, path string, body io.Reader, contentType string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+control.Prefix+path, body)
+	if err != nil {
+		return err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("pwemu control API: %w", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("pwemu control API: reading %s: %w", path, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Error   string          `json:"error"`
+			Details json.RawMessage `json:"details"`
+		}
+		if json.Unmarshal(data, &e) != nil || e.Error == "" {
+			e.Error = strings.TrimSpace(string(data))
+		}
+		return &APIError{Status: resp.StatusCode, Message: e.Error, Details: e.Details}
+	}
+	if out == nil {
+		return nil
+	}
+	if raw, ok := out.(*[]byte); ok {
+		*raw = data
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("pwemu control API: %s answered %q: %w", path, truncate(data), err)
+	}
+	return nil
+}
+
+func (c *Client) postJSON(ctx context.Context, path string, in, out any) error {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, http.MethodPost, path, bytes.NewReader(body), "application/json", out)
+}
+
+func truncate(b []byte) string {
+	if len(b) > 200 {
+		return string(b[:200]) + "…"
+	}
+	return string(b)
+}
+
+// Health returns nil when the emulator is ready.
+func (c *Client) Health(ctx context.Context) error {
+	return c.do(ctx, http.MethodGet, "/health", nil, "", nil)
+}
+
+// Advance moves a manual clock forward; it returns the new emulator time once the
+// work due has finished.
+func (c *Client) Advance(ctx context.Context, d time.Duration) (time.Time, error) {
+	var out control.ClockInfo
+	err := c.postJSON(ctx, "/clock/advance", map[string]string{"by": d.String()}, &out)
+	return out.Now, err
+}
+
+// Now is the emulator time.
+func (c *Client) Now(ctx context.Context) (time.Time, error) {
+	var out control.ClockInfo
+	err := c.do(ctx, http.MethodGet, "/clock", nil, "", &out)
+	return out.Now, err
+}
+
+// Inject publishes events; it returns how many were accepted.
+func (c *Client) Inject(ctx context.Context, evs ...events.Event) (int, error) {
+	if evs == nil {
+		evs = []events.Event{}
+	}
+	var out struct {
+		Accepted int `json:"accepted"`
+	}
+	err := c.postJSON(ctx, "/events", evs, &out)
+	return out.Accepted, err
+}
+
+// Generate has the emulator generate events as a scenario's traffic would.
+func (c *Client) Generate(ctx context.Context, g scenarios.Generate) (int, error) {
+	var out struct {
+		Accepted int `json:"accepted"`
+	}
+	err := c.postJSON(ctx, "/events", map[string]any{"generate": g}, &out)
+	return out.Accepted, err
+}
+
+// Ledger reads totals and every record.
+func (c *Client) Ledger(ctx context.Context) (LedgerView, error) {
+	var out LedgerView
+	err := c.do(ctx, http.MethodGet, "/ledger", nil, "", &out)
+	return out, err
+}
+
+// Totals reads the ledger totals only.
+func (c *Client) Totals(ctx context.Context) (ledger.Totals, error) {
+	var out LedgerView
+	err := c.do(ctx, http.MethodGet, "/ledger?events=false", nil, "", &out)
+	return out.Totals, err
+}
+
+// Journal reads the API calls the emulator received (all of them, or one method's).
+func (c *Client) Journal(ctx context.Context, method ...string) (JournalView, error) {
+	path := "/journal"
+	if len(method) > 0 {
+		path += "?method=" + url.QueryEscape(method[0])
+	}
+	var out JournalView
+	err := c.do(ctx, http.MethodGet, path, nil, "", &out)
+	return out, err
+}
+
+// Wait blocks until cond holds (or ctx ends) and returns the totals then.
+func (c *Client) Wait(ctx context.Context, cond Condition) (ledger.Totals, error) {
+	if cond.Timeout == "" {
+		if dl, ok := ctx.Deadline(); ok {
+			cond.Timeout = time.Until(dl).Round(time.Millisecond).String()
+		}
+	}
+	var out struct {
+		Totals ledger.Totals `json:"totals"`
+	}
+	err := c.postJSON(ctx, "/wait", cond, &out)
+	return out.Totals, err
+}
+
+// WaitDelivered blocks until at least n events are delivered.
+func (c *Client) WaitDelivered(ctx context.Context, n int) (ledger.Totals, error) {
+	return c.Wait(ctx, Delivered(n))
+}
+
+// Reset puts the emulator back to its scenario's initial state.
+func (c *Client) Reset(ctx context.Context) error {
+	return c.do(ctx, http.MethodPost, "/reset", nil, "", nil)
+}
+
+// Scenario reads the running scenario's YAML.
+func (c *Client) Scenario(ctx context.Context) ([]byte, error) {
+	var out []byte
+	err := c.do(ctx, http.MethodGet, "/scenario", nil, "", &out)
+	return out, err
+}
+
+// PutScenario replaces the running scenario.
+func (c *Client) PutScenario(ctx context.Context, yaml []byte) error {
+	return c.do(ctx, http.MethodPut, "/scenario", bytes.NewReader(yaml), "application/yaml", nil)
+}

@@ -1,0 +1,181 @@
+// Package testkit runs pwemu inside Go tests, the way httptest runs a server:
+//
+//	emu := testkit.Start(t, testkit.ScenarioFile("testdata/storm.yaml"), testkit.ManualClock())
+//	emu.Inject(evs...)
+//	emu.Advance(time.Hour)                 // flush the hourly batch
+//	emu.WaitDelivered(ctx, 250)            // no sleeps, no polling
+//
+// Start binds a free loopback port and closes the emulator when the test ends. The
+// Client type drives an emulator running elsewhere (a container, a CI service) with the
+// same methods; testkit/receiver has recording receivers, testkit/container the
+// testcontainers-go module.
+package testkit
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/pwemu/pwemu/emulator"
+	"github.com/pwemu/pwemu/emulator/clock"
+	"github.com/pwemu/pwemu/emulator/events"
+	"github.com/pwemu/pwemu/emulator/journal"
+	"github.com/pwemu/pwemu/emulator/ledger"
+	"github.com/pwemu/pwemu/scenarios"
+)
+
+// Option configures Start.
+type Option func(*options)
+
+type options struct {
+	file, bundled, yaml string
+	scenario            *scenarios.Scenario
+	env                 map[string]string
+	clock               *clock.Config
+	seed                int64
+	logger              *slog.Logger
+}
+
+// ScenarioFile plays a scenario file.
+func ScenarioFile(path string) Option { return func(o *options) { o.file = path } }
+
+// Scenario plays a scenario file; an alias of ScenarioFile.
+func Scenario(path string) Option { return ScenarioFile(path) }
+
+// BundledScenario plays a bundled scenario by name (see scenarios.BundledNames).
+func BundledScenario(name string) Option { return func(o *options) { o.bundled = name } }
+
+// ScenarioYAML plays a scenario given as YAML text.
+func ScenarioYAML(yaml string) Option { return func(o *options) { o.yaml = yaml } }
+
+// ScenarioValue plays a scenario built in Go.
+func ScenarioValue(s *scenarios.Scenario) Option { return func(o *options) { o.scenario = s } }
+
+// Env sets a ${VAR} of the scenario, e.g. Env("RECEIVER_URL", rec.URL()).
+func Env(name, value string) Option {
+	return func(o *options) {
+		if o.env == nil {
+			o.env = map[string]string{}
+		}
+		o.env[name] = value
+	}
+}
+
+// ManualClock makes time move only through Advance.
+func ManualClock() Option { return func(o *options) { o.clock = &clock.Config{Mode: clock.ModeManual} } }
+
+// ScaledClock makes emulator time run speed times faster than wall time.
+func ScaledClock(speed float64) Option {
+	return func(o *options) { o.clock = &clock.Config{Mode: clock.ModeScaled, Speed: speed} }
+}
+
+// Seed overrides the scenario's seed.
+func Seed(seed int64) Option { return func(o *options) { o.seed = seed } }
+
+// Logger receives the emulator's logs (default: none).
+func Logger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// Emulator is an in-process pwemu bound to a loopback port.
+type Emulator struct {
+	*emulator.Emulator
+	t testing.TB
+}
+
+// Start runs an emulator for the test; it is closed by t.Cleanup. It fails the test
+// when the scenario does not load.
+func Start(t testing.TB, opts ...Option) *Emulator {
+	t.Helper()
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	sc, err := o.load()
+	if err != nil {
+		t.Fatalf("testkit: %v", err)
+	}
+	emu, err := emulator.New(emulator.Config{Scenario: sc, Addr: "127.0.0.1:0", Clock: o.clock,
+		Seed: o.seed, Logger: o.logger, ShutdownTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatalf("testkit: %v", err)
+	}
+	if err := emu.Start(); err != nil {
+		t.Fatalf("testkit: %v", err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	return &Emulator{Emulator: emu, t: t}
+}
+
+func (o *options) load() (*scenarios.Scenario, error) {
+	lookup := func(k string) (string, bool) {
+		if v, ok := o.env[k]; ok {
+			return v, true
+		}
+		return os.LookupEnv(k)
+	}
+	opts := scenarios.Options{Env: lookup}
+	switch {
+	case o.scenario != nil:
+		return o.scenario, nil
+	case o.yaml != "":
+		return scenarios.ParseWith("scenario", []byte(o.yaml), opts)
+	case o.file != "":
+		data, err := os.ReadFile(o.file)
+		if err != nil {
+			return nil, err
+		}
+		return scenarios.ParseWith(o.file, data, opts)
+	case o.bundled != "":
+		return scenarios.BundledWith(o.bundled, opts)
+	}
+	return scenarios.Default(), nil
+}
+
+// URL is the base URL of the fake API (and of the control API under /_pwemu/).
+func (e *Emulator) URL() string { return e.Emulator.URL() }
+
+// Client is a control-API client for this emulator.
+func (e *Emulator) Client() *Client { return NewClient(e.URL(), nil) }
+
+// Advance moves the manual clock forward and returns the new emulator time once the
+// work due has finished. It fails the test on a clock that is not manual.
+func (e *Emulator) Advance(d time.Duration) time.Time {
+	e.t.Helper()
+	now, err := e.Emulator.Advance(d)
+	if err != nil {
+		e.t.Fatalf("testkit: Advance: %v", err)
+	}
+	return now
+}
+
+// Inject publishes events as if Pushwoosh had produced them.
+func (e *Emulator) Inject(evs ...events.Event) int { return e.Emulator.Inject(evs...) }
+
+// Totals are the ledger totals.
+func (e *Emulator) Totals() ledger.Totals { return e.Emulator.Ledger().Totals() }
+
+// Records are every ledger record, oldest first.
+func (e *Emulator) Records() []ledger.Record { return e.Emulator.Ledger().Records(ledger.Query{}) }
+
+// Calls are the API calls the emulator received.
+func (e *Emulator) Calls() []journal.Entry { return e.Emulator.Journal().Entries() }
+
+// Wait blocks until cond holds or ctx ends, and returns the totals then.
+func (e *Emulator) Wait(ctx context.Context, cond Condition) (ledger.Totals, error) {
+	return e.Emulator.Ledger().Wait(ctx, cond.Holds)
+}
+
+// WaitDelivered blocks until at least n events are delivered.
+func (e *Emulator) WaitDelivered(ctx context.Context, n int) (ledger.Totals, error) {
+	return e.Wait(ctx, Delivered(n))
+}
+
+// Reset puts the emulator back to its scenario's initial state. It fails the test
+// when the scenario cannot be rebuilt.
+func (e *Emulator) Reset() {
+	e.t.Helper()
+	if err := e.Emulator.Reset(); err != nil {
+		e.t.Fatalf("testkit: Reset: %v", err)
+	}
+}
