@@ -64,7 +64,9 @@ func Env(name, value string) Option {
 }
 
 // ManualClock makes time move only through Advance.
-func ManualClock() Option { return func(o *options) { o.clock = &clock.Config{Mode: clock.ModeManual} } }
+func ManualClock() Option {
+	return func(o *options) { o.clock = &clock.Config{Mode: clock.ModeManual} }
+}
 
 // ScaledClock makes emulator time run speed times faster than wall time.
 func ScaledClock(speed float64) Option {

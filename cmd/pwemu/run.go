@@ -170,7 +170,7 @@ func buildReport(sc *scenarios.Scenario, emu *emulator.Emulator, wall time.Durat
 		StatusCounts: l.StatusCounts(), APICalls: emu.Journal().Len()}
 	checks := []expect.Check{{Name: "ledger balanced", Want: "generated = delivered + dropped + filtered + pending",
 		Got: fmt.Sprintf("%d = %d + %d + %d + %d", t.Generated, t.Delivered, t.Dropped, t.Filtered, t.Pending),
-		OK: t.Balanced()}}
+		OK:  t.Balanced()}}
 	checks = append(checks, expect.Evaluate(sc.Expect, o)...)
 	return expect.Report{Scenario: sc.Name, Duration: wall, Outcome: o, Checks: checks}
 }
