@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -248,11 +249,8 @@ func parseInt(s string, bits int) (int64, error) {
 	if err == nil {
 		return i, nil
 	}
-	if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+	if errors.Is(err, strconv.ErrRange) {
 		return 0, fmt.Errorf("%s is too large for a whole number here", t)
-	}
-	if f, ferr := strconv.ParseFloat(t, 64); ferr == nil && !math.IsNaN(f) {
-		return 0, fmt.Errorf("want a whole number, got %s", strconv.Quote(s))
 	}
 	return 0, fmt.Errorf("want a whole number, got %s", strconv.Quote(s))
 }

@@ -421,3 +421,18 @@ func TestALongListOfProblemsIsCut(t *testing.T) {
 		t.Errorf("last line %q", last)
 	}
 }
+
+func TestMergeKeyFanOutIsBounded(t *testing.T) {
+	t.Parallel()
+	// Each level merges the previous one twenty times: 20^8 keys if expanded.
+	var b strings.Builder
+	b.WriteString("lifecycle:\n  delay: 1s\naccounts:\n  - &l0 {id: x}\n")
+	for i := 1; i <= 8; i++ {
+		prev := "*l" + string(rune('0'+i-1))
+		b.WriteString("  - &l" + string(rune('0'+i)) + "\n    <<: [" + strings.Repeat(prev+", ", 19) + prev + "]\n")
+	}
+	_, err := ParseWith("merge.yaml", []byte(b.String()), Options{Env: receiverEnv})
+	if err == nil || !strings.Contains(err.Error(), "expands to more than 500000 values through aliases") {
+		t.Fatalf("got %v", err)
+	}
+}

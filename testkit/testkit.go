@@ -13,6 +13,7 @@ package testkit
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"testing"
@@ -82,31 +83,42 @@ func Logger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 // Emulator is an in-process pwemu bound to a loopback port.
 type Emulator struct {
 	*emulator.Emulator
-	t testing.TB
+	t testing.TB // nil when made by New
 }
 
 // Start runs an emulator for the test; it is closed by t.Cleanup. It fails the test
 // when the scenario does not load.
 func Start(t testing.TB, opts ...Option) *Emulator {
 	t.Helper()
+	e, err := New(opts...)
+	if err != nil {
+		t.Fatalf("testkit: %v", err)
+	}
+	e.t = t
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+// New runs an emulator outside a test (an example, a TestMain, a tool); the caller
+// closes it. Its methods that fail a test under Start panic here instead.
+func New(opts ...Option) (*Emulator, error) {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
 	}
 	sc, err := o.load()
 	if err != nil {
-		t.Fatalf("testkit: %v", err)
+		return nil, err
 	}
 	emu, err := emulator.New(emulator.Config{Scenario: sc, Addr: "127.0.0.1:0", Clock: o.clock,
 		Seed: o.seed, Logger: o.logger, ShutdownTimeout: 5 * time.Second})
 	if err != nil {
-		t.Fatalf("testkit: %v", err)
+		return nil, err
 	}
 	if err := emu.Start(); err != nil {
-		t.Fatalf("testkit: %v", err)
+		return nil, err
 	}
-	t.Cleanup(func() { emu.Close() })
-	return &Emulator{Emulator: emu, t: t}
+	return &Emulator{Emulator: emu}, nil
 }
 
 func (o *options) load() (*scenarios.Scenario, error) {
@@ -143,10 +155,9 @@ func (e *Emulator) Client() *Client { return NewClient(e.URL(), nil) }
 // Advance moves the manual clock forward and returns the new emulator time once the
 // work due has finished. It fails the test on a clock that is not manual.
 func (e *Emulator) Advance(d time.Duration) time.Time {
-	e.t.Helper()
 	now, err := e.Emulator.Advance(d)
 	if err != nil {
-		e.t.Fatalf("testkit: Advance: %v", err)
+		e.fail("testkit: Advance: %v", err)
 	}
 	return now
 }
@@ -176,8 +187,15 @@ func (e *Emulator) WaitDelivered(ctx context.Context, n int) (ledger.Totals, err
 // Reset puts the emulator back to its scenario's initial state. It fails the test
 // when the scenario cannot be rebuilt.
 func (e *Emulator) Reset() {
-	e.t.Helper()
 	if err := e.Emulator.Reset(); err != nil {
-		e.t.Fatalf("testkit: Reset: %v", err)
+		e.fail("testkit: Reset: %v", err)
 	}
+}
+
+func (e *Emulator) fail(format string, args ...any) {
+	if e.t == nil {
+		panic(fmt.Sprintf(format, args...))
+	}
+	e.t.Helper()
+	e.t.Fatalf(format, args...)
 }

@@ -80,20 +80,18 @@ var errSyntax = errors.New("the body is not JSON")
 // JSON (errSyntax: the journal then keeps it as a string) from JSON of the wrong
 // shape; both are a bad request.
 func decodeRequest(body []byte) (*Request, error) {
-	var env struct {
-		Request *Request `json:"request"`
-	}
-	if err := json.Unmarshal(body, &env); err != nil {
-		var syn *json.SyntaxError
-		if errors.As(err, &syn) || !json.Valid(body) {
+	req, err := readRequest(body)
+	if err != nil {
+		// A wrong shape early on does not make the rest valid JSON.
+		if !errors.Is(err, errSyntax) && !json.Valid(body) {
 			return nil, fmt.Errorf("%w: %v", errSyntax, err)
 		}
-		return nil, fmt.Errorf("request: %w", err)
+		return nil, err
 	}
-	if env.Request == nil {
+	if req == nil {
 		return nil, errors.New(`the body has no "request" object`)
 	}
-	return env.Request, nil
+	return req, nil
 }
 
 // flexString is a string that may come as a JSON number (user ids, hwids).

@@ -3,8 +3,10 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -30,9 +32,10 @@ func FuzzDecodeRequest(f *testing.F) {
 			t.Fatal("no error and no request")
 		case err != nil && r != nil:
 			t.Fatal("an error and a request")
-		case errors.Is(err, errSyntax) && json.Valid(body):
-			t.Fatalf("valid JSON called a syntax error: %v", err)
+		case errors.Is(err, errSyntax) == json.Valid(body):
+			t.Fatalf("syntax error %v for a body whose validity is %v", err, json.Valid(body))
 		}
+		sameAsEncodingJSON(t, body, r, err)
 		if _, known := methods[method]; !known {
 			return
 		}
@@ -66,4 +69,62 @@ func FuzzDevicesFilter(f *testing.F) {
 			"t": "a", "l": []string{"a", "b"}, "n": int64(3), "b": true, "f": 2.5}}}
 		evalFilter(n, universe, func(string) []string { return []string{"X"} })
 	})
+}
+
+// decodeRequestStd is what decodeRequest must agree with: encoding/json decoding
+// into the same types.
+func decodeRequestStd(body []byte) (*Request, error) {
+	var env struct {
+		Request *Request `json:"request"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return nil, fmt.Errorf("%w: %v", errSyntax, err)
+		}
+		return nil, err
+	}
+	if env.Request == nil {
+		return nil, errors.New("no request")
+	}
+	return env.Request, nil
+}
+
+func sameAsEncodingJSON(t *testing.T, body []byte, got *Request, err error) {
+	t.Helper()
+	want, wantErr := decodeRequestStd(body)
+	if (err == nil) != (wantErr == nil) || errors.Is(err, errSyntax) != errors.Is(wantErr, errSyntax) {
+		t.Fatalf("body %q: error %v, encoding/json says %v", body, err, wantErr)
+	}
+	if err == nil && !reflect.DeepEqual(got, want) {
+		t.Fatalf("body %q:\n got %+v\nwant %+v", body, got, want)
+	}
+}
+
+func TestReaderAgreesWithEncodingJSON(t *testing.T) {
+	for _, w := range loadWire(t) {
+		r, err := decodeRequest([]byte(w.Body))
+		sameAsEncodingJSON(t, []byte(w.Body), r, err)
+	}
+	for _, body := range []string{
+		``, ` `, `null`, `[]`, `"x"`, `1`, `{}`, `{"request":null}`, `{"request":[]}`, `{"request":{}} x`,
+		`{"request":{}}` + "\n", `{"Request":{"AUTH":"a","Application":"b"}}`, `{"request":{"\u0061uth":"a"}}`,
+		`{"request":{"ſend_date":"now"}}`, `{"request":{"auth":"a\u00e9\n"}}`, "{\"request\":{\"auth\":\"\xff\"}}",
+		`{"request":{"auth":1}}`, `{"request":{"auth":null,"hwid":7,"userId":"u"}}`, `{"request":{"device_type":"3","badge":"x"}}`,
+		`{"request":{"notifications":[null,{"send_date":"now","devices":["a",1,null]},{}]}}`,
+		`{"request":{"notifications":[{"content":"a","devices":["x","y"]}],"notifications":[{"send_date":"now","devices":[null]}]}}`,
+		`{"request":{"notifications":{}}}`, `{"request":{"notifications":[1]}}`, `{"request":{"notifications":[]}}`,
+		`{"request":{"tags":{"a":[1,{"b":null}]},"lat":"1.5","lng":2e3}}`, `{"request":{"a":-0.5e+2,"b":01}}`,
+		`{"request":{"a":"\x"}}`, `{"request":{"a":tru}}`, `{"request":{"a":1,}}`, `{"request":{"a" 1}}`,
+		`{"request":{"auth":"a"},"request":{"application":"b"}}`, `{"request":{"auth":"a"},"request":null}`,
+		`{"request":{"devices_filter":[1]}}`, `{"request":{"hwid":{"a":1}}}`,
+	} {
+		r, err := decodeRequest([]byte(body))
+		sameAsEncodingJSON(t, []byte(body), r, err)
+	}
+	deep := strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth)
+	for _, body := range []string{`{"request":{"x":` + deep + `}}`, `{"request":{"x":[` + deep + `]}}`} {
+		r, err := decodeRequest([]byte(body))
+		sameAsEncodingJSON(t, []byte(body), r, err)
+	}
 }

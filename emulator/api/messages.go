@@ -244,11 +244,16 @@ func (s *Server) accept(c *call, apps []string, p *plan, oneDevice bool) (state.
 		s.deliver(m, aud)
 		return m, aud, nil
 	}
+	s.schedule(m, apps, *p, oneDevice, p.sendAt.Sub(c.in.arrive))
+	return m, aud, nil
+}
+
+// schedule sends a message at its send date, to the devices it then finds: devices
+// registered in the meantime get it too, as at Pushwoosh.
+func (s *Server) schedule(m state.Message, apps []string, p plan, oneDevice bool, after time.Duration) {
 	gen := s.st.Generation()
-	planned := *p
-	s.clk.AfterFunc(p.sendAt.Sub(c.in.arrive), func() {
-		// Devices registered in the meantime get it too, as at Pushwoosh.
-		aud := s.resolve(m.AccountID, apps, &planned)
+	s.clk.AfterFunc(after, func() {
+		aud := s.resolve(m.AccountID, apps, &p)
 		if oneDevice {
 			s.limitTo(&aud, 1)
 		}
@@ -256,7 +261,6 @@ func (s *Server) accept(c *call, apps []string, p *plan, oneDevice bool) (state.
 			s.deliver(m, aud)
 		}
 	})
-	return m, aud, nil
 }
 
 // deliver passes a message on to the lifecycle, once per application.

@@ -109,7 +109,7 @@ func (rs *ruleSet) pick(in *incoming, now time.Time) (*rule, time.Duration) {
 		}
 		if len(r.Match) > 0 {
 			if !fieldsRead {
-				fields, fieldsRead = requestFields(in), true
+				fields, fieldsRead = callFields(in), true
 			}
 			if !matches(r.Match, fields) {
 				continue
@@ -142,9 +142,9 @@ func within(during []scenarios.Duration, elapsed time.Duration) bool {
 	return elapsed >= during[0].D() && elapsed < during[1].D()
 }
 
-// requestFields are the top-level fields of a call's request object (of the body
-// itself on the v2 API).
-func requestFields(in *incoming) map[string]json.RawMessage {
+// callFields are the top-level fields of a call's request object (of the body itself
+// on the v2 API).
+func callFields(in *incoming) map[string]json.RawMessage {
 	var env map[string]json.RawMessage
 	if json.Unmarshal(in.body, &env) != nil {
 		return nil

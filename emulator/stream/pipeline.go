@@ -135,8 +135,7 @@ func (p *pipeline) work(b *batch) {
 		}
 		b = p.next(b)
 		if b != nil && p.cfg.chaos.Slow > 0 {
-			next := b
-			p.hub.clk.AfterFunc(p.cfg.chaos.Slow.D(), func() { p.work(next) })
+			p.launch(b) // after the chaos delay, in a new unit of clock work
 			return
 		}
 	}

@@ -166,15 +166,9 @@ func NewGRPC(opts ...GRPCOption) (*GRPC, error) {
 			Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12,
 		})))
 	}
-	if cfg.addr == "" {
-		cfg.addr = "127.0.0.1:0"
-	}
-	if host, _, err := net.SplitHostPort(cfg.addr); err != nil || host != "127.0.0.1" {
-		return nil, fmt.Errorf("grpc receiver: address %q: want 127.0.0.1:port (receivers listen on loopback only)", cfg.addr)
-	}
-	lis, err := net.Listen("tcp", cfg.addr)
+	lis, err := listen("grpc", cfg.addr)
 	if err != nil {
-		return nil, fmt.Errorf("grpc receiver: %w", err)
+		return nil, err
 	}
 	r.lis = lis
 	r.srv = grpc.NewServer(sopts...)

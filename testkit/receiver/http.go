@@ -111,8 +111,9 @@ func WithHTTPDefault(r HTTPResponse) HTTPOption { return func(c *httpConfig) { c
 // WithHTTPScript decides every answer with f, ahead of responses and default.
 func WithHTTPScript(f HTTPScript) HTTPOption { return func(c *httpConfig) { c.script = f } }
 
-// WithHTTPAddr listens on addr (a 127.0.0.1 host:port) instead of a free port: to bring
-// a receiver back on the address a stream already points at.
+// WithHTTPAddr listens on addr instead of a free port of 127.0.0.1: to bring a receiver
+// back on the address a stream already points at, or ("0.0.0.0:0") to be reachable
+// from a container as host.docker.internal.
 func WithHTTPAddr(addr string) HTTPOption { return func(c *httpConfig) { c.addr = addr } }
 
 // HTTPCountOnly keeps counters (requests, bytes) only: bodies are read and discarded,
@@ -146,15 +147,9 @@ func NewHTTP(opts ...HTTPOption) (*HTTP, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.addr == "" {
-		cfg.addr = "127.0.0.1:0"
-	}
-	if host, _, err := net.SplitHostPort(cfg.addr); err != nil || host != "127.0.0.1" {
-		return nil, fmt.Errorf("http receiver: address %q: want 127.0.0.1:port (receivers listen on loopback only)", cfg.addr)
-	}
-	lis, err := net.Listen("tcp", cfg.addr)
+	lis, err := listen("http", cfg.addr)
 	if err != nil {
-		return nil, fmt.Errorf("http receiver: %w", err)
+		return nil, err
 	}
 	r := &HTTP{
 		done: make(chan struct{}), countOnly: cfg.countOnly, script: cfg.script,

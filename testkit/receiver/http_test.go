@@ -205,10 +205,15 @@ func TestHTTPCountOnlyKeepsNoBodies(t *testing.T) {
 	}
 }
 
-func TestHTTPAddrOnLoopbackOnly(t *testing.T) {
-	if _, err := receiver.NewHTTP(receiver.WithHTTPAddr("0.0.0.0:0")); err == nil {
-		t.Fatal("a receiver listening beyond loopback was allowed")
+func TestHTTPAddrOnThisHostOnly(t *testing.T) {
+	for _, bad := range []string{"example.com:0", "192.0.2.7:0", "nonsense"} {
+		if _, err := receiver.NewHTTP(receiver.WithHTTPAddr(bad)); err == nil ||
+			!strings.Contains(err.Error(), "want host:port with 127.0.0.1, 0.0.0.0 or an address of this host") {
+			t.Fatalf("address %q: err = %v, want a refusal", bad, err)
+		}
 	}
+	all := receiver.StartHTTP(t, receiver.WithHTTPAddr("0.0.0.0:0")) // reachable from containers
+	all.Close()
 	a := receiver.StartHTTP(t)
 	addr := a.Addr()
 	a.Close()

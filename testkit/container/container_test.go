@@ -1,0 +1,102 @@
+package container_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/testcontainers/testcontainers-go"
+
+	"github.com/pwemu/pwemu/emulator/events"
+	"github.com/pwemu/pwemu/emulator/ledger"
+	"github.com/pwemu/pwemu/testkit/container"
+	"github.com/pwemu/pwemu/testkit/receiver"
+)
+
+// stormScenario: the receiver answers 503 to the first batches; pwemu retries them on
+// 1 s / 3 s / 8 s of (manual) emulator time.
+const stormScenario = `
+name: 5xx storm through the container
+clock: {mode: manual}
+streams:
+  - endpoint: ${RECEIVER_URL}
+    events: [Push Sent]
+    platforms: [iOS, Android]
+`
+
+func TestContainerDeliversA5xxStormToAReceiverInTheTest(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	// The container reaches the host through the bridge gateway, so the receiver listens
+	// on every interface; the storm: 503 to the first five requests.
+	rec := receiver.StartHTTP(t, receiver.WithHTTPAddr("0.0.0.0:0"),
+		receiver.WithHTTPResponses(receiver.HTTPRepeat(receiver.HTTPStatus(http.StatusServiceUnavailable), 5)...))
+	port := rec.Addr()[strings.LastIndex(rec.Addr(), ":")+1:]
+
+	ctr, err := container.Run(ctx, image, container.WithScenarioYAML(stormScenario),
+		container.WithEnv(map[string]string{"RECEIVER_URL": container.HostURL("http://127.0.0.1:" + port + "/events")}))
+	testcontainers.CleanupContainer(t, ctr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := ctr.ControlClient(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := make([]events.Event, 300)
+	for i := range evs {
+		evs[i] = events.Event{UUID: fmt.Sprintf("storm-%03d", i), EventName: "Push Sent", Platform: "iOS", HWID: fmt.Sprint(i)}
+	}
+	if n, err := client.Inject(ctx, evs...); err != nil || n != 300 {
+		t.Fatalf("Inject: %d, %v", n, err)
+	}
+	// Three batches go out at once; two get 503 twice… every batch succeeds within the
+	// retry schedule because only five requests fail in all.
+	if _, err := client.Advance(ctx, 15*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	view, err := client.Ledger(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ledger.Totals{Generated: 300, Delivered: 300}
+	if view.Totals != want || !view.Totals.Balanced() {
+		t.Fatalf("ledger through ControlClient: %+v, want %+v", view.Totals, want)
+	}
+	st := rec.Stats()
+	if st.Requests != 8 || st.Unique != 300 {
+		t.Fatalf("receiver saw %+v; want 8 requests (3 batches + 5 retries), 300 unique events", st)
+	}
+	retried := 0
+	for _, r := range view.Events {
+		if len(r.Attempts) > 1 {
+			retried++
+			if r.Attempts[0].Status != http.StatusServiceUnavailable {
+				t.Fatalf("first attempt of a retried event: %+v", r.Attempts[0])
+			}
+		}
+	}
+	if retried == 0 {
+		t.Fatal("no event needed a retry: the storm did not happen")
+	}
+}
+
+func TestHostURL(t *testing.T) {
+	cases := map[string]string{
+		"http://127.0.0.1:9000/hook": "http://host.docker.internal:9000/hook",
+		"http://localhost:9000":      "http://host.docker.internal:9000",
+		"https://[::1]:8443/x?y=1":   "https://host.docker.internal:8443/x?y=1",
+		"grpc://127.0.0.1:50051":     "grpc://host.docker.internal:50051",
+		"127.0.0.1:50051":            "host.docker.internal:50051",
+		"http://example.com:9000/":   "http://example.com:9000/",
+		"http://10.1.2.3:80":         "http://10.1.2.3:80",
+	}
+	for in, want := range cases {
+		if got := container.HostURL(in); got != want {
+			t.Errorf("HostURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -1,0 +1,147 @@
+package testkit_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pwemu/pwemu/emulator/events"
+	"github.com/pwemu/pwemu/emulator/ledger"
+	"github.com/pwemu/pwemu/testkit"
+	"github.com/pwemu/pwemu/testkit/receiver"
+)
+
+const streamScenario = `
+name: testkit stream
+accounts:
+  - id: acme
+    tokens: [{value: srv, kind: server}]
+    applications: [{code: 32E5A-9B411, name: Headway}]
+streams:
+  - endpoint: ${RECEIVER_URL}
+    events: [Push Sent]
+    platforms: [iOS]
+`
+
+func pushSent(n int) []events.Event {
+	evs := make([]events.Event, n)
+	for i := range evs {
+		evs[i] = events.Event{UUID: fmt.Sprintf("evt-%04d", i), EventName: "Push Sent", Platform: "iOS",
+			MessageCode: "C3F8-C3863ED4-334AD4F1", ApplicationCode: "32E5A-9B411", HWID: fmt.Sprintf("hw-%d", i)}
+	}
+	return evs
+}
+
+func TestStartInjectAdvanceWaitAndTheClientAgree(t *testing.T) {
+	rec := receiver.StartHTTP(t)
+	emu := testkit.Start(t, testkit.ScenarioYAML(streamScenario), testkit.Env("RECEIVER_URL", rec.URL()),
+		testkit.ManualClock())
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	if n := emu.Inject(pushSent(250)...); n != 250 {
+		t.Fatalf("Inject accepted %d", n)
+	}
+	emu.Advance(0)
+	if got := emu.Totals(); got.Delivered != 200 || got.Pending != 50 {
+		t.Fatalf("after Advance(0): %+v; want 200 delivered (two full batches), 50 pending", got)
+	}
+	emu.Advance(time.Hour)
+	totals, err := emu.WaitDelivered(ctx, 250)
+	if err != nil || totals != (ledger.Totals{Generated: 250, Delivered: 250}) {
+		t.Fatalf("WaitDelivered: %+v, %v", totals, err)
+	}
+	if st := rec.Stats(); st.Batches != 3 || st.Unique != 250 || st.Duplicates != 0 {
+		t.Fatalf("receiver saw %+v; want 3 batches of 250 unique events", st)
+	}
+
+	// the control-API client reads the same ledger
+	c := emu.Client()
+	view, err := c.Ledger(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if view.Totals != totals || len(view.Events) != 250 || view.Events[0].Event.UUID != "evt-0000" {
+		t.Fatalf("client ledger %+v with %d records", view.Totals, len(view.Events))
+	}
+	if view.Events[249].State != ledger.Delivered || len(view.Events[249].Attempts) != 1 {
+		t.Fatalf("last record %+v", view.Events[249])
+	}
+	now, err := c.Advance(ctx, time.Minute)
+	if err != nil || !now.Equal(emu.Clock().Now()) {
+		t.Fatalf("client Advance: %v %v (emulator at %v)", now, err, emu.Clock().Now())
+	}
+	if _, err := c.Wait(ctx, testkit.Condition{Delivered: ptr(250), Settled: true}); err != nil {
+		t.Fatalf("client Wait: %v", err)
+	}
+
+	emu.Reset()
+	if got := emu.Totals(); got != (ledger.Totals{}) {
+		t.Fatalf("after Reset: %+v", got)
+	}
+}
+
+func TestClientInjectGenerateJournalAndErrors(t *testing.T) {
+	rec := receiver.StartHTTP(t)
+	emu := testkit.Start(t, testkit.ScenarioYAML(streamScenario), testkit.Env("RECEIVER_URL", rec.URL()),
+		testkit.ManualClock())
+	ctx := context.Background()
+	c := testkit.NewClient(emu.URL(), nil)
+	if err := c.Health(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := c.Inject(ctx, pushSent(3)...); err != nil || n != 3 {
+		t.Fatalf("Inject: %d %v", n, err)
+	}
+	resp, err := http.Post(emu.URL()+"/json/1.3/getApplications", "", strings.NewReader(`{"request":{"auth":"srv"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	j, err := c.Journal(ctx, "getApplications")
+	if err != nil || j.Total != 1 || j.Calls[0].HTTPStatus != 200 {
+		t.Fatalf("Journal: %+v %v", j, err)
+	}
+	if err := c.PutScenario(ctx, []byte("name: broken\nstreams: [{endpoint: nope}]\n")); err == nil ||
+		!strings.Contains(err.Error(), "HTTP 400") {
+		t.Fatalf("PutScenario of a broken scenario: %v", err)
+	}
+	_, err = c.Wait(ctx, testkit.Condition{Delivered: ptr(1000), Timeout: "50ms"})
+	var apiErr *testkit.APIError
+	if !asAPIError(err, &apiErr) || apiErr.Status != http.StatusRequestTimeout {
+		t.Fatalf("Wait that cannot hold: %v", err)
+	}
+}
+
+func asAPIError(err error, target **testkit.APIError) bool {
+	e, ok := err.(*testkit.APIError)
+	if ok {
+		*target = e
+	}
+	return ok
+}
+
+func TestAdvanceOnARealClockIsRefused(t *testing.T) {
+	emu := testkit.Start(t)
+	_, err := emu.Emulator.Advance(time.Second)
+	if err == nil || !strings.Contains(err.Error(), "the clock is not manual") {
+		t.Fatalf("Advance on a real clock: %v", err)
+	}
+}
+
+func ptr(n int) *int { return &n }
+
+// BenchmarkStart measures an in-process start (scenario parsed, port bound, served)
+// and close.
+func BenchmarkStart(b *testing.B) {
+	for b.Loop() {
+		emu, err := testkit.New(testkit.ScenarioYAML(streamScenario), testkit.Env("RECEIVER_URL", "http://127.0.0.1:9/x"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		emu.Close()
+	}
+}
