@@ -12,7 +12,6 @@ import (
 
 	"github.com/pwemu/pwemu/emulator"
 	"github.com/pwemu/pwemu/emulator/clock"
-	"github.com/pwemu/pwemu/scenarios"
 	"github.com/pwemu/pwemu/scenarios/expect"
 )
 
@@ -85,7 +84,9 @@ func (c *runConfig) run(ctx context.Context, ref string, stdout, stderr io.Write
 		return &exitError{code: 1, err: err}
 	}
 	cfg := emulator.Config{Scenario: sc, Addr: c.Addr, Seed: c.Seed}
-	instant := c.Clock == "instant" || (c.Clock == "" && sc.Clock.Mode != string(clock.ModeScaled))
+	// Receiver scenarios play instantly by default; scenarios for API clients (no
+	// traffic) keep their own clock, so a client has the scenario's duration to call.
+	instant := c.Clock == "instant" || (c.Clock == "" && sc.Clock.Mode != string(clock.ModeScaled) && len(sc.Traffic) > 0)
 	if instant {
 		cfg.Clock = &clock.Config{Mode: clock.ModeManual, Patience: sc.Clock.Patience.D()}
 	} else if c.Clock != "" {
@@ -108,16 +109,11 @@ func (c *runConfig) run(ctx context.Context, ref string, stdout, stderr io.Write
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
 	wallStart := time.Now()
-	p := player{emu: emu, sc: sc, progress: progressWriter(stderr)}
-	var playErr error
-	if instant {
-		playErr = p.playInstant(ctx)
-	} else {
-		playErr = p.playWall(ctx)
-	}
-	p.progress.done()
+	prog := progressWriter(stderr)
+	playErr := emu.Play(ctx, prog.show)
+	prog.done()
 
-	report := buildReport(sc, emu, time.Since(wallStart))
+	report := emu.Report(time.Since(wallStart))
 	if playErr != nil {
 		report.Checks = append(report.Checks, expect.Check{Name: "run finished", Want: "the scenario played to its end",
 			Got: playErr.Error(), OK: false})
@@ -162,83 +158,3 @@ func writeReportFile(path string, r expect.Report, write func(io.Writer, expect.
 	return f.Close()
 }
 
-func buildReport(sc *scenarios.Scenario, emu *emulator.Emulator, wall time.Duration) expect.Report {
-	l := emu.Ledger()
-	t := l.Totals()
-	o := expect.Outcome{Generated: t.Generated, Delivered: t.Delivered, Dropped: t.Dropped,
-		Filtered: t.Filtered, Pending: t.Pending, MaxLatency: l.MaxLatency(),
-		StatusCounts: l.StatusCounts(), APICalls: emu.Journal().Len()}
-	checks := []expect.Check{{Name: "ledger balanced", Want: "generated = delivered + dropped + filtered + pending",
-		Got: fmt.Sprintf("%d = %d + %d + %d + %d", t.Generated, t.Delivered, t.Dropped, t.Filtered, t.Pending),
-		OK:  t.Balanced()}}
-	checks = append(checks, expect.Evaluate(sc.Expect, o)...)
-	return expect.Report{Scenario: sc.Name, Duration: wall, Outcome: o, Checks: checks}
-}
-
-// player drives a scenario to its end.
-type player struct {
-	emu      *emulator.Emulator
-	sc       *scenarios.Scenario
-	progress *progress
-}
-
-// finished reports whether the run is over at emulator time elapsed since the start:
-// the duration has passed, or nothing is left to generate, publish or deliver. A
-// scenario that generates nothing serves the API for its whole duration.
-func (p *player) finished(elapsed time.Duration) bool {
-	if d := p.sc.Duration.D(); d > 0 && elapsed >= d {
-		return true
-	}
-	if len(p.sc.Traffic) == 0 && p.sc.Duration > 0 {
-		return false
-	}
-	return !p.emu.Busy()
-}
-
-// maxSteps bounds an instant run: every step fires at least one timer.
-const maxSteps = 10_000_000
-
-func (p *player) playInstant(ctx context.Context) error {
-	m := p.emu.Clock().(*clock.Manual)
-	start := m.Now()
-	m.Advance(0)
-	for step := 0; step < maxSteps; step++ {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("gave up after the --timeout: %w", err)
-		}
-		elapsed := m.Now().Sub(start)
-		p.progress.show(elapsed, p.emu.Ledger().Totals())
-		if p.finished(elapsed) {
-			return nil
-		}
-		next, ok := m.Next()
-		if d := p.sc.Duration.D(); d > 0 && (!ok || next.Sub(start) > d) {
-			m.Advance(start.Add(d).Sub(m.Now()))
-			continue
-		}
-		if !ok {
-			return fmt.Errorf("nothing left to play at +%s but %d event(s) pending", elapsed, p.emu.Ledger().Totals().Pending)
-		}
-		m.Advance(next.Sub(m.Now()))
-	}
-	return fmt.Errorf("stopped after %d steps", maxSteps)
-}
-
-func (p *player) playWall(ctx context.Context) error {
-	clk := p.emu.Clock()
-	start := clk.Now()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		elapsed := clk.Now().Sub(start)
-		p.progress.show(elapsed, p.emu.Ledger().Totals())
-		if p.finished(elapsed) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("gave up after the --timeout: %w", ctx.Err())
-		case <-tick.C:
-		}
-	}
-}

@@ -76,22 +76,22 @@ type Notification struct {
 // errSyntax marks a body that is not JSON at all.
 var errSyntax = errors.New("the body is not JSON")
 
-// decodeRequest reads a v1.3 body, {"request": {…}}. It tells a body that is not
-// JSON (errSyntax: the journal then keeps it as a string) from JSON of the wrong
-// shape; both are a bad request.
-func decodeRequest(body []byte) (*Request, error) {
-	req, err := readRequest(body)
+// decodeRequest reads a v1.3 body, {"request": {…}}, into q. It tells a body that
+// is not JSON (errSyntax: the journal then keeps it as a string) from JSON of the
+// wrong shape; both are a bad request.
+func decodeRequest(body []byte, q *Request) error {
+	found, err := readRequest(body, q)
 	if err != nil {
 		// A wrong shape early on does not make the rest valid JSON.
 		if !errors.Is(err, errSyntax) && !json.Valid(body) {
-			return nil, fmt.Errorf("%w: %v", errSyntax, err)
+			return fmt.Errorf("%w: %v", errSyntax, err)
 		}
-		return nil, err
+		return err
 	}
-	if req == nil {
-		return nil, errors.New(`the body has no "request" object`)
+	if !found {
+		return errors.New(`the body has no "request" object`)
 	}
-	return req, nil
+	return nil
 }
 
 // flexString is a string that may come as a JSON number (user ids, hwids).

@@ -121,7 +121,8 @@ func (s *Server) callV2(_ context.Context, in *incoming) reply {
 	if acc.Suspended {
 		return v2Error(http.StatusForbidden, grpcPermissionDenied, msgAccountSuspended)
 	}
-	c := &call{in: in, account: acc}
+	c := &in.call
+	*c = call{in: in, account: acc}
 	c.setToken(t)
 	if in.method == "cancel" {
 		return s.cancelV2(c, body)

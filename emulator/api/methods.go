@@ -96,13 +96,14 @@ func (s *Server) callV13(_ context.Context, in *incoming) reply {
 	if !found {
 		return httpError(http.StatusNotFound)
 	}
-	req, err := decodeRequest(in.body)
+	err := decodeRequest(in.body, &in.req)
 	in.jsonKnown, in.isJSON = true, !errors.Is(err, errSyntax)
 	if err != nil {
 		s.log.Debug("bad request", "method", in.method, "err", err)
 		return httpError(http.StatusBadRequest)
 	}
-	c := &call{in: in, req: req}
+	c := &in.call
+	*c = call{in: in, req: &in.req}
 	var (
 		r  reply
 		ok bool

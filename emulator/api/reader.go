@@ -345,10 +345,12 @@ func fold(key []byte, names []string) string {
 
 var envelopeFields = []string{"request"}
 
-// readRequest decodes {"request": {…}}.
-func readRequest(body []byte) (*Request, error) {
+// readRequest decodes {"request": {…}} into q, and reports whether the body had a
+// request object.
+func readRequest(body []byte, q *Request) (bool, error) {
 	r := &reader{b: body}
-	var req *Request
+	*q = Request{}
+	found := false
 	var err error
 	switch r.peek() {
 	case '{':
@@ -360,14 +362,15 @@ func readRequest(body []byte) (*Request, error) {
 			switch r.peek() {
 			case 'n':
 				if r.isNull() {
-					req = nil
+					found = false
 					return nil
 				}
 			case '{':
-				if req == nil {
-					req = new(Request)
+				if !found { // after a null, encoding/json starts a new object
+					*q = Request{}
+					found = true
 				}
-				return r.object(func(k []byte) error { return req.read(r, k) })
+				return r.object(func(k []byte) error { return q.read(r, k) })
 			}
 			if _, err := r.skip(); err != nil {
 				return err
@@ -388,7 +391,7 @@ func readRequest(body []byte) (*Request, error) {
 			err = r.syntaxError("invalid character after the top-level value")
 		}
 	}
-	return req, err
+	return found, err
 }
 
 var requestFields = []string{"auth", "application", "applications_group", "hwid", "push_token", "device_type",

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -61,7 +62,8 @@ type Server struct {
 	onMessage func(lifecycle.Message)
 	log       *slog.Logger
 	router    *mux.Router
-	picks     *picker // seeded choices (which device a limited message goes to)
+	picks     *picker   // seeded choices (which device a limited message goes to)
+	incomings sync.Pool // of *incoming
 }
 
 // New builds a Server. Clock and State are required.
@@ -82,6 +84,7 @@ func New(o Options) *Server {
 	}
 	s := &Server{clk: o.Clock, st: o.State, jr: o.Journal, seed: uint64(o.Seed),
 		onMessage: o.OnMessage, log: log, picks: newPicker(uint64(o.Seed))}
+	s.incomings.New = func() any { return new(incoming) }
 	s.rules = newRuleSet(o.Rules, o.Start, uint64(o.Seed))
 	r := mux.NewRouter()
 	r.SkipClean(true) // "//json/1.3/x" from a base URL with a trailing slash is still the API
@@ -158,7 +161,9 @@ func (s *Server) serveUnknownPath(w http.ResponseWriter, r *http.Request) {
 	s.serve(w, r, "", false, func(context.Context, *incoming) reply { return httpError(http.StatusNotFound) })
 }
 
-// incoming is one API call as received.
+// incoming is one API call as received, with the scratch space its handling needs.
+// Incomings are pooled: a busy emulator would otherwise hand the garbage collector a
+// kilobyte a call. Nothing may keep a pointer into one after the call.
 type incoming struct {
 	method string // API method: "createMessage", "notify", …
 	path   string
@@ -167,12 +172,20 @@ type incoming struct {
 	arrive time.Time
 	// Whether the body is JSON, for the journal; decoding finds out, else write does.
 	jsonKnown, isJSON bool
+
+	call call
+	req  Request
 }
 
 // serve is the one adapter between HTTP and the method handlers: it reads the body,
 // lets the rules and then handle answer, writes the reply and journals the call.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, method string, v2 bool, handle func(context.Context, *incoming) reply) {
-	in := &incoming{method: method, path: r.URL.Path, auth: r.Header.Get("Authorization"), arrive: s.clk.Now()}
+	in := s.incomings.Get().(*incoming)
+	defer func() {
+		*in = incoming{} // let go of the body and the rest before pooling
+		s.incomings.Put(in)
+	}()
+	*in = incoming{method: method, path: r.URL.Path, auth: r.Header.Get("Authorization"), arrive: s.clk.Now()}
 	var rep reply
 	body, status := readBody(w, r)
 	in.body = body

@@ -85,33 +85,58 @@ func (l *Ledger) view(id ID, r *record) Record {
 	return v
 }
 
-// MaxLatency is the longest generated → delivered span among delivered records, in
-// emulator time.
-func (l *Ledger) MaxLatency() time.Duration {
+// Summary is what the records add up to, beyond the totals: what `pwemu run` checks
+// a scenario's expectations against.
+type Summary struct {
+	MaxLatency  time.Duration // longest single attempt, wall time
+	MaxDelay    time.Duration // longest generated → delivered span, emulator time
+	MaxAttempts int           // most attempts one event needed
+	Duplicates  int           // events that reached the receiver more than once
+	// StatusCounts counts requests (one per batch attempt, not per event) by HTTP
+	// status; 0 stands for attempts without an HTTP answer (errors, timeouts, gRPC).
+	StatusCounts map[int]int
+}
+
+// Summarize walks every record once.
+func (l *Ledger) Summarize() Summary {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var max time.Duration
+	s := Summary{StatusCounts: map[int]int{}}
+	type request struct {
+		batch uint64
+		at    int64
+	}
+	seen := map[request]bool{}
 	for i := 0; i < l.n; i++ {
 		r := l.rec(ID(i))
 		if r.state == Delivered {
-			if d := time.Duration(r.settledAt - r.generatedAt); d > max {
-				max = d
+			s.MaxDelay = max(s.MaxDelay, time.Duration(r.settledAt-r.generatedAt))
+		}
+		s.MaxAttempts = max(s.MaxAttempts, len(r.attempts))
+		arrived := 0
+		for _, a := range r.attempts {
+			s.MaxLatency = max(s.MaxLatency, a.Latency)
+			if a.reached() {
+				arrived++
+			}
+			k := request{a.Batch, a.At.UnixNano()}
+			if !seen[k] {
+				seen[k] = true
+				s.StatusCounts[a.Status]++
 			}
 		}
-	}
-	return max
-}
-
-// StatusCounts counts delivery attempts by HTTP status (0 for attempts that got none:
-// transport errors, timeouts, gRPC).
-func (l *Ledger) StatusCounts() map[int]int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := map[int]int{}
-	for i := 0; i < l.n; i++ {
-		for _, a := range l.rec(ID(i)).attempts {
-			out[a.Status]++
+		if arrived > 1 {
+			s.Duplicates++
 		}
 	}
-	return out
+	return s
+}
+
+// reached reports whether the receiver took the event in this attempt: an HTTP answer
+// below 500, or a "Success" ack.
+func (a Attempt) reached() bool {
+	if a.Ack != "" || a.Transport == "grpc" {
+		return a.Ack == "Success"
+	}
+	return a.Error == "" && a.Status > 0 && a.Status < 500
 }

@@ -2,6 +2,7 @@ package stream
 
 import (
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -40,7 +41,7 @@ type integration struct {
 
 // compileStream checks one event streaming integration (defaults applied) and builds
 // its transport.
-func compileStream(st scenarios.Stream, clk clock.Clock) (*integration, error) {
+func compileStream(st scenarios.Stream, clk clock.Clock, log *slog.Logger) (*integration, error) {
 	in := &integration{name: st.Name, size: st.Batch.Size, interval: st.Batch.Interval.D(),
 		timeout: st.Timeout.D(), concurrency: st.Concurrency, chaos: st.Chaos}
 	switch strings.ToLower(strings.TrimSpace(st.Transport)) {
@@ -77,7 +78,7 @@ func compileStream(st scenarios.Stream, clk clock.Clock) (*integration, error) {
 		return nil, fmt.Errorf("chaos.slow: %v is negative", st.Chaos.Slow)
 	}
 	if in.transport == TransportGRPC {
-		in.sender, err = newGRPCTransport(st, clk)
+		in.sender, err = dialGRPC(st, clk, log)
 		if err != nil {
 			return nil, err
 		}

@@ -103,7 +103,7 @@ func New(o Options) (*Hub, error) {
 	}
 	for i, st := range sc.Streams {
 		where := fmt.Sprintf("streams[%d]", i)
-		in, err := compileStream(st, o.Clock)
+		in, err := compileStream(st, o.Clock, log)
 		if err == nil {
 			err = add(where, in)
 		}
