@@ -157,4 +157,3 @@ func writeReportFile(path string, r expect.Report, write func(io.Writer, expect.
 	}
 	return f.Close()
 }
-
