@@ -1,0 +1,197 @@
+package emulator_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pwemu/pwemu/emulator"
+	"github.com/pwemu/pwemu/emulator/clock"
+	"github.com/pwemu/pwemu/emulator/events"
+	"github.com/pwemu/pwemu/emulator/ledger"
+	"github.com/pwemu/pwemu/scenarios"
+	"github.com/pwemu/pwemu/testkit"
+	"github.com/pwemu/pwemu/testkit/receiver"
+)
+
+const oneStream = `
+name: control
+clock: {mode: manual}
+streams:
+  - endpoint: ${RECEIVER_URL}
+    authorization: Basic dXNlcjpwYXNz
+    events: [Push Sent]
+    platforms: [iOS]
+`
+
+func do(t *testing.T, method, url, body string) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatalf("%s %s answered non-JSON %q", method, url, data)
+	}
+	return resp.StatusCode, out
+}
+
+func TestControlAPIContract(t *testing.T) {
+	rec := receiver.StartHTTP(t)
+	emu := testkit.Start(t, testkit.ScenarioYAML(oneStream), testkit.Env("RECEIVER_URL", rec.URL()))
+	base := emu.URL() + "/_pwemu"
+
+	if code, out := do(t, "GET", base+"/health", ""); code != 200 || out["status"] != "ok" {
+		t.Fatalf("health: %d %v", code, out)
+	}
+	// injected events keep their uuid; uuid and timestamp are filled when absent
+	code, out := do(t, "POST", base+"/events", `[{"uuid":"keep-me","event_name":"Push Sent","platform":"iOS"},
+		{"event_name":"Push Sent","platform":"iOS"},{"event_name":"Push Sent","platform":"Android"}]`)
+	if code != 200 || out["accepted"] != float64(3) {
+		t.Fatalf("events: %d %v", code, out)
+	}
+	if code, out := do(t, "POST", base+"/events", `{"generate":{"count":97,"events":["Push Sent"],"platforms":["iOS"]}}`); code != 200 || out["accepted"] != float64(97) {
+		t.Fatalf("generate: %d %v", code, out)
+	}
+	// 3 + 97 = 100 events, of which 99 pass the filter: nothing is sent until the hour
+	if code, out := do(t, "POST", base+"/clock/advance", `{"by":"59m"}`); code != 200 || out["now"] != "2026-01-01T00:59:00Z" {
+		t.Fatalf("advance: %d %v", code, out)
+	}
+	if rec.Stats().Requests != 0 {
+		t.Fatalf("a partial batch went out before the hour: %+v", rec.Stats())
+	}
+	do(t, "POST", base+"/clock/advance", `{"by":"1m"}`)
+	code, out = do(t, "POST", base+"/wait", `{"delivered":99,"settled":true,"timeout":"5s"}`)
+	if code != 200 {
+		t.Fatalf("wait: %d %v", code, out)
+	}
+	want := map[string]any{"generated": float64(100), "delivered": float64(99), "dropped": float64(0), "filtered": float64(1), "pending": float64(0)}
+	if got := out["totals"].(map[string]any); !equalMaps(got, want) {
+		t.Fatalf("totals %v, want %v", got, want)
+	}
+	if req := rec.Requests(); len(req) != 1 || req[0].Header.Get("Authorization") != "Basic dXNlcjpwYXNz" || rec.Count("keep-me") != 1 {
+		t.Fatalf("receiver got %d requests; keep-me seen %d times", len(req), rec.Count("keep-me"))
+	}
+	code, out = do(t, "GET", base+"/ledger?state=filtered", "")
+	evs := out["events"].([]any)
+	if code != 200 || len(evs) != 1 || evs[0].(map[string]any)["reason"] == "" {
+		t.Fatalf("ledger?state=filtered: %d %v", code, out)
+	}
+	if code, out := do(t, "GET", base+"/ledger?uuid=keep-me", ""); code != 200 || len(out["events"].([]any)) != 1 {
+		t.Fatalf("ledger?uuid: %d %v", code, out)
+	}
+	if code, out := do(t, "GET", base+"/ledger?events=false", ""); code != 200 || len(out["events"].([]any)) != 0 {
+		t.Fatalf("ledger?events=false: %d %v", code, out)
+	}
+
+	// bad input: a clear error, nothing lost
+	for _, c := range []struct{ method, path, body, want string }{
+		{"POST", "/events", `[{"event_name":`, "malformed JSON"},
+		{"POST", "/events", `[{"platform":"iOS"}]`, "events[0]: event_name and platform are required"},
+		{"POST", "/events", `{"generat":{}}`, `{"generate"`},
+		{"POST", "/clock/advance", `{"by":"soon"}`, `"by" must be a non-negative Go duration`},
+		{"POST", "/wait", `{"deliverd":1}`, "unknown field"},
+		{"GET", "/ledger?state=lost", "", `state "lost"`},
+		{"GET", "/nope", "", "no control endpoint GET /_pwemu/nope"},
+		{"PUT", "/scenario", "name: x\nstreams:\n  - endpoint: http://127.0.0.1:1/x\n    events: []\n    platforms: [iOS]\n", "invalid scenario"},
+	} {
+		code, out := do(t, c.method, base+c.path, c.body)
+		msg, _ := out["error"].(string)
+		if code < 400 || !strings.Contains(msg, c.want) {
+			t.Errorf("%s %s: %d %s; want an error with %q", c.method, c.path, code, msg, c.want)
+		}
+	}
+	if got := emu.Totals(); got.Generated != 100 {
+		t.Fatalf("bad requests changed the ledger: %+v", got)
+	}
+
+	// reset: back to the initial state, clock included
+	if code, _ := do(t, "POST", base+"/reset", ""); code != 200 {
+		t.Fatal("reset failed")
+	}
+	if got := emu.Totals(); got != (ledger.Totals{}) || !emu.Clock().Now().Equal(clock.Epoch) {
+		t.Fatalf("after reset: %+v at %v", got, emu.Clock().Now())
+	}
+}
+
+func equalMaps(a, b map[string]any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestPutScenarioSwapsAndReportsPositions(t *testing.T) {
+	emu := testkit.Start(t)
+	base := emu.URL() + "/_pwemu"
+	bad := "name: x\naccounts:\n  - id: a\n    tokens:\n      - {value: t, kind: servr}\n"
+	code, out := do(t, "PUT", base+"/scenario", bad)
+	details, _ := json.Marshal(out["details"])
+	if code != 400 || !strings.Contains(string(details), `"Line":5`) {
+		t.Fatalf("PUT bad scenario: %d %v", code, out)
+	}
+	if emu.Scenario().Name != "default" {
+		t.Fatal("a rejected scenario replaced the running one")
+	}
+	good := "name: swapped\nclock: {mode: manual}\naccounts:\n  - id: a\n    tokens: [{value: t, kind: server}]\n    applications: [{code: AAAAA-00001}]\n"
+	if code, out := do(t, "PUT", base+"/scenario", good); code != 200 {
+		t.Fatalf("PUT good scenario: %d %v", code, out)
+	}
+	req, _ := http.NewRequest("GET", base+"/scenario", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !bytes.Equal(body, []byte(good)) || emu.Scenario().Name != "swapped" || emu.Clock().Mode() != clock.ModeManual {
+		t.Fatalf("GET scenario after PUT: %q (%s)", body, emu.Scenario().Name)
+	}
+}
+
+func TestCloseSendsPendingBatchesOnceAndAccountsForEverything(t *testing.T) {
+	rec := receiver.StartHTTP(t)
+	sc, err := scenarios.ParseWith("s", []byte(oneStream), scenarios.Options{Env: func(string) (string, bool) { return rec.URL(), true }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu, err := emulator.New(emulator.Config{Scenario: sc, Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.Start(); err != nil {
+		t.Fatal(err)
+	}
+	evs := make([]events.Event, 142)
+	for i := range evs {
+		evs[i] = events.Event{EventName: "Push Sent", Platform: "iOS"}
+	}
+	emu.Inject(evs...)
+	emu.Advance(0) // one full batch of 100; 42 wait for the hour
+	if got := emu.Ledger().Totals(); got.Delivered != 100 || got.Pending != 42 {
+		t.Fatalf("before close: %+v", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := emu.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := emu.Ledger().Totals()
+	if got != (ledger.Totals{Generated: 142, Delivered: 142}) || rec.Stats().Batches != 2 {
+		t.Fatalf("after shutdown: %+v, receiver %+v; want the 42 sent once", got, rec.Stats())
+	}
+}
