@@ -63,7 +63,11 @@ func newScenarios(stdout io.Writer) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(stdout, "%-28s %s\n", name, firstComment(src))
+				about := firstComment(src)
+				if _, rest, ok := strings.Cut(about, " — "); ok {
+					about = rest
+				}
+				fmt.Fprintf(stdout, "%-26s %s\n", name, about)
 			}
 			return nil
 		},

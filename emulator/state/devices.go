@@ -263,7 +263,7 @@ func (s *Store) DevicesOfUsers(application string, users []string, keep func(dev
 	for _, u := range users {
 		want[u] = true
 	}
-	return s.Devices(application, func(d *Device) bool {
+	return s.devices(application, func(d *Device) bool {
 		return want[d.UserID] && (keep == nil || keep(d.Type))
 	})
 }
@@ -271,11 +271,11 @@ func (s *Store) DevicesOfUsers(application string, users []string, keep func(dev
 // SubscribedDevices lists the subscribed devices of an application whose type keep
 // accepts (all when keep is nil), ordered by hwid.
 func (s *Store) SubscribedDevices(application string, keep func(deviceType int) bool) []Target {
-	return s.Devices(application, func(d *Device) bool { return keep == nil || keep(d.Type) })
+	return s.devices(application, func(d *Device) bool { return keep == nil || keep(d.Type) })
 }
 
-// Devices lists the subscribed devices of an application that match, ordered by hwid.
-func (s *Store) Devices(application string, match func(d *Device) bool) []Target {
+// devices lists the subscribed devices of an application that match, ordered by hwid.
+func (s *Store) devices(application string, match func(d *Device) bool) []Target {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	a, ok := s.w.apps[application]
