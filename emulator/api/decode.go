@@ -188,11 +188,13 @@ func parseIntList(raw json.RawMessage) (list []int, set bool, err error) {
 		return nil, true, fmt.Errorf("want a list of numbers, got %.30s", s)
 	}
 	inner := strings.TrimSpace(s[1 : len(s)-1])
-	list = []int{}
+	list = make([]int, 0, strings.Count(inner, ",")+1)
 	if inner == "" {
 		return list, true, nil
 	}
-	for part := range strings.SplitSeq(inner, ",") {
+	for rest, more := inner, true; more; {
+		var part string
+		part, rest, more = strings.Cut(rest, ",")
 		part = strings.TrimSpace(part)
 		if len(part) >= 2 && part[0] == '"' && part[len(part)-1] == '"' {
 			part = strings.TrimSpace(part[1 : len(part)-1])

@@ -78,9 +78,9 @@ func strs(in []flexString) []string {
 	return out
 }
 
-// knownPlatforms keeps the device types Pushwoosh knows.
+// knownPlatforms keeps the device types Pushwoosh knows, in place.
 func knownPlatforms(types []int) []int {
-	out := types[:0:0]
+	out := types[:0]
 	for _, t := range types {
 		if state.PlatformName(t) != "" && !slices.Contains(out, t) {
 			out = append(out, t)

@@ -14,10 +14,16 @@ import (
 	"github.com/pwemu/pwemu/scenarios"
 )
 
-// The scenario's api: rules change how the API answers. The first rule that matches
-// a call wins; a rule that no longer applies (times used up, outside its during
-// window, probability not drawn) lets the next ones, and then normal behaviour,
-// answer.
+// The scenario's api: rules change how the API answers. A rule matches a call by
+// method ("*" for all) and, with match, by top-level request fields compared as JSON
+// values. It applies while its during window [from, to) of emulator time since
+// Options.Start is open, for its first times calls (0: every call), and with its
+// probability (0 or 1: always), drawn from a generator seeded by Options.Seed, so
+// the same seed and the same calls give the same outcomes. The first rule that
+// applies answers: after its latency (a fixed or random span of emulator time), with
+// its respond — an HTTP status, a named answer, a warning on top of normal
+// behaviour, a custom envelope or a connection fault — or normally when respond is
+// empty. When no rule applies the API answers normally.
 
 // NamedResponse is an answer a rule can name with respond.code.
 type NamedResponse struct {

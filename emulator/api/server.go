@@ -40,8 +40,8 @@ const (
 
 // Options configure a Server.
 type Options struct {
-	Clock   clock.Clock
-	State   *state.Store
+	Clock   clock.Clock      // nil: wall time
+	State   *state.Store     // nil: an empty world
 	Journal *journal.Journal // nil: calls are not recorded
 	Rules   []scenarios.APIRule
 	Seed    int64     // message codes and rule probabilities derive from it
@@ -66,7 +66,7 @@ type Server struct {
 	incomings sync.Pool // of *incoming
 }
 
-// New builds a Server. Clock and State are required.
+// New builds a Server.
 func New(o Options) *Server {
 	if o.Clock == nil {
 		o.Clock = clock.NewReal()

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -38,6 +39,8 @@ func (m *Message) clone() Message {
 	c := *m
 	c.Applications = slices.Clone(m.Applications)
 	c.Platforms = slices.Clone(m.Platforms)
+	c.ContentRaw = bytes.Clone(m.ContentRaw)
+	c.Data = bytes.Clone(m.Data)
 	return c
 }
 

@@ -29,11 +29,14 @@ var (
 
 // Account is a Pushwoosh account as the API sees it.
 type Account struct {
-	ID                 string
-	Name               string
-	Suspended          bool
-	SubscriberLimit    int // >0: at this many registered devices createMessage warns
-	ActiveDevicesLimit int // >0: at this many registered devices createMessage warns
+	ID        string
+	Name      string
+	Suspended bool
+	// Plan limits (0: none). Once the account has this many subscribed devices,
+	// createMessage answers Pushwoosh's warning — and, at the subscriber limit, sends
+	// each message to one random device only.
+	SubscriberLimit    int
+	ActiveDevicesLimit int
 	CreateMessageRate  int // createMessage calls allowed per minute
 }
 

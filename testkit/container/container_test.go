@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/testcontainers/testcontainers-go"
+	"github.com/testcontainers/testcontainers-go/wait"
 
 	"github.com/pwemu/pwemu/emulator/events"
 	"github.com/pwemu/pwemu/emulator/ledger"
@@ -99,4 +100,30 @@ func TestHostURL(t *testing.T) {
 			t.Errorf("HostURL(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// BenchmarkContainerStart measures `Run` to a healthy pwemu (the module's wait on
+// /_pwemu/health) against the bare lifecycle of a container of the same image that
+// only prints its version and exits: the difference is pwemu's own start.
+func BenchmarkContainerStart(b *testing.B) {
+	ctx := context.Background()
+	b.Run("bare-docker-run-version", func(b *testing.B) {
+		for b.Loop() {
+			ctr, err := testcontainers.Run(ctx, image, testcontainers.WithCmd("version"),
+				testcontainers.WithWaitStrategy(wait.ForExit().WithExitTimeout(30*time.Second)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			testcontainers.TerminateContainer(ctr)
+		}
+	})
+	b.Run("pwemu-healthy", func(b *testing.B) {
+		for b.Loop() {
+			ctr, err := container.Run(ctx, image)
+			if err != nil {
+				b.Fatal(err)
+			}
+			testcontainers.TerminateContainer(ctr)
+		}
+	})
 }
