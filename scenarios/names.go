@@ -48,7 +48,9 @@ const AnyMethod = "*"
 var ResponseCodes = []string{"app_not_found", "app_suspended", "account_suspended",
 	"invalid_token", "token_not_set", "select_platform", "no_app_or_group",
 	"subscriber_limit", "active_devices_exceeded", "bad_request", "unauthorized",
-	"forbidden", "not_found", "internal", "rate_limited", "access_denied", "account_not_found"}
+	"forbidden", "not_found", "internal", "rate_limited", "access_denied", "account_not_found",
+	"no_notifications", "cannot_parse_date", "android_root_params", "suspended_filtration",
+	"token_app_account_unset"}
 
 // Warnings are the 200 answers with a "Warnings: …" message (respond.warning).
 var Warnings = []string{"subscriber_limit", "active_devices_exceeded"}
