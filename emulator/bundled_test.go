@@ -45,23 +45,24 @@ func requireExpectations(t *testing.T, emu *testkit.Emulator) expect.Report {
 
 func TestBundledReceiverScenarios(t *testing.T) {
 	cases := []struct {
-		name   string
-		script []receiver.HTTPResponse // the first answers; 200 afterwards
+		name     string
+		script   []receiver.HTTPResponse // the first answers; 200 afterwards
+		patience time.Duration           // for receivers that hang: each hang costs this much
 	}{
-		{"happy-path", nil},
-		{"burst-10k", nil},
-		{"hourly-trickle", nil},
+		{"happy-path", nil, 0},
+		{"burst-10k", nil, 0},
+		{"hourly-trickle", nil, 0},
 		// 503 three times in a row: the first batch gets through at its third retry
-		{"http-5xx-storm", receiver.HTTPRepeat(receiver.HTTPStatus(http.StatusServiceUnavailable), 3)},
+		{"http-5xx-storm", receiver.HTTPRepeat(receiver.HTTPStatus(http.StatusServiceUnavailable), 3), 0},
 		// the receiver is down (connections reset) for four requests
-		{"receiver-outage-recovery", receiver.HTTPRepeat(receiver.HTTPReset(), 4)},
+		{"receiver-outage-recovery", receiver.HTTPRepeat(receiver.HTTPReset(), 4), 0},
 		// two requests stall beyond the 2 s timeout
-		{"receiver-timeouts", receiver.HTTPRepeat(receiver.HTTPHang(), 2)},
+		{"receiver-timeouts", receiver.HTTPRepeat(receiver.HTTPHang(), 2), 100 * time.Millisecond},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rec := receiver.StartHTTP(t, receiver.WithHTTPResponses(c.script...))
-			emu := playBundled(t, c.name, testkit.Env("RECEIVER_URL", rec.URL()))
+			emu := playBundled(t, c.name, testkit.Env("RECEIVER_URL", rec.URL()), testkit.Patience(c.patience))
 			r := requireExpectations(t, emu)
 			if st := rec.Stats(); st.Unique != r.Outcome.Delivered {
 				t.Errorf("receiver saw %d distinct events, ledger says %d delivered", st.Unique, r.Outcome.Delivered)
@@ -159,6 +160,20 @@ func TestBundledAPIScenarios(t *testing.T) {
 			drive(t, emu)
 			requireExpectations(t, emu)
 		})
+	}
+}
+
+func TestBundledDefaultServesTheDemoAccount(t *testing.T) {
+	emu := testkit.Start(t, testkit.BundledScenario("default"))
+	if got := call(t, emu, "createMessage", createMessage("DEMO1-00001", "demo-server-token")); got != 200 {
+		t.Fatalf("createMessage with the demo token: HTTP %d", got)
+	}
+	body := `{"request":{"application":"DEMO2-00002","hwid":"h","device_type":3}}`
+	if got := call(t, emu, "registerDevice", body, "Authorization", "Token demo-device-token"); got != 200 {
+		t.Fatalf("registerDevice with the demo device token: HTTP %d", got)
+	}
+	if got := call(t, emu, "registerDevice", body, "Authorization", "Token demo-server-token"); got != 401 {
+		t.Fatalf("registerDevice with the server token: HTTP %d, want 401", got)
 	}
 }
 

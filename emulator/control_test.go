@@ -92,6 +92,13 @@ func TestControlAPIContract(t *testing.T) {
 	if code, out := do(t, "GET", base+"/ledger?events=false", ""); code != 200 || len(out["events"].([]any)) != 0 {
 		t.Fatalf("ledger?events=false: %d %v", code, out)
 	}
+	code, out = do(t, "GET", base+"/ledger?limit=40&offset=50", "")
+	if code != 200 || len(out["events"].([]any)) != 40 || out["next_offset"] != float64(90) {
+		t.Fatalf("ledger?limit=40&offset=50: %d, %d events, next_offset %v", code, len(out["events"].([]any)), out["next_offset"])
+	}
+	if _, out := do(t, "GET", base+"/ledger?offset=90", ""); len(out["events"].([]any)) != 10 || out["next_offset"] != nil {
+		t.Fatalf("ledger?offset=90: %d events, next_offset %v", len(out["events"].([]any)), out["next_offset"])
+	}
 
 	// bad input: a clear error, nothing lost
 	for _, c := range []struct{ method, path, body, want string }{
@@ -193,5 +200,28 @@ func TestCloseSendsPendingBatchesOnceAndAccountsForEverything(t *testing.T) {
 	got := emu.Ledger().Totals()
 	if got != (ledger.Totals{Generated: 142, Delivered: 142}) || rec.Stats().Batches != 2 {
 		t.Fatalf("after shutdown: %+v, receiver %+v; want the 42 sent once", got, rec.Stats())
+	}
+}
+
+func TestWaitAcrossAResetIsToldSo(t *testing.T) {
+	emu := testkit.Start(t, testkit.ManualClock())
+	base := emu.URL() + "/_pwemu"
+	done := make(chan int)
+	go func() {
+		code, _ := do(t, "POST", base+"/wait", `{"delivered":1,"timeout":"10s"}`)
+		done <- code
+	}()
+	// the wait is registered once the ledger has a waiter; resetting until the wait
+	// answers keeps this free of timing assumptions
+	for {
+		emu.Reset()
+		select {
+		case code := <-done:
+			if code != http.StatusConflict {
+				t.Fatalf("wait cut by a reset answered %d, want 409", code)
+			}
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }

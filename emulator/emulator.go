@@ -58,14 +58,21 @@ type Emulator struct {
 	log     *slog.Logger
 	control http.Handler
 
-	mu sync.RWMutex // guards w: PUT /_pwemu/scenario and reset swap it
+	// swapMu serialises what replaces the world (reset, PUT /_pwemu/scenario) with
+	// itself and with shutdown; closed is set under it.
+	swapMu sync.Mutex
+	closed bool
+
+	mu sync.RWMutex // guards w for readers: every request reads the current world
 	w  *world
 
-	srvMu  sync.Mutex
-	srv    *http.Server
-	ln     net.Listener
-	closed bool
+	srvMu sync.Mutex
+	srv   *http.Server
+	ln    net.Listener
 }
+
+// ErrClosed is returned by what needs a running emulator after Close.
+var ErrClosed = errors.New("emulator: closed")
 
 // New builds an emulator for a scenario; it serves nothing until Start (or until its
 // Handler is mounted somewhere).
@@ -102,13 +109,27 @@ func (e *Emulator) world() *world {
 	return e.w
 }
 
-// swap replaces the running world and closes the old one.
-func (e *Emulator) swap(w *world) {
+// rebuild replaces the running world by a new one playing sc (the current scenario
+// when nil) from its initial state, and closes the old one.
+func (e *Emulator) rebuild(sc *scenarios.Scenario) error {
+	e.swapMu.Lock()
+	defer e.swapMu.Unlock()
+	if e.closed {
+		return ErrClosed
+	}
+	if sc == nil {
+		sc = e.world().scenario
+	}
+	w, err := e.build(sc)
+	if err != nil {
+		return err
+	}
 	e.mu.Lock()
 	old := e.w
 	e.w = w
 	e.mu.Unlock()
 	old.close()
+	return nil
 }
 
 // Handler serves the Pushwoosh API and, under /_pwemu/, the control API.
@@ -181,19 +202,24 @@ func (e *Emulator) Close() error {
 	return e.Shutdown(ctx)
 }
 
-// Shutdown is Close with a caller's bound.
+// Shutdown is Close with a caller's bound; with a context that is already done it
+// sends nothing more, and what was pending stays pending in the ledger.
 func (e *Emulator) Shutdown(ctx context.Context) error {
-	e.srvMu.Lock()
+	e.swapMu.Lock()
+	defer e.swapMu.Unlock()
 	if e.closed {
-		e.srvMu.Unlock()
 		return nil
 	}
 	e.closed = true
+	e.srvMu.Lock()
 	srv := e.srv
 	e.srvMu.Unlock()
 
 	w := e.world()
-	flushErr := w.flush(ctx)
+	var flushErr error
+	if ctx.Err() == nil { // a context already done means: close without the last flush
+		flushErr = w.flush(ctx)
+	}
 	totals := w.ledger.Totals()
 	e.log.Info("final ledger", "generated", totals.Generated, "delivered", totals.Delivered,
 		"dropped", totals.Dropped, "filtered", totals.Filtered, "pending", totals.Pending)
@@ -241,24 +267,10 @@ func (e *Emulator) Scenario() *scenarios.Scenario { return e.world().scenario }
 
 // Reset puts the running scenario back to its initial state: accounts, devices,
 // messages, ledger, journal, clock and timeline.
-func (e *Emulator) Reset() error {
-	w, err := e.build(e.world().scenario)
-	if err != nil {
-		return err
-	}
-	e.swap(w)
-	return nil
-}
+func (e *Emulator) Reset() error { return e.rebuild(nil) }
 
 // ReplaceScenario swaps in another scenario, from its initial state.
-func (e *Emulator) ReplaceScenario(sc *scenarios.Scenario) error {
-	w, err := e.build(sc)
-	if err != nil {
-		return err
-	}
-	e.swap(w)
-	return nil
-}
+func (e *Emulator) ReplaceScenario(sc *scenarios.Scenario) error { return e.rebuild(sc) }
 
 // Busy reports whether the scenario still has work ahead: traffic to generate,
 // message stages to publish, or events pending delivery.

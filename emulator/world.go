@@ -71,7 +71,11 @@ func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
 // clockConfig reads the scenario's clock, unless the command line overrides it.
 func clockConfig(sc *scenarios.Scenario, override *clock.Config) (clock.Config, error) {
 	if override != nil {
-		return *override, nil
+		c := *override
+		if c.Mode == clock.ModeManual && c.Patience == 0 {
+			c.Patience = sc.Clock.Patience.D() // --clock manual keeps the scenario's patience
+		}
+		return c, nil
 	}
 	c := clock.Config{Mode: clock.Mode(sc.Clock.Mode), Speed: sc.Clock.Speed, Patience: sc.Clock.Patience.D()}
 	if sc.Clock.Start != "" {
@@ -98,9 +102,13 @@ func appCodes(sc *scenarios.Scenario) []string {
 
 func (w *world) flush(ctx context.Context) error { return w.hub.Flush(ctx) }
 
+// close stops everything the world runs and releases whoever waits on it: API calls
+// held on its clock and waits on its ledger.
 func (w *world) close() {
 	w.traffic.Stop()
 	w.lifecycle.Stop()
+	w.api.Close()
+	w.ledger.Close()
 	w.hub.Close()
 }
 

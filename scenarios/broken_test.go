@@ -431,6 +431,24 @@ traffic:
 		want: `storm.yaml:3:15: traffic[0].generate: this generates 4320000000 events; one traffic entry may generate at most 10000000`,
 	},
 	{
+		name: "too many messages",
+		yaml: `
+name: x
+traffic:
+  - generate: {count: 5, messages: 100001}
+`,
+		want: `storm.yaml:3:36: traffic[0].generate.messages: messages is 100001: one traffic entry draws from at most 100000 distinct messages`,
+	},
+	{
+		name: "negative messages",
+		yaml: `
+name: x
+traffic:
+  - generate: {count: 5, messages: -1}
+`,
+		want: `storm.yaml:3:36: traffic[0].generate.messages: messages must be 0 or more (0 means the default, 10)`,
+	},
+	{
 		name: "traffic after the end",
 		yaml: `
 name: x

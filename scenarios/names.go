@@ -94,3 +94,7 @@ var Framings = []string{FramingArray, FramingObject, FramingNDJSON}
 // MaxGenerated bounds the events one traffic entry may generate, so that a typo
 // (rate: 50000/s for: 24h) cannot exhaust memory.
 const MaxGenerated = 10_000_000
+
+// MaxMessages bounds the distinct messages one traffic entry draws its events from
+// (generate.messages): each is made up front and kept while the entry plays.
+const MaxMessages = 100_000

@@ -474,8 +474,11 @@ func (v *validator) traffic() {
 				}
 			}
 		}
-		if g.Messages < 0 {
-			v.errorf(gp+".messages", "messages must be 0 or more (0 means the default, 10)")
+		switch {
+		case g.Messages < 0:
+			v.errorf(gp+".messages", "messages must be 0 or more (0 means the default, %d)", DefaultTrafficMessages)
+		case g.Messages > MaxMessages:
+			v.errorf(gp+".messages", "messages is %d: one traffic entry draws from at most %d distinct messages", g.Messages, MaxMessages)
 		}
 		if g.LiveActivity < 0 || g.LiveActivity > 1 {
 			v.errorf(gp+".live_activity", "live_activity is the share of live-activity events, from 0 to 1; got %v", g.LiveActivity)

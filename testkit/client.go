@@ -188,11 +188,20 @@ func (c *Client) Journal(ctx context.Context, method ...string) (JournalView, er
 	return out, err
 }
 
-// Wait blocks until cond holds (or ctx ends) and returns the totals then.
+// waitMargin leaves the server time to answer before the caller's deadline.
+const waitMargin = 50 * time.Millisecond
+
+// Wait blocks until cond holds (or ctx ends, or cond.Timeout passes) and returns the
+// totals then.
 func (c *Client) Wait(ctx context.Context, cond Condition) (ledger.Totals, error) {
 	if cond.Timeout == "" {
+		cond.Timeout = "24h" // until ctx ends
 		if dl, ok := ctx.Deadline(); ok {
-			cond.Timeout = time.Until(dl).Round(time.Millisecond).String()
+			left := time.Until(dl) - waitMargin
+			if left < time.Millisecond {
+				return ledger.Totals{}, context.DeadlineExceeded
+			}
+			cond.Timeout = left.Round(time.Millisecond).String()
 		}
 	}
 	var out struct {

@@ -21,7 +21,6 @@ import (
 
 	"github.com/pwemu/pwemu/emulator"
 	"github.com/pwemu/pwemu/emulator/clock"
-	"github.com/pwemu/pwemu/emulator/events"
 	"github.com/pwemu/pwemu/emulator/journal"
 	"github.com/pwemu/pwemu/emulator/ledger"
 	"github.com/pwemu/pwemu/scenarios"
@@ -36,6 +35,7 @@ type options struct {
 	env                 map[string]string
 	clock               *clock.Config
 	seed                int64
+	patience            time.Duration
 	logger              *slog.Logger
 }
 
@@ -74,6 +74,12 @@ func ScaledClock(speed float64) Option {
 	return func(o *options) { o.clock = &clock.Config{Mode: clock.ModeScaled, Speed: speed} }
 }
 
+// Patience sets how long, in wall time, a manual Advance waits for a delivery that makes
+// no progress before it takes the receiver for hanging and moves time on to the
+// delivery's timeout (default 2s). Tests of hanging receivers set it low to stay fast;
+// a receiver slower than the patience counts as timed out.
+func Patience(d time.Duration) Option { return func(o *options) { o.patience = d } }
+
 // Seed overrides the scenario's seed.
 func Seed(seed int64) Option { return func(o *options) { o.seed = seed } }
 
@@ -109,6 +115,13 @@ func New(opts ...Option) (*Emulator, error) {
 	sc, err := o.load()
 	if err != nil {
 		return nil, err
+	}
+	if o.patience > 0 {
+		if o.clock != nil {
+			o.clock.Patience = o.patience
+		} else {
+			sc.Clock.Patience = scenarios.Duration(o.patience)
+		}
 	}
 	emu, err := emulator.New(emulator.Config{Scenario: sc, Addr: "127.0.0.1:0", Clock: o.clock,
 		Seed: o.seed, Logger: o.logger, ShutdownTimeout: 5 * time.Second})
@@ -146,9 +159,6 @@ func (o *options) load() (*scenarios.Scenario, error) {
 	return scenarios.Default(), nil
 }
 
-// URL is the base URL of the fake API (and of the control API under /_pwemu/).
-func (e *Emulator) URL() string { return e.Emulator.URL() }
-
 // Client is a control-API client for this emulator.
 func (e *Emulator) Client() *Client { return NewClient(e.URL(), nil) }
 
@@ -162,9 +172,6 @@ func (e *Emulator) Advance(d time.Duration) time.Time {
 	return now
 }
 
-// Inject publishes events as if Pushwoosh had produced them.
-func (e *Emulator) Inject(evs ...events.Event) int { return e.Emulator.Inject(evs...) }
-
 // Totals are the ledger totals.
 func (e *Emulator) Totals() ledger.Totals { return e.Emulator.Ledger().Totals() }
 
@@ -174,8 +181,18 @@ func (e *Emulator) Records() []ledger.Record { return e.Emulator.Ledger().Record
 // Calls are the API calls the emulator received.
 func (e *Emulator) Calls() []journal.Entry { return e.Emulator.Journal().Entries() }
 
-// Wait blocks until cond holds or ctx ends, and returns the totals then.
+// Wait blocks until cond holds, ctx ends or cond.Timeout passes, and returns the
+// totals then.
 func (e *Emulator) Wait(ctx context.Context, cond Condition) (ledger.Totals, error) {
+	if cond.Timeout != "" {
+		d, err := time.ParseDuration(cond.Timeout)
+		if err != nil {
+			return ledger.Totals{}, fmt.Errorf("testkit: Wait: timeout %q: %w", cond.Timeout, err)
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
 	return e.Emulator.Ledger().Wait(ctx, cond.Holds)
 }
 

@@ -124,6 +124,21 @@ func asAPIError(err error, target **testkit.APIError) bool {
 	return ok
 }
 
+func TestWaitHonoursItsTimeoutInProcessAndRemotely(t *testing.T) {
+	emu := testkit.Start(t, testkit.ManualClock())
+	never := testkit.Condition{Delivered: ptr(1), Timeout: "20ms"}
+	if _, err := emu.Wait(context.Background(), never); err == nil {
+		t.Fatal("in-process Wait on a condition that cannot hold returned no error")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := emu.Client().Wait(ctx, testkit.Condition{Delivered: ptr(1)})
+	var apiErr *testkit.APIError
+	if !asAPIError(err, &apiErr) || apiErr.Status != http.StatusRequestTimeout {
+		t.Fatalf("client Wait under a 100ms deadline: %v; want the server's 408 before the deadline", err)
+	}
+}
+
 func TestAdvanceOnARealClockIsRefused(t *testing.T) {
 	emu := testkit.Start(t)
 	_, err := emu.Emulator.Advance(time.Second)

@@ -157,6 +157,11 @@ func TestValidateExitCodes(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "bad.yaml:4:") || !strings.Contains(errs, "events") {
 		t.Fatalf("invalid file: exit %d, stderr %q; want 1 with bad.yaml:4: … events", code, errs)
 	}
+	// a scenario with ${RECEIVER_URL} validates once the URL is given
+	code, out, errs = run(t, nil, "validate", "--receiver", "http://127.0.0.1:9/x", "happy-path")
+	if code != 0 || !strings.Contains(out, "happy-path: ok") {
+		t.Fatalf("validate --receiver of a bundled scenario: exit %d, %q %q", code, out, errs)
+	}
 	if code, _, _ := run(t, nil, "validate"); code != 2 {
 		t.Fatalf("validate without files: exit %d, want 2", code)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,15 +16,13 @@ import (
 
 // runConfig is everything `pwemu run` is told.
 type runConfig struct {
-	Receiver     string
-	ReceiverGRPC string
-	Env          []string
-	Clock        string
-	Addr         string
-	JUnit        string
-	JSON         string
-	Timeout      time.Duration
-	Seed         int64
+	vars    scenarioVars
+	Clock   string
+	Addr    string
+	JUnit   string
+	JSON    string
+	Timeout time.Duration
+	Seed    int64
 }
 
 func newRun(stdout, stderr io.Writer) *cobra.Command {
@@ -44,9 +41,7 @@ Time is instant by default (a manual clock driven from timer to timer); --clock 
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&c.Receiver, "receiver", "", "receiver URL: the value of ${RECEIVER_URL}")
-	f.StringVar(&c.ReceiverGRPC, "receiver-grpc", "", "gRPC receiver address: the value of ${RECEIVER_GRPC}")
-	f.StringArrayVar(&c.Env, "env", nil, "KEY=VALUE for a ${KEY} of the scenario (repeatable)")
+	c.vars.flags(f)
 	f.StringVar(&c.Clock, "clock", "", "instant (default unless the scenario is scaled), real, or a speed such as 600x")
 	f.StringVar(&c.Addr, "addr", "127.0.0.1:0", "where the emulator's API and control API listen during the run")
 	f.StringVar(&c.JUnit, "junit", "", "write a JUnit XML report to this file")
@@ -56,26 +51,8 @@ Time is instant by default (a manual clock driven from timer to timer); --clock 
 	return cmd
 }
 
-func (c *runConfig) lookup() (func(string) (string, bool), error) {
-	vars := map[string]string{}
-	if c.Receiver != "" {
-		vars["RECEIVER_URL"] = c.Receiver
-	}
-	if c.ReceiverGRPC != "" {
-		vars["RECEIVER_GRPC"] = c.ReceiverGRPC
-	}
-	for _, kv := range c.Env {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return nil, usageError{fmt.Errorf("--env %q: want KEY=VALUE", kv)}
-		}
-		vars[k] = v
-	}
-	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }, nil
-}
-
 func (c *runConfig) run(ctx context.Context, ref string, stdout, stderr io.Writer) error {
-	lookup, err := c.lookup()
+	lookup, err := c.vars.lookup()
 	if err != nil {
 		return err
 	}
@@ -103,7 +80,11 @@ func (c *runConfig) run(ctx context.Context, ref string, stdout, stderr io.Write
 	if err := emu.Start(); err != nil {
 		return err
 	}
-	defer emu.Close()
+	// The verdict is about what the scenario played: close without a last flush, so
+	// nothing reaches the receiver after the report.
+	stopped, stop := context.WithCancel(context.Background())
+	stop()
+	defer emu.Shutdown(stopped)
 	fmt.Fprintf(stdout, "pwemu run: scenario %q, clock %s, API %s\n", sc.Name, clockLabel(instant, emu), emu.URL())
 
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)

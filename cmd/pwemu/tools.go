@@ -18,14 +18,19 @@ import (
 )
 
 func newValidate(stdout, stderr io.Writer) *cobra.Command {
-	return &cobra.Command{
-		Use:   "validate FILE...",
+	var vars scenarioVars
+	cmd := &cobra.Command{
+		Use:   "validate [--receiver URL] [--env K=V] FILE...",
 		Short: "Check scenario files; exit 1 on any error",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(_ *cobra.Command, files []string) error {
+			lookup, err := vars.lookup()
+			if err != nil {
+				return err
+			}
 			bad := 0
 			for _, f := range files {
-				if _, err := loadScenario(f, nil); err != nil {
+				if _, err := loadScenario(f, lookup); err != nil {
 					bad++
 					fmt.Fprintln(stderr, err)
 					continue
@@ -38,6 +43,8 @@ func newValidate(stdout, stderr io.Writer) *cobra.Command {
 			return nil
 		},
 	}
+	vars.flags(cmd.Flags())
+	return cmd
 }
 
 func newSchema(stdout io.Writer) *cobra.Command {

@@ -35,6 +35,7 @@ const (
 	msgRateLimited  = "Too many requests: createMessage is limited to 600 calls a minute per account"
 	msgInternal     = "Internal error"
 	msgNotPost      = "Method not allowed: the API takes POST requests"
+	msgReplaced     = "Service unavailable: the emulator's scenario was replaced or reset during this call"
 )
 
 // httpMessages are the status messages of answers whose status_code is their HTTP

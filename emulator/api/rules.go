@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pwemu/pwemu/emulator/clock"
 	"github.com/pwemu/pwemu/scenarios"
 )
 
@@ -204,8 +203,8 @@ func (rs *ruleSet) apply(ctx context.Context, s *Server, in *incoming, handle fu
 	if r == nil {
 		return handle(ctx, in)
 	}
-	if latency > 0 && !wait(ctx, s.clk, latency) {
-		return reply{fault: faultGone}
+	if latency > 0 && !s.wait(ctx, latency) {
+		return s.interrupted()
 	}
 	return rs.respond(ctx, s, r.Respond, in, handle)
 }
@@ -215,8 +214,8 @@ func (rs *ruleSet) respond(ctx context.Context, s *Server, rp scenarios.Respond,
 	case rp.Fault == faultReset:
 		return reply{fault: faultReset}
 	case rp.Fault == faultHang:
-		if !wait(ctx, s.clk, HangLimit) {
-			return reply{fault: faultGone}
+		if !s.wait(ctx, HangLimit) {
+			return s.interrupted()
 		}
 		return reply{fault: faultReset}
 	case rp.Fault == faultMalformed:
@@ -266,16 +265,29 @@ func (rs *ruleSet) respond(ctx context.Context, s *Server, rp scenarios.Respond,
 	return handle(ctx, in) // a latency-only rule
 }
 
-// wait holds for d of emulator time; false when ctx ended first.
-func wait(ctx context.Context, clk clock.Clock, d time.Duration) bool {
+// wait holds for d of emulator time; false when ctx ended or the server closed first.
+func (s *Server) wait(ctx context.Context, d time.Duration) bool {
 	done := make(chan struct{})
-	t := clk.AfterFunc(d, func() { close(done) })
+	t := s.clk.AfterFunc(d, func() { close(done) })
 	select {
 	case <-done:
 		return true
 	case <-ctx.Done():
-		t.Stop()
-		return false
+	case <-s.closed:
+	}
+	t.Stop()
+	return false
+}
+
+// interrupted is the answer to a call whose wait was cut short: nothing when the client
+// went away, a 503 envelope when the scenario was replaced or reset under it (its
+// clock will never move again).
+func (s *Server) interrupted() reply {
+	select {
+	case <-s.closed:
+		return reply{status: http.StatusServiceUnavailable, code: http.StatusServiceUnavailable, message: msgReplaced}
+	default:
+		return reply{fault: faultGone}
 	}
 }
 

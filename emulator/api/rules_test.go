@@ -350,3 +350,24 @@ func TestRuleFaults(t *testing.T) {
 		t.Errorf("hang entry: %+v", got[3])
 	}
 }
+
+// The emulator closes a server when it replaces the scenario; a call waiting on the old
+// clock, which nobody will move again, gets a 503 envelope instead of hanging.
+func TestCloseReleasesCallsWaitingOnTheClock(t *testing.T) {
+	f := newFixture(t, testAccounts(),
+		scenarios.APIRule{Method: "registerDevice", Latency: scenarios.Latency{Min: time.Hour, Max: time.Hour}})
+	done := make(chan *httptest.ResponseRecorder)
+	go func() {
+		rec := httptest.NewRecorder()
+		f.srv.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, PrefixV13+"registerDevice",
+			strings.NewReader(req(`"application":"APPCODE-12345","hwid":"h","device_type":1`))))
+		done <- rec
+	}()
+	waitPending(t, f.clk, 1)
+	f.srv.Close()
+	rec := <-done
+	e := mustEnvelope(t, rec.Body.Bytes())
+	if rec.Code != 503 || e.StatusCode != 503 || !strings.Contains(e.StatusMessage, "replaced or reset") {
+		t.Fatalf("a call cut by Close: %d %d %q", rec.Code, e.StatusCode, e.StatusMessage)
+	}
+}

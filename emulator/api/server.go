@@ -64,6 +64,16 @@ type Server struct {
 	router    *mux.Router
 	picks     *picker   // seeded choices (which device a limited message goes to)
 	incomings sync.Pool // of *incoming
+
+	closed    chan struct{} // closed by Close: calls waiting on the clock give up
+	closeOnce sync.Once
+}
+
+// Close releases the calls that wait on the emulator clock (latency and hang rules):
+// the emulator closes a server when it replaces or resets the scenario, after which
+// nobody moves that server's clock.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closed) })
 }
 
 // New builds a Server.
@@ -82,7 +92,7 @@ func New(o Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{clk: o.Clock, st: o.State, jr: o.Journal, seed: uint64(o.Seed),
+	s := &Server{closed: make(chan struct{}), clk: o.Clock, st: o.State, jr: o.Journal, seed: uint64(o.Seed),
 		onMessage: o.OnMessage, log: log, picks: newPicker(uint64(o.Seed))}
 	s.incomings.New = func() any { return new(incoming) }
 	s.rules = newRuleSet(o.Rules, o.Start, uint64(o.Seed))

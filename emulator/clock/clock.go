@@ -11,6 +11,7 @@ package clock
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -66,8 +67,8 @@ func New(c Config) (Clock, error) {
 	case "", ModeReal:
 		return NewReal(), nil
 	case ModeScaled:
-		if c.Speed <= 0 {
-			return nil, fmt.Errorf("clock: scaled mode needs a speed above 0, got %v", c.Speed)
+		if !(c.Speed > 0) || math.IsInf(c.Speed, 0) {
+			return nil, fmt.Errorf("clock: scaled mode needs a finite speed above 0, got %v", c.Speed)
 		}
 		return NewScaled(c.Speed), nil
 	case ModeManual:
@@ -96,7 +97,7 @@ func ParseFlag(s string) (Config, error) {
 		return Config{Mode: ModeManual}, nil
 	}
 	f, err := strconv.ParseFloat(strings.TrimSuffix(s, "x"), 64)
-	if err != nil || f <= 0 {
+	if err != nil || !(f > 0) || math.IsInf(f, 0) {
 		return Config{}, fmt.Errorf("clock %q: want real, manual or a speed such as 3600x", s)
 	}
 	if f == 1 {

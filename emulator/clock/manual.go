@@ -7,8 +7,10 @@ import (
 )
 
 // DefaultPatience is how long a manual Advance waits, in wall time, for running work
-// that makes no progress before it treats that work as waiting on emulator time.
-const DefaultPatience = 200 * time.Millisecond
+// that makes no progress before it treats that work as waiting on emulator time. It is
+// generous because a receiver that answers slowly (a cold JVM, a loaded CI machine)
+// must not be taken for one that hangs; tests of hanging receivers set it lower.
+const DefaultPatience = 2 * time.Second
 
 // Manual is a clock that moves only when Advance is called. It tracks the work its
 // timers start (and any work started with Go) so that Advance can return once

@@ -1,6 +1,7 @@
 package clock_test
 
 import (
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -77,7 +78,12 @@ func TestParseFlag(t *testing.T) {
 			t.Errorf("ParseFlag(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}
-	if _, err := clock.ParseFlag("fast"); err == nil {
-		t.Error("ParseFlag(fast) gave no error")
+	for _, bad := range []string{"fast", "0x", "-5x", "nan", "inf", "NaNx", "+Infx"} {
+		if _, err := clock.ParseFlag(bad); err == nil {
+			t.Errorf("ParseFlag(%q) gave no error", bad)
+		}
+	}
+	if _, err := clock.New(clock.Config{Mode: clock.ModeScaled, Speed: math.Inf(1)}); err == nil {
+		t.Error("an infinite speed was accepted")
 	}
 }

@@ -5,6 +5,7 @@
 package control
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -126,12 +127,20 @@ func (s *server) adapt(h handler) http.Handler {
 	})
 }
 
+// writeJSON encodes before it writes the status, so that a value that cannot be
+// encoded becomes a 500 with a message, never a 200 with an empty body.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		buf.Reset()
+		status = http.StatusInternalServerError
+		json.NewEncoder(&buf).Encode(Error{Message: "control API: encoding the answer: " + err.Error()})
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
+	w.Write(buf.Bytes())
 }
 
 func readBody(r *http.Request) ([]byte, error) {
@@ -244,7 +253,13 @@ type LedgerView struct {
 	Totals       ledger.Totals            `json:"totals"`
 	Integrations map[string]ledger.Totals `json:"integrations"`
 	Events       []ledger.Record          `json:"events"`
+	// NextOffset, when not 0, is the offset of the records this answer left out.
+	NextOffset int `json:"next_offset,omitempty"`
 }
+
+// DefaultLedgerLimit bounds the records one GET /_pwemu/ledger returns when it names no
+// limit: a scenario can generate millions of events.
+const DefaultLedgerLimit = 100_000
 
 func (s *server) getLedger(r *http.Request) (any, error) {
 	q := r.URL.Query()
@@ -273,7 +288,16 @@ func (s *server) getLedger(r *http.Request) (any, error) {
 	if query.Offset, err = intParam(q.Get("offset")); err != nil {
 		return nil, err
 	}
+	limit := query.Limit
+	if limit == 0 {
+		limit = DefaultLedgerLimit
+	}
+	query.Limit = limit + 1 // one more tells whether records were left out
 	view.Events = l.Records(query)
+	if len(view.Events) > limit {
+		view.Events = view.Events[:limit]
+		view.NextOffset = query.Offset + limit
+	}
 	return view, nil
 }
 
@@ -352,6 +376,10 @@ func (s *server) wait(r *http.Request) (any, error) {
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
 	totals, err := s.b.Ledger().Wait(ctx, req.Holds)
+	if errors.Is(err, ledger.ErrClosed) {
+		return nil, &Error{Status: http.StatusConflict, Message: "wait: " + err.Error() + "; wait again on the new one",
+			Details: map[string]any{"totals": totals}}
+	}
 	if err != nil {
 		return nil, &Error{Status: http.StatusRequestTimeout, Message: "wait: the condition did not hold within " + timeout.String(),
 			Details: map[string]any{"totals": totals}}

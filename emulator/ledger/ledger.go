@@ -12,6 +12,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -90,13 +91,17 @@ func (t *Totals) add(s State, n int) {
 
 // Attempt is one try at delivering an event.
 type Attempt struct {
-	At        time.Time     `json:"at"`        // emulator time the attempt started
-	Transport string        `json:"transport"` // "http", "grpc" or "webhook"
-	Batch     uint64        `json:"batch"`     // HTTP batch or gRPC stream number
-	Status    int           `json:"status,omitempty"`
-	Ack       string        `json:"ack,omitempty"` // gRPC ack status
-	Error     string        `json:"error,omitempty"`
-	Latency   time.Duration `json:"latency_ns"` // wall time the attempt took
+	At        time.Time `json:"at"`        // emulator time the attempt started
+	Transport string    `json:"transport"` // "http", "grpc" or "webhook"
+	Batch     uint64    `json:"batch"`     // HTTP batch or gRPC stream number
+	// Request numbers the request (HTTP POST or gRPC stream) the attempt was part of,
+	// unique per emulator run: a retry or a chaos duplicate is a new request even when
+	// it starts at the same emulator time as another one of the batch.
+	Request uint64        `json:"request,omitempty"`
+	Status  int           `json:"status,omitempty"`
+	Ack     string        `json:"ack,omitempty"` // gRPC ack status
+	Error   string        `json:"error,omitempty"`
+	Latency time.Duration `json:"latency_ns"` // wall time the attempt took; the timeout when it timed out
 }
 
 // shape is the part of an event that the events of one message share.
@@ -137,7 +142,11 @@ type Ledger struct {
 	integrations []string
 	reasons      []string
 	changed      chan struct{}
+	closed       bool
 }
+
+// ErrClosed is what Wait returns once the ledger is closed.
+var ErrClosed = errors.New("ledger closed: the scenario was replaced or reset")
 
 // New returns an empty ledger.
 func New() *Ledger {
@@ -161,17 +170,53 @@ func (l *Ledger) Integration(name string) int {
 
 // Add records a generated event for an integration, pending.
 func (l *Ledger) Add(integration int, at time.Time, e *events.Event) ID {
-	return l.add(integration, at, e, Pending, "")
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	id := l.addLocked(integration, at.UnixNano(), e, Pending, "")
+	l.signal()
+	return id
 }
 
 // AddFiltered records a generated event that the integration's filter kept out.
 func (l *Ledger) AddFiltered(integration int, at time.Time, e *events.Event, reason string) ID {
-	return l.add(integration, at, e, Filtered, reason)
-}
-
-func (l *Ledger) add(integration int, at time.Time, e *events.Event, s State, reason string) ID {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	id := l.addLocked(integration, at.UnixNano(), e, Filtered, reason)
+	l.signal()
+	return id
+}
+
+// AddBatch records evs, generated at at, for one integration under one lock and with
+// one wake-up of the waiters: event i is filtered with reasons[i] when that is not "",
+// else pending (events past the end of reasons, e.g. all of them for nil, are
+// pending). It returns the IDs of the pending records, in order.
+func (l *Ledger) AddBatch(integration int, at time.Time, evs []events.Event, reasons []string) []ID {
+	reasons = reasons[:min(len(reasons), len(evs))]
+	n := len(evs)
+	for _, r := range reasons {
+		if r != "" {
+			n--
+		}
+	}
+	pending := make([]ID, 0, n)
+	ns := at.UnixNano()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i := range evs {
+		if i < len(reasons) && reasons[i] != "" {
+			l.addLocked(integration, ns, &evs[i], Filtered, reasons[i])
+			continue
+		}
+		pending = append(pending, l.addLocked(integration, ns, &evs[i], Pending, ""))
+	}
+	if len(evs) > 0 {
+		l.signal()
+	}
+	return pending
+}
+
+// addLocked appends one record; l.mu must be held.
+func (l *Ledger) addLocked(integration int, at int64, e *events.Event, s State, reason string) ID {
 	if l.n%chunkSize == 0 && l.n/chunkSize == len(l.chunks) {
 		l.chunks = append(l.chunks, new([chunkSize]record))
 	}
@@ -179,7 +224,7 @@ func (l *Ledger) add(integration int, at time.Time, e *events.Event, s State, re
 	r := l.rec(id)
 	*r = record{
 		shape: l.intern(e), uuid: e.UUID, hwid: e.HWID, userID: e.UserID, liveID: e.LiveActivityID,
-		timestamp: e.Timestamp, generatedAt: at.UnixNano(), integration: uint16(integration), state: s,
+		timestamp: e.Timestamp, generatedAt: at, integration: uint16(integration), state: s,
 	}
 	if s != Pending {
 		r.settledAt = r.generatedAt
@@ -194,7 +239,6 @@ func (l *Ledger) add(integration int, at time.Time, e *events.Event, s State, re
 		l.byIntegr[integration].Generated++
 		l.byIntegr[integration].add(s, 1)
 	}
-	l.signal()
 	return id
 }
 
@@ -334,15 +378,13 @@ func (l *Ledger) Len() int {
 	return l.n
 }
 
-// Reset forgets every record; registered integrations stay.
-func (l *Ledger) Reset() {
+// Close wakes every Wait and makes it, and every later one, return ErrClosed: the
+// world that fed the ledger is gone, so what a waiter waits for will not come. The
+// records stay readable.
+func (l *Ledger) Close() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.chunks, l.n, l.totals = nil, 0, Totals{}
-	l.shapes = make(map[shape]*shape)
-	for i := range l.byIntegr {
-		l.byIntegr[i] = Totals{}
-	}
+	l.closed = true
 	l.signal()
 }
 
@@ -355,15 +397,19 @@ func (l *Ledger) signal() {
 	}
 }
 
-// Wait blocks until cond holds for the totals or ctx ends.
+// Wait blocks until cond holds for the totals, ctx ends or the ledger is closed
+// (ErrClosed).
 func (l *Ledger) Wait(ctx context.Context, cond func(Totals) bool) (Totals, error) {
 	for {
 		l.mu.Lock()
 		if l.changed == nil {
 			l.changed = make(chan struct{})
 		}
-		t, ch := l.totals, l.changed
+		t, ch, closed := l.totals, l.changed, l.closed
 		l.mu.Unlock()
+		if closed {
+			return t, ErrClosed
+		}
 		if cond(t) {
 			return t, nil
 		}

@@ -88,7 +88,7 @@ func (l *Ledger) view(id ID, r *record) Record {
 // Summary is what the records add up to, beyond the totals: what `pwemu run` checks
 // a scenario's expectations against.
 type Summary struct {
-	MaxLatency  time.Duration // longest single attempt, wall time
+	MaxLatency  time.Duration // longest single attempt: wall time, or the timeout that cut it
 	MaxDelay    time.Duration // longest generated → delivered span, emulator time
 	MaxAttempts int           // most attempts one event needed
 	Duplicates  int           // events that reached the receiver more than once
@@ -102,9 +102,10 @@ func (l *Ledger) Summarize() Summary {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	s := Summary{StatusCounts: map[int]int{}}
+	// The attempts of one request share its number, batch and start time.
 	type request struct {
-		batch uint64
-		at    int64
+		batch, number uint64
+		at            int64
 	}
 	seen := map[request]bool{}
 	for i := 0; i < l.n; i++ {
@@ -119,7 +120,7 @@ func (l *Ledger) Summarize() Summary {
 			if a.reached() {
 				arrived++
 			}
-			k := request{a.Batch, a.At.UnixNano()}
+			k := request{a.Batch, a.Request, a.At.UnixNano()}
 			if !seen[k] {
 				seen[k] = true
 				s.StatusCounts[a.Status]++

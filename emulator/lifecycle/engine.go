@@ -1,7 +1,6 @@
 package lifecycle
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -13,30 +12,10 @@ import (
 	"github.com/pwemu/pwemu/scenarios"
 )
 
-// ▶ The defaults of a scenario's lifecycle: section (Pushwoosh publishes none).
 const (
-	DefaultDelivered = 0.9             // share of the targets a message is delivered to
-	DefaultOpened    = 0.3             // share of the delivered targets that open it
-	DefaultDelay     = time.Second     // from one stage to the next
-	chunkSize        = 1000            // most events one publish call carries
-	seedSalt         = 0x11fec7c1e5eed // keeps the engine's draws apart from other users of the seed
+	chunkSize = 1000            // most events one publish call carries
+	seedSalt  = 0x11fec7c1e5eed // keeps the engine's draws apart from other users of the seed
 )
-
-// Validate reports what is wrong with a scenario's lifecycle section.
-func Validate(cfg scenarios.Lifecycle) error {
-	for _, s := range []struct {
-		name  string
-		share *float64
-	}{{"delivered", cfg.Delivered}, {"opened", cfg.Opened}} {
-		if s.share != nil && (math.IsNaN(*s.share) || *s.share < 0 || *s.share > 1) {
-			return fmt.Errorf("lifecycle.%s is %v: it is a share, from 0 to 1", s.name, *s.share)
-		}
-	}
-	if cfg.Delay < 0 {
-		return fmt.Errorf("lifecycle.delay is %s: it cannot be negative", cfg.Delay)
-	}
-	return nil
-}
 
 // Engine plays the lifecycle of the messages the API accepts: every target gets the
 // sent event at once, a share of them the delivered event one delay later, and a share
@@ -55,7 +34,6 @@ func Validate(cfg scenarios.Lifecycle) error {
 type Engine struct {
 	clk       clock.Clock
 	publish   func([]events.Event)
-	seed      uint64
 	disabled  bool
 	delivered float64
 	opened    float64
@@ -63,12 +41,13 @@ type Engine struct {
 
 	mu      sync.Mutex
 	rng     *rand.Rand
-	epoch   uint64 // bumped by Stop: flights of an older epoch publish nothing more
+	stopped bool // set by Stop: nothing more is published
 	flights map[*flight]struct{}
 }
 
-// NewEngine returns an Engine on clk following cfg, with the defaults where cfg says
-// nothing. Shares outside [0, 1] are taken as the nearest bound; Validate reports them.
+// NewEngine returns an Engine on clk following cfg, with the scenario defaults
+// (scenarios.DefaultLifecycle…) where cfg says nothing. Shares outside [0, 1] are taken
+// as the nearest bound; the scenario validator reports them.
 func NewEngine(clk clock.Clock, seed int64, publish func([]events.Event), cfg scenarios.Lifecycle) *Engine {
 	if publish == nil {
 		publish = func([]events.Event) {}
@@ -76,17 +55,16 @@ func NewEngine(clk clock.Clock, seed int64, publish func([]events.Event), cfg sc
 	e := &Engine{
 		clk:       clk,
 		publish:   publish,
-		seed:      uint64(seed),
 		disabled:  cfg.Disabled,
-		delivered: share(cfg.Delivered, DefaultDelivered),
-		opened:    share(cfg.Opened, DefaultOpened),
+		delivered: share(cfg.Delivered, scenarios.DefaultLifecycleDelivered),
+		opened:    share(cfg.Opened, scenarios.DefaultLifecycleOpened),
 		delay:     cfg.Delay.D(),
+		rng:       rand.New(rand.NewPCG(uint64(seed), uint64(seed)^seedSalt)),
 		flights:   map[*flight]struct{}{},
 	}
 	if e.delay <= 0 {
-		e.delay = DefaultDelay
+		e.delay = scenarios.DefaultLifecycleDelay.D()
 	}
-	e.rng = e.newRand()
 	return e
 }
 
@@ -102,20 +80,17 @@ func share(v *float64, def float64) float64 {
 	return *v
 }
 
-func (e *Engine) newRand() *rand.Rand { return rand.New(rand.NewPCG(e.seed, e.seed^seedSalt)) }
-
 // flight is a message whose later stages are still to come.
 type flight struct {
 	msg       Message
-	epoch     uint64
 	delivered []int // indexes of the targets the message reaches, in target order
 	opened    []int // indexes of the targets that open it, in target order
 	timer     clock.Timer
 }
 
 // Message starts the lifecycle of m: it publishes the sent events before it returns and
-// arms the later stages. m.Targets must not change afterwards. A disabled engine does
-// nothing.
+// arms the later stages. m.Targets must not change afterwards. A disabled or stopped
+// engine does nothing.
 func (e *Engine) Message(m Message) {
 	if e.disabled || len(m.Targets) == 0 {
 		return
@@ -125,7 +100,11 @@ func (e *Engine) Message(m Message) {
 		all[i] = i
 	}
 	e.mu.Lock()
-	f := &flight{msg: m, epoch: e.epoch}
+	if e.stopped {
+		e.mu.Unlock()
+		return
+	}
+	f := &flight{msg: m}
 	f.delivered = e.choose(all, e.delivered)
 	var openable []int
 	for _, i := range f.delivered {
@@ -142,7 +121,7 @@ func (e *Engine) Message(m Message) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if f.epoch == e.epoch {
+	if !e.stopped {
 		e.flights[f] = struct{}{}
 		f.timer = e.clk.AfterFunc(e.delay, func() { e.advance(f, Delivered) })
 	}
@@ -150,7 +129,7 @@ func (e *Engine) Message(m Message) {
 
 // advance publishes a stage of f and arms the next one.
 func (e *Engine) advance(f *flight, stage int) {
-	if !e.current(f) {
+	if e.isStopped() {
 		return
 	}
 	who := f.delivered
@@ -163,7 +142,7 @@ func (e *Engine) advance(f *flight, stage int) {
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if f.epoch != e.epoch {
+	if e.stopped {
 		return
 	}
 	if stage == Delivered && len(f.opened) > 0 {
@@ -173,21 +152,21 @@ func (e *Engine) advance(f *flight, stage int) {
 	delete(e.flights, f)
 }
 
-func (e *Engine) current(f *flight) bool {
+func (e *Engine) isStopped() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return f.epoch == e.epoch
+	return e.stopped
 }
 
 // emit publishes the stage events of m for the targets at who (all when who is nil),
-// in chunks, stamped with the clock's now.
+// in chunks, stamped with the clock's now, until Stop.
 func (e *Engine) emit(m *Message, who []int, stage int) {
 	n := len(m.Targets)
 	if who != nil {
 		n = len(who)
 	}
 	ts := e.clk.Now().Unix()
-	for start := 0; start < n; start += chunkSize {
+	for start := 0; start < n && !e.isStopped(); start += chunkSize {
 		end := min(start+chunkSize, n)
 		evs := make([]events.Event, 0, end-start)
 		for i := start; i < end; i++ {
@@ -252,29 +231,16 @@ func (e *Engine) choose(from []int, share float64) []int {
 	return chosen
 }
 
-// Stop cancels the stages still to come: nothing more is published, apart from a
-// stage being published at that very moment.
+// Stop cancels the stages still to come for good: nothing more is published, apart
+// from a chunk being published at that very moment, and later messages are ignored.
 func (e *Engine) Stop() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.stopLocked()
-}
-
-func (e *Engine) stopLocked() {
-	e.epoch++
+	e.stopped = true
 	for f := range e.flights {
 		f.timer.Stop()
 	}
 	clear(e.flights)
-}
-
-// Reset stops the stages still to come and rewinds the seed: the same messages then
-// give the same events as after NewEngine.
-func (e *Engine) Reset() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.stopLocked()
-	e.rng = e.newRand()
 }
 
 // Pending is the number of messages whose later stages are still to come.

@@ -241,7 +241,7 @@ func TestConfiguredSharesAndDisabled(t *testing.T) {
 	}
 }
 
-func TestStopAndReset(t *testing.T) {
+func TestStop(t *testing.T) {
 	t.Parallel()
 	e, clk, rec := newEngine(9, scenarios.Lifecycle{})
 	m := message(100, "iOS")
@@ -253,31 +253,38 @@ func TestStopAndReset(t *testing.T) {
 	if got := rec.byName(); got["Push Opened"] != 0 || got["Push Delivered"] != 90 || clk.Pending() != 0 || e.Pending() != 0 {
 		t.Fatalf("after Stop: %v, %d timers, %d pending messages", got, clk.Pending(), e.Pending())
 	}
-
-	// Reset rewinds the draws: the same message reaches the same targets again
-	deliveredBefore := hwidsOf(rec.all(), "Push Delivered")
-	e.Reset()
-	rec.mu.Lock()
-	rec.evs = nil
-	rec.mu.Unlock()
-	e.Message(m)
-	clk.Advance(time.Second)
-	if !slices.Equal(hwidsOf(rec.all(), "Push Delivered"), deliveredBefore) {
-		t.Fatal("after Reset the message reached other targets")
-	}
 	if len(first) != 100 {
 		t.Fatalf("%d sent events, want 100", len(first))
 	}
 }
 
-func hwidsOf(evs []events.Event, name string) []string {
-	var out []string
-	for _, e := range evs {
-		if e.EventName == name {
-			out = append(out, e.HWID)
-		}
+func TestMessagesAfterStopAreIgnored(t *testing.T) {
+	t.Parallel()
+	e, clk, rec := newEngine(9, scenarios.Lifecycle{})
+	e.Stop()
+	e.Message(message(100, "iOS"))
+	clk.Advance(time.Hour)
+	if got := rec.byName(); len(got) != 0 || clk.Pending() != 0 || e.Pending() != 0 {
+		t.Fatalf("a message after Stop: published %v, %d timers, %d pending messages; want nothing", got, clk.Pending(), e.Pending())
 	}
-	return out
+}
+
+func TestStopEndsAStageBetweenChunks(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewManual(clock.Epoch)
+	var e *lifecycle.Engine
+	var sizes []int
+	// the world stops while the first chunk of a large message's sent events is out
+	e = lifecycle.NewEngine(clk, 3, func(evs []events.Event) {
+		sizes = append(sizes, len(evs))
+		e.Stop()
+	}, scenarios.Lifecycle{})
+	e.Message(message(2500, "Android"))
+	clk.Advance(time.Hour)
+	if !slices.Equal(sizes, []int{1000}) || clk.Pending() != 0 || e.Pending() != 0 {
+		t.Fatalf("after Stop in the first chunk: published %v, %d timers, %d pending messages; want [1000], 0, 0",
+			sizes, clk.Pending(), e.Pending())
+	}
 }
 
 func TestLargeMessagesAreChunked(t *testing.T) {
@@ -290,26 +297,5 @@ func TestLargeMessagesAreChunked(t *testing.T) {
 	clk.Advance(2 * time.Second)
 	if got := rec.byName(); got["Push Delivered"] != 2250 || got["Push Opened"] != 675 {
 		t.Fatalf("%v, want 2250 delivered, 675 opened", got)
-	}
-}
-
-func TestValidate(t *testing.T) {
-	t.Parallel()
-	bad, neg := 1.5, -0.1
-	for _, c := range []struct {
-		cfg  scenarios.Lifecycle
-		want string
-	}{
-		{scenarios.Lifecycle{Delivered: &bad}, "lifecycle.delivered is 1.5: it is a share, from 0 to 1"},
-		{scenarios.Lifecycle{Opened: &neg}, "lifecycle.opened is -0.1"},
-		{scenarios.Lifecycle{Delay: scenarios.Duration(-time.Second)}, "lifecycle.delay is -1s"},
-	} {
-		if err := lifecycle.Validate(c.cfg); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("Validate = %v, want %q", err, c.want)
-		}
-	}
-	ok := 0.5
-	if err := lifecycle.Validate(scenarios.Lifecycle{Delivered: &ok, Opened: &ok}); err != nil {
-		t.Errorf("Validate of a good section: %v", err)
 	}
 }

@@ -155,26 +155,3 @@ func TestCloseStopsEverythingAndKeepsEventsPending(t *testing.T) {
 		t.Fatal("Flush after Close returned nil")
 	}
 }
-
-func TestResetDropsQueuedWorkAndStartsAfresh(t *testing.T) {
-	f := newFixture(t, nil)
-	f.rcv.SetResponses(status(503))
-	f.hub.Publish(pushEvents(130)) // 100 fail and wait for a retry, 30 queued
-	f.clk.Advance(0)
-	f.hub.Reset()
-	if tot := f.led.Totals(); tot.Generated != 0 {
-		t.Fatalf("ledger after Reset: %+v, want empty", tot)
-	}
-	f.clk.Advance(2 * time.Hour) // neither the retry nor the 30 may go out
-	if got := f.rcv.Stats().Requests; got != 1 {
-		t.Fatalf("requests after Reset and 2h: %d, want 1 (the failed one before Reset)", got)
-	}
-	f.hub.Publish(pushEvents(100))
-	f.clk.Advance(0)
-	if got := batchSizes(f.rcv); !slices.Equal(got, []int{100, 100}) {
-		t.Fatalf("batches %v, want [100 100]", got)
-	}
-	if tot := checkLedger(t, f.led); tot.Generated != 100 || tot.Delivered != 100 {
-		t.Fatalf("totals %+v, want 100 generated and delivered", tot)
-	}
-}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pwemu/pwemu/emulator/clock"
 	"github.com/pwemu/pwemu/scenarios"
 )
 
@@ -41,7 +40,7 @@ type integration struct {
 
 // compileStream checks one event streaming integration (defaults applied) and builds
 // its transport.
-func compileStream(st scenarios.Stream, clk clock.Clock, log *slog.Logger) (*integration, error) {
+func compileStream(st scenarios.Stream, log *slog.Logger) (*integration, error) {
 	in := &integration{name: st.Name, size: st.Batch.Size, interval: st.Batch.Interval.D(),
 		timeout: st.Timeout.D(), concurrency: st.Concurrency, chaos: st.Chaos}
 	switch strings.ToLower(strings.TrimSpace(st.Transport)) {
@@ -78,7 +77,7 @@ func compileStream(st scenarios.Stream, clk clock.Clock, log *slog.Logger) (*int
 		return nil, fmt.Errorf("chaos.slow: %v is negative", st.Chaos.Slow)
 	}
 	if in.transport == TransportGRPC {
-		in.sender, err = dialGRPC(st, clk, log)
+		in.sender, err = dialGRPC(st, log)
 		if err != nil {
 			return nil, err
 		}

@@ -50,7 +50,6 @@ func NewFilter(c FilterConfig) (*Filter, error) {
 			return nil, fmt.Errorf("events[%d]: an event name cannot be empty", i)
 		}
 		f.events[e] = struct{}{}
-		f.events[strings.ToLower(e)] = struct{}{}
 	}
 	if c.Platforms != nil {
 		if len(c.Platforms) == 0 {
@@ -63,7 +62,6 @@ func NewFilter(c FilterConfig) (*Filter, error) {
 				return nil, fmt.Errorf("platforms[%d]: %q is not a Pushwoosh platform (want one of %s)", i, p, strings.Join(events.Platforms, ", "))
 			}
 			f.platforms[canon] = struct{}{}
-			f.platforms[strings.ToLower(canon)] = struct{}{}
 		}
 	}
 	if len(c.Campaigns) > 0 {
@@ -123,11 +121,16 @@ func (f *Filter) Reason(e *events.Event) string {
 	return ""
 }
 
-// has looks s up as spelt, then lower-cased (the map holds both forms).
+// has looks s up as spelt, then compares it case-insensitively with each name (the
+// sets are small): an event that the filter keeps out costs no allocation.
 func has(m map[string]struct{}, s string) bool {
 	if _, ok := m[s]; ok {
 		return true
 	}
-	_, ok := m[strings.ToLower(s)]
-	return ok
+	for name := range m {
+		if strings.EqualFold(name, s) {
+			return true
+		}
+	}
+	return false
 }

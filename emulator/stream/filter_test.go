@@ -129,3 +129,26 @@ func TestEventsWithNoIntegrationAreAccounted(t *testing.T) {
 	}
 	checkLedger(t, f.led)
 }
+
+func TestFilterDecidesWithoutAllocating(t *testing.T) {
+	f, err := stream.NewFilter(stream.FilterConfig{Events: []string{"Push Sent"}, Platforms: []string{"iOS"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		event  events.Event
+		reason string
+	}{
+		{events.Event{EventName: "Push Opened", Platform: "iOS"}, stream.ReasonEvent},
+		{events.Event{EventName: "push sent", Platform: "IOS"}, ""},
+		{events.Event{EventName: "Push Sent", Platform: "Android"}, stream.ReasonPlatform},
+	}
+	for _, c := range cases {
+		if got := f.Reason(&c.event); got != c.reason {
+			t.Fatalf("Reason(%+v) = %q, want %q", c.event, got, c.reason)
+		}
+		if n := testing.AllocsPerRun(100, func() { f.Reason(&c.event) }); n != 0 {
+			t.Fatalf("Reason(%s/%s) allocates %v times", c.event.EventName, c.event.Platform, n)
+		}
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"strings"
 	"sync"
@@ -22,7 +21,6 @@ import (
 	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
 
-	"github.com/pwemu/pwemu/emulator/clock"
 	"github.com/pwemu/pwemu/emulator/events"
 	"github.com/pwemu/pwemu/emulator/streampb"
 	"github.com/pwemu/pwemu/scenarios"
@@ -41,11 +39,21 @@ type grpcTransport struct {
 	log    *slog.Logger
 
 	mu     sync.Mutex
-	conn   *grpc.ClientConn
-	client streampb.EventStreamClient
+	conn   *grpcConn // the connection new streams open on
 	closed bool
 
 	bufs sync.Pool // *grpcBuffers, reused from batch to batch
+}
+
+// grpcConn is one client connection and the count of streams on it. When it fails it
+// is replaced for new streams, and closed once the streams still on it are done:
+// closing it at once would cut off the streams of concurrent batches.
+type grpcConn struct {
+	cc      *grpc.ClientConn
+	client  streampb.EventStreamClient
+	streams int  // streams using it; guarded by grpcTransport.mu
+	retired bool // no new stream opens on it: close it when streams reaches 0
+	shut    bool // cc is closed
 }
 
 // grpcBuffers is the per-batch scratch space: the outgoing messages and the uuid index
@@ -58,16 +66,11 @@ type grpcBuffers struct {
 	ack  streampb.Ack     // receive buffer
 }
 
-// newGRPCTransport builds the transport of a `transport: grpc` stream.
-func newGRPCTransport(cfg scenarios.Stream, clk clock.Clock) (Transport, error) {
-	return dialGRPC(cfg, clk, slog.Default())
-}
-
-// dialGRPC is newGRPCTransport with the logger that reports receiver misbehaviour
-// (acks for unknown uuids). The connection is made lazily, by the first stream. Errors
-// do not name the stream: the Hub does.
-func dialGRPC(cfg scenarios.Stream, _ clock.Clock, log *slog.Logger) (*grpcTransport, error) {
-	target, useTLS, err := parseGRPCEndpoint(cfg.Endpoint, cfg.TLS)
+// dialGRPC builds the transport of a `transport: grpc` stream; log reports receiver
+// misbehaviour (acks for unknown uuids). The connection is made lazily, by the first
+// stream. Errors do not name the stream: the Hub does.
+func dialGRPC(cfg scenarios.Stream, log *slog.Logger) (*grpcTransport, error) {
+	target, useTLS, err := grpcTarget(cfg.Endpoint, cfg.TLS)
 	if err != nil {
 		return nil, err
 	}
@@ -92,50 +95,38 @@ func dialGRPC(cfg scenarios.Stream, _ clock.Clock, log *slog.Logger) (*grpcTrans
 	}
 	t := &grpcTransport{name: cfg.Name, target: target, useTLS: useTLS, opts: opts, auth: cfg.Authorization, log: log}
 	t.bufs.New = func() any { return &grpcBuffers{} }
-	if err := t.redial(); err != nil {
+	if t.conn, err = t.dial(); err != nil {
 		return nil, err
 	}
 	return t, nil
 }
 
-// parseGRPCEndpoint reads the endpoint forms of the contract: host:port,
-// grpc://host:port (plaintext) and grpcs://host:port (TLS). A bare host:port uses TLS
-// when tls.enabled is true.
-func parseGRPCEndpoint(endpoint string, tc scenarios.TLS) (target string, useTLS bool, err error) {
-	const forms = "want host:port, grpc://host:port or grpcs://host:port"
+// grpcTarget reads the endpoint as the scenario validation does
+// (scenarios.GRPCTarget) and settles TLS with the stream's tls settings: a bare
+// host:port uses TLS when tls.enabled is true; a scheme and settings that contradict
+// it are rejected.
+func grpcTarget(endpoint string, tc scenarios.TLS) (target string, useTLS bool, err error) {
 	if strings.Contains(endpoint, "${") {
 		return "", false, fmt.Errorf("grpc endpoint %q still holds an unexpanded variable: set it (e.g. --receiver grpc://host:port for ${RECEIVER_URL})", endpoint)
 	}
-	rest, scheme := endpoint, ""
-	if i := strings.Index(endpoint, "://"); i >= 0 {
-		scheme, rest = endpoint[:i], endpoint[i+3:]
+	target, useTLS, err = scenarios.GRPCTarget(endpoint)
+	if err != nil {
+		return "", false, err
 	}
-	switch scheme {
-	case "":
-		useTLS = tc.Enabled != nil && *tc.Enabled
-	case "grpc":
-		if tc.Enabled != nil && *tc.Enabled {
-			return "", false, fmt.Errorf("grpc endpoint %q is plaintext but tls.enabled is true: write grpcs://%s", endpoint, rest)
-		}
-	case "grpcs":
-		if tc.Enabled != nil && !*tc.Enabled {
-			return "", false, fmt.Errorf("grpc endpoint %q uses TLS but tls.enabled is false: write grpc://%s", endpoint, rest)
-		}
-		useTLS = true
-	default:
-		return "", false, fmt.Errorf("grpc endpoint %q: scheme %q is not a gRPC scheme; %s", endpoint, scheme, forms)
-	}
-	if strings.ContainsAny(rest, "/?#") {
-		return "", false, fmt.Errorf("grpc endpoint %q: gRPC has no path or query; %s", endpoint, forms)
-	}
-	host, port, err := net.SplitHostPort(rest)
-	if err != nil || host == "" || port == "" {
-		return "", false, fmt.Errorf("grpc endpoint %q: host and port are required; %s", endpoint, forms)
+	enabled := tc.Enabled != nil && *tc.Enabled
+	switch {
+	case !strings.Contains(endpoint, "://"):
+		useTLS = enabled
+	case tc.Enabled == nil:
+	case enabled && !useTLS:
+		return "", false, fmt.Errorf("grpc endpoint %q is plaintext but tls.enabled is true: write grpcs://%s", endpoint, target)
+	case !enabled && useTLS:
+		return "", false, fmt.Errorf("grpc endpoint %q uses TLS but tls.enabled is false: write grpc://%s", endpoint, target)
 	}
 	if !useTLS && (tc.CA != "" || tc.ServerName != "" || tc.InsecureSkipVerify) {
-		return "", false, fmt.Errorf("grpc endpoint %q is plaintext but tls settings are given: write grpcs://%s or set tls.enabled: true", endpoint, rest)
+		return "", false, fmt.Errorf("grpc endpoint %q is plaintext but tls settings are given: write grpcs://%s or set tls.enabled: true", endpoint, target)
 	}
-	return rest, useTLS, nil
+	return target, useTLS, nil
 }
 
 // validAuthorization rejects values gRPC metadata cannot carry, so that the problem
@@ -165,34 +156,54 @@ func grpcTLSConfig(c scenarios.TLS) (*tls.Config, error) {
 	return tc, nil
 }
 
-// redial replaces the client connection. Called at start and whenever the connection
-// has failed: a fresh connection dials on the next stream, so every delivery attempt
-// after a failure tries the receiver again at once instead of failing fast until
-// grpc-go's wall-time reconnect backoff has passed (retries run on the emulator clock).
-func (t *grpcTransport) redial() error {
-	conn, err := grpc.NewClient(t.target, t.opts...)
+// dial makes a client connection; it connects on its first stream.
+func (t *grpcTransport) dial() (*grpcConn, error) {
+	cc, err := grpc.NewClient(t.target, t.opts...)
 	if err != nil {
-		return fmt.Errorf("grpc endpoint %s: %w", t.target, err)
+		return nil, fmt.Errorf("grpc endpoint %s: %w", t.target, err)
 	}
-	if t.conn != nil {
-		_ = t.conn.Close()
-	}
-	t.conn, t.client = conn, streampb.NewEventStreamClient(conn)
-	return nil
+	return &grpcConn{cc: cc, client: streampb.NewEventStreamClient(cc)}, nil
 }
 
-func (t *grpcTransport) streamClient() (streampb.EventStreamClient, error) {
+// acquire returns the connection for a new stream, which the caller releases when
+// the stream is done. A connection that has failed is replaced first: the fresh one
+// dials on this stream, so every delivery attempt after a failure tries the receiver
+// again at once instead of failing fast until grpc-go's wall-time reconnect backoff
+// has passed (retries run on the emulator clock).
+func (t *grpcTransport) acquire() (*grpcConn, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.closed {
 		return nil, errors.New("grpc transport closed")
 	}
-	if t.conn.GetState() == connectivity.TransientFailure {
-		if err := t.redial(); err != nil {
+	if t.conn.cc.GetState() == connectivity.TransientFailure {
+		c, err := t.dial()
+		if err != nil {
 			return nil, err
 		}
+		t.conn.retired = true
+		t.conn.closeIfDone()
+		t.conn = c
 	}
-	return t.client, nil
+	t.conn.streams++
+	return t.conn, nil
+}
+
+// release ends a stream's use of c.
+func (t *grpcTransport) release(c *grpcConn) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c.streams--
+	c.closeIfDone()
+}
+
+// closeIfDone closes c once it is retired and no stream uses it; the transport's mu
+// is held.
+func (c *grpcConn) closeIfDone() {
+	if c.retired && c.streams == 0 && !c.shut {
+		c.shut = true
+		_ = c.cc.Close()
+	}
 }
 
 // Deliver sends b's events on one stream and reports each event's ack. Acks that
@@ -203,17 +214,18 @@ func (t *grpcTransport) Deliver(ctx context.Context, b *Batch) Result {
 	if len(b.Events) == 0 {
 		return res // no empty stream is ever opened
 	}
-	client, err := t.streamClient()
+	conn, err := t.acquire()
 	if err != nil {
 		res.Err = err
 		return res
 	}
+	defer t.release(conn) // after the deferred cancel, and after readAcks has returned
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if t.auth != "" {
 		sctx = metadata.AppendToOutgoingContext(sctx, "authorization", t.auth)
 	}
-	st, err := client.Stream(sctx)
+	st, err := conn.client.Stream(sctx)
 	if err != nil {
 		res.Err = t.streamError(ctx, "open stream", err)
 		res.Latency = time.Since(start)
@@ -415,7 +427,8 @@ func validUTF8(s string) string {
 	return b.String()
 }
 
-// Close closes the connection; streams in flight end with an error.
+// Close closes the connection; streams in flight on it end with an error. A replaced
+// connection still in use closes when its last stream is done.
 func (t *grpcTransport) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -423,5 +436,7 @@ func (t *grpcTransport) Close() error {
 		return nil
 	}
 	t.closed = true
-	return t.conn.Close()
+	c := t.conn
+	c.retired, c.shut = true, true
+	return c.cc.Close()
 }

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/connectivity"
+
 	"github.com/pwemu/pwemu/emulator/clock"
 	"github.com/pwemu/pwemu/emulator/events"
 	"github.com/pwemu/pwemu/emulator/ledger"
@@ -64,7 +66,7 @@ func (s *grpcLogSink) String() string {
 func dialGRPCTest(t *testing.T, cfg scenarios.Stream) (*grpcTransport, *grpcLogSink) {
 	t.Helper()
 	logs := &grpcLogSink{}
-	tr, err := dialGRPC(cfg, clock.NewReal(), slog.New(slog.NewTextHandler(logs, nil)))
+	tr, err := dialGRPC(cfg, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -429,11 +431,13 @@ func TestGRPCConfigErrors(t *testing.T) {
 		auth     string
 		wantErr  string
 	}{
-		{"http scheme", "http://127.0.0.1:9000", scenarios.TLS{}, "", `scheme "http" is not a gRPC scheme; want host:port, grpc://host:port or grpcs://host:port`},
+		// Endpoints are read by scenarios.GRPCTarget, as validation reads them.
+		{"http scheme", "http://127.0.0.1:9000", scenarios.TLS{}, "", `"http://127.0.0.1:9000": a grpc endpoint is host:port, grpc://host:port or grpcs://host:port (TLS)`},
 		{"unexpanded variable", "${RECEIVER_URL}", scenarios.TLS{}, "", `grpc endpoint "${RECEIVER_URL}" still holds an unexpanded variable`},
-		{"no port", "grpc://127.0.0.1", scenarios.TLS{}, "", "host and port are required"},
-		{"no host", "grpc://:9000", scenarios.TLS{}, "", "host and port are required"},
-		{"path", "grpc://127.0.0.1:9000/events", scenarios.TLS{}, "", "gRPC has no path or query"},
+		{"no port", "grpc://127.0.0.1", scenarios.TLS{}, "", `"grpc://127.0.0.1": a grpc endpoint is host:port`},
+		{"no host", "grpc://:9000", scenarios.TLS{}, "", `"grpc://:9000": a grpc endpoint is host:port`},
+		{"path", "grpc://127.0.0.1:9000/events", scenarios.TLS{}, "", "e.g. 127.0.0.1:50051 (no path)"},
+		{"port out of range", "grpc://127.0.0.1:70000", scenarios.TLS{}, "", `"grpc://127.0.0.1:70000": port "70000" is not a port number (1-65535)`},
 		{"grpc with tls on", "grpc://127.0.0.1:9000", scenarios.TLS{Enabled: &on}, "", "is plaintext but tls.enabled is true: write grpcs://127.0.0.1:9000"},
 		{"grpcs with tls off", "grpcs://127.0.0.1:9000", scenarios.TLS{Enabled: &off}, "", "uses TLS but tls.enabled is false: write grpc://127.0.0.1:9000"},
 		{"plaintext with a CA", "127.0.0.1:9000", scenarios.TLS{CA: notPEM}, "", "is plaintext but tls settings are given"},
@@ -667,5 +671,167 @@ func TestGRPCHubHangingReceiverIsCutAtTheTimeout(t *testing.T) {
 	}
 	if got := streamSizes(r); !slices.Equal(got, []int{1000, 1000}) {
 		t.Fatalf("streams %v, want [1000 1000]", got)
+	}
+}
+
+// ackThenHang is an ack-based transport that acks the first n events of a batch
+// Success, then holds the stream open until its ctx ends: a receiver cut off mid-stream.
+type ackThenHang struct {
+	n       int
+	started chan struct{} // closed when the first batch is in flight
+}
+
+func (a *ackThenHang) Deliver(ctx context.Context, b *Batch) Result {
+	res := Result{Acks: make([]string, len(b.Events))}
+	for i := range min(a.n, len(b.Events)) {
+		res.Acks[i] = AckSuccess
+	}
+	close(a.started)
+	<-ctx.Done()
+	res.Err = context.Cause(ctx)
+	return res
+}
+
+func (a *ackThenHang) Close() error { return nil }
+
+func TestGRPCHubCloseKeepsTheAcksThatCameBeforeIt(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewManual(clock.Epoch)
+	led := ledger.New()
+	st := grpcTestStream("grpc://127.0.0.1:9") // never dialled: the transport is replaced
+	st.Batch.Size = 10
+	hub, err := New(Options{Clock: clk, Ledger: led, Seed: 1, Streams: []scenarios.Stream{st}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = hub.Close() })
+	_ = hub.pipes[0].cfg.sender.Close()
+	fake := &ackThenHang{n: 4, started: make(chan struct{})}
+	hub.pipes[0].cfg.sender = fake
+
+	hub.Publish(grpcEvents("ev", 10)) // a full batch: it goes out at once
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	select {
+	case <-fake.started:
+	case <-ctx.Done():
+		t.Fatal("the batch was not sent")
+	}
+	if err := hub.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wantTotals(t, led, ledger.Totals{Generated: 10, Delivered: 4, Pending: 6})
+	for i, rec := range led.Records(ledger.Query{}) {
+		want, state := "", ledger.Pending
+		if i < 4 {
+			want, state = AckSuccess, ledger.Delivered
+		}
+		if rec.State != state || len(rec.Attempts) != 1 || rec.Attempts[0].Ack != want ||
+			rec.Attempts[0].Error != "cancelled: emulator closed" {
+			t.Fatalf("%s: %v with attempts %+v, want %v after one attempt acked %q, cut by Close",
+				rec.Event.UUID, rec.State, rec.Attempts, state, want)
+		}
+	}
+}
+
+// waitGRPCState waits (wall time, bounded) until c is in state s.
+func waitGRPCState(t *testing.T, c *grpcConn, s connectivity.State) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	for got := c.cc.GetState(); got != s; got = c.cc.GetState() {
+		if !c.cc.WaitForStateChange(ctx, got) {
+			t.Fatalf("connection state %v, want %v", got, s)
+		}
+	}
+}
+
+func TestGRPCFailedConnectionIsClosedOnlyAfterItsStreams(t *testing.T) {
+	t.Parallel()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := lis.Addr().String()
+	_ = lis.Close()
+	tr, _ := dialGRPCTest(t, grpcTestStream("grpc://"+addr))
+
+	old, err := tr.acquire() // a stream of one batch is on it
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.cc.Connect()
+	waitGRPCState(t, old, connectivity.TransientFailure) // the receiver is down
+
+	// A concurrent batch gets a fresh connection; the failed one stays open for the
+	// stream still on it.
+	fresh, err := tr.acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fresh == old {
+		t.Fatal("a failed connection was not replaced")
+	}
+	if s := old.cc.GetState(); s == connectivity.Shutdown {
+		t.Fatal("the failed connection was closed under the stream still using it")
+	}
+	tr.release(old)
+	if s := old.cc.GetState(); s != connectivity.Shutdown {
+		t.Fatalf("replaced connection is %v after its last stream, want closed", s)
+	}
+	// A connection that has not failed is shared, not replaced.
+	again, err := tr.acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again != fresh {
+		t.Fatal("a working connection was replaced")
+	}
+	tr.release(again)
+	tr.release(fresh)
+	if s := fresh.cc.GetState(); s == connectivity.Shutdown {
+		t.Fatal("the current connection was closed when its streams ended")
+	}
+}
+
+func TestGRPCConcurrentBatchesThroughAnOutage(t *testing.T) {
+	t.Parallel()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := lis.Addr().String()
+	_ = lis.Close()
+	tr, _ := dialGRPCTest(t, grpcTestStream("grpc://"+addr))
+	deliverAll := func(round int) []Result {
+		var wg sync.WaitGroup
+		results := make([]Result, 8)
+		for k := range results {
+			wg.Go(func() {
+				results[k] = tr.Deliver(t.Context(), &Batch{ID: uint64(k), Events: grpcEvents(fmt.Sprintf("r%d-b%d", round, k), 20)})
+			})
+		}
+		wg.Wait()
+		return results
+	}
+	// Down: every batch fails with the receiver's error, none because a concurrent
+	// batch's redial closed the connection under it.
+	for round := range 3 {
+		for k, res := range deliverAll(round) {
+			if res.Err == nil || !strings.Contains(res.Err.Error(), "connection refused") {
+				t.Fatalf("round %d batch %d: Err = %v, want connection refused", round, k, res.Err)
+			}
+		}
+	}
+	// Back: every batch gets through at once.
+	r := receiver.StartGRPC(t, receiver.WithGRPCAddr(addr))
+	for k, res := range deliverAll(3) {
+		if res.Err != nil {
+			t.Fatalf("batch %d after the receiver came back: %v", k, res.Err)
+		}
+		wantGRPCAcks(t, res, func(int) string { return AckSuccess })
+	}
+	if s := r.Stats(); s.Events != 160 || s.Streams != 8 {
+		t.Fatalf("receiver stats %+v, want 160 events on 8 streams", s)
 	}
 }

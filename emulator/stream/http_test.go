@@ -169,6 +169,23 @@ func TestChaosDuplicateSendsEveryBatchTwice(t *testing.T) {
 	}
 }
 
+func TestChaosDuplicateIsARequestOfItsOwn(t *testing.T) {
+	f := newFixture(t, func(s *scenarios.Stream) { s.Batch.Size = 10; s.Chaos.Duplicate = 1 })
+	f.hub.Publish(pushEvents(30))
+	f.clk.Advance(0)
+	if st := f.rcv.Stats(); st.Requests != 6 {
+		t.Fatalf("receiver %+v, want 6 requests", st)
+	}
+	// The copy goes out at the same emulator time as the original, to the same batch.
+	r := recordOf(t, f.led, pushEvents(1)[0].UUID)
+	if len(r.Attempts) != 2 || !r.Attempts[0].At.Equal(r.Attempts[1].At) || r.Attempts[0].Request == r.Attempts[1].Request {
+		t.Fatalf("attempts %+v, want two requests at one time", r.Attempts)
+	}
+	if got := f.led.Summarize().StatusCounts; len(got) != 1 || got[200] != 6 {
+		t.Fatalf("StatusCounts %v, want map[200:6]: 3 batches, each sent twice", got)
+	}
+}
+
 func TestChaosDuplicateShareIsSeeded(t *testing.T) {
 	count := func() int {
 		f := newFixture(t, func(s *scenarios.Stream) { s.Batch.Size = 1; s.Chaos.Duplicate = 0.3 })

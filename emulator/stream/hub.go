@@ -33,30 +33,26 @@ type Options struct {
 // ErrClosed is returned by Flush on a closed Hub.
 var ErrClosed = errors.New("stream: hub closed")
 
-// Causes of a cancelled delivery.
-var (
-	errClosed = errors.New("cancelled: emulator closed")
-	errReset  = errors.New("cancelled: emulator reset")
-)
+// errClosed is the cause of a delivery cancelled by Close.
+var errClosed = errors.New("cancelled: emulator closed")
 
 // Hub is the emulator's event sender: the one entry point for every event source, and
 // the pipelines of all configured integrations. It is safe for concurrent use.
 type Hub struct {
-	clk    clock.Clock
-	ledger *ledger.Ledger
-	log    *slog.Logger
-	pipes  []*pipeline
-	none   int // ledger integration of events no integration takes
-	ids    idSource
-	seq    atomic.Uint64 // batch numbers, unique per Hub
-	evbufs sync.Pool     // *[]events.Event: a batch's events while it is sent
+	clk      clock.Clock
+	ledger   *ledger.Ledger
+	log      *slog.Logger
+	pipes    []*pipeline
+	none     int // ledger integration of events no integration takes
+	ids      idSource
+	seq      atomic.Uint64 // batch numbers, unique per Hub
+	requests atomic.Uint64 // request numbers, unique per Hub: a batch's sends, duplicates included
+	evbufs   sync.Pool     // *[]events.Event: a batch's events while it is sent, a Publish's copy
 
-	// mu orders ledger writes that name records by ID (Publish, deliveries: read
-	// lock) against Reset, which empties the ledger, and Close (write lock).
-	mu     sync.RWMutex
-	gen    uint64 // bumped by Reset: batches of an older generation are forgotten
-	ctx    context.Context
+	ctx    context.Context // cancelled by Close: ends the requests in flight
 	cancel context.CancelCauseFunc
+
+	mu     sync.RWMutex // guards closed: sends start (read lock) or Close stops them
 	closed bool
 	wg     sync.WaitGroup // deliveries running
 }
@@ -103,7 +99,7 @@ func New(o Options) (*Hub, error) {
 	}
 	for i, st := range sc.Streams {
 		where := fmt.Sprintf("streams[%d]", i)
-		in, err := compileStream(st, o.Clock, log)
+		in, err := compileStream(st, log)
 		if err == nil {
 			err = add(where, in)
 		}
@@ -141,35 +137,35 @@ func (h *Hub) Publish(evs []events.Event) {
 	if len(evs) == 0 {
 		return
 	}
-	h.mu.RLock()
-	defer h.mu.RUnlock()
 	now := h.clk.Now()
 	ts := now.Unix()
-	taken := make([][]ledger.ID, len(h.pipes))
-	var e events.Event // one copy for all: its address goes to the ledger and filters
-	for i := range evs {
-		e = evs[i]
-		if e.UUID == "" {
-			e.UUID = h.ids.next()
+	buf := h.getEvents() // one copy for all integrations: the ledger copies what it keeps
+	defer h.putEvents(buf)
+	*buf = append(*buf, evs...)
+	all := *buf
+	for i := range all {
+		if all[i].UUID == "" {
+			all[i].UUID = h.ids.next()
 		}
-		if e.Timestamp == 0 {
-			e.Timestamp = ts
-		}
-		if h.none >= 0 {
-			h.ledger.AddFiltered(h.none, now, &e, ReasonNoIntegration)
-			continue
-		}
-		for j, p := range h.pipes {
-			if reason := p.cfg.filter.Reason(&e); reason != "" {
-				h.ledger.AddFiltered(p.ledgerID, now, &e, reason)
-				continue
-			}
-			taken[j] = append(taken[j], h.ledger.Add(p.ledgerID, now, &e))
+		if all[i].Timestamp == 0 {
+			all[i].Timestamp = ts
 		}
 	}
-	for j, p := range h.pipes {
-		if len(taken[j]) > 0 {
-			p.enqueue(taken[j])
+	reasons := make([]string, len(all)) // "": the integration takes the event
+	if h.none >= 0 {
+		for i := range reasons {
+			reasons[i] = ReasonNoIntegration
+		}
+		h.ledger.AddBatch(h.none, now, all, reasons)
+		return
+	}
+	// One ledger call per integration: one lock and one wake-up of the waiters.
+	for _, p := range h.pipes {
+		for i := range all {
+			reasons[i] = p.cfg.filter.Reason(&all[i])
+		}
+		if ids := h.ledger.AddBatch(p.ledgerID, now, all, reasons); len(ids) > 0 {
+			p.enqueue(ids)
 		}
 	}
 }
@@ -223,26 +219,6 @@ func (h *Hub) Close() error {
 	return errors.Join(errs...)
 }
 
-// Reset drops all queued and scheduled work, cancels the requests in flight (their
-// outcome is ignored), empties the ledger and re-arms the interval timers from now.
-// The ledger is emptied here, under the same lock as deliveries write to it, so that
-// no delivery of the old generation can touch a record of the new one: callers need
-// not (and should not, while events flow) call Ledger.Reset themselves.
-func (h *Hub) Reset() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.closed {
-		return
-	}
-	h.gen++
-	h.cancel(errReset)
-	h.ctx, h.cancel = context.WithCancelCause(context.Background())
-	h.ledger.Reset()
-	for _, p := range h.pipes {
-		p.reset(h.gen)
-	}
-}
-
 // idSource makes the uuids of events that come without one: random, from the seed.
 type idSource struct {
 	mu sync.Mutex
@@ -264,7 +240,14 @@ func (h *Hub) getEvents() *[]events.Event {
 }
 
 func (h *Hub) putEvents(p *[]events.Event) {
+	if cap(*p) > maxPooledEvents {
+		return // an outsized Publish: do not keep what it grew
+	}
 	clear(*p) // let go of the strings
 	*p = (*p)[:0]
 	h.evbufs.Put(p)
 }
+
+// maxPooledEvents bounds the buffers kept for reuse: a large batch, or a Publish of
+// a few thousand events.
+const maxPooledEvents = 1 << 14

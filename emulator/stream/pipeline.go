@@ -21,7 +21,6 @@ type pipeline struct {
 	errTimeout error
 
 	mu       sync.Mutex
-	gen      uint64
 	closed   bool
 	queue    []ledger.ID // taken events not yet in a batch
 	ready    []*batch    // batches waiting for a send slot, in order
@@ -37,8 +36,8 @@ type pipeline struct {
 // number and the events that are still to go.
 type batch struct {
 	id        uint64
-	gen       uint64
-	attempt   int // 0 for the first send
+	attempt   int    // 0 for the first send
+	request   uint64 // number of its latest request (Hub.requests), as its attempts show it
 	ids       []ledger.ID
 	duplicate bool // chaos: the first send goes out twice
 }
@@ -72,7 +71,7 @@ func (p *pipeline) cutLocked(all bool) {
 	size := p.cfg.size
 	for len(p.queue) >= size || (all && len(p.queue) > 0) {
 		n := min(size, len(p.queue))
-		b := &batch{id: p.hub.seq.Add(1), gen: p.gen, ids: append([]ledger.ID(nil), p.queue[:n]...)}
+		b := &batch{id: p.hub.seq.Add(1), ids: append([]ledger.ID(nil), p.queue[:n]...)}
 		p.queue = p.queue[n:]
 		if p.cfg.chaos.Reorder {
 			p.rng.Shuffle(len(b.ids), func(i, j int) { b.ids[i], b.ids[j] = b.ids[j], b.ids[i] })
@@ -118,7 +117,7 @@ func (p *pipeline) launch(b *batch) {
 
 // work sends b, then the next ready batches, for as long as it holds its send slot.
 func (p *pipeline) work(b *batch) {
-	if !p.begin(b) {
+	if !p.begin() {
 		return
 	}
 	defer p.hub.wg.Done()
@@ -133,7 +132,7 @@ func (p *pipeline) work(b *batch) {
 				p.record(b, res, cause, at) // a chaos copy: it changes no state
 			}
 		}
-		b = p.next(b)
+		b = p.next()
 		if b != nil && p.cfg.chaos.Slow > 0 {
 			p.launch(b) // after the chaos delay, in a new unit of clock work
 			return
@@ -141,24 +140,21 @@ func (p *pipeline) work(b *batch) {
 	}
 }
 
-// begin registers a delivery about to run, unless the pipeline was closed or reset.
-func (p *pipeline) begin(b *batch) bool {
+// begin registers a delivery about to run, unless the pipeline was closed.
+func (p *pipeline) begin() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed || b.gen != p.gen {
+	if p.closed {
 		return false
 	}
 	p.hub.wg.Add(1)
 	return true
 }
 
-// next hands the slot b held to the next ready batch, or frees it.
-func (p *pipeline) next(b *batch) *batch {
+// next hands the send slot on to the next ready batch, or frees it.
+func (p *pipeline) next() *batch {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if b.gen != p.gen {
-		return nil // Reset took the slot back already
-	}
 	if p.closed || len(p.ready) == 0 {
 		p.inflight--
 		p.updateIdleLocked()
@@ -174,9 +170,7 @@ func (p *pipeline) transmitted(b *batch) {
 		return
 	}
 	p.mu.Lock()
-	if b.gen == p.gen {
-		p.armLocked()
-	}
+	p.armLocked()
 	p.mu.Unlock()
 }
 
@@ -211,22 +205,21 @@ func (p *pipeline) onInterval(seq uint64) {
 }
 
 // send makes one attempt at b: its events are read back from the ledger, sent with a
-// timeout on the emulator clock. ok is false when nothing was sent: the hub is closed
-// or b belongs to a generation Reset dropped.
+// timeout on the emulator clock. ok is false when nothing was sent: the hub is closed.
 func (p *pipeline) send(b *batch) (res Result, cause error, at time.Time, ok bool) {
 	h := p.hub
-	evs := h.getEvents()
-	defer h.putEvents(evs)
 	h.mu.RLock()
-	if b.gen != h.gen || h.closed {
-		h.mu.RUnlock()
+	closed := h.closed
+	h.mu.RUnlock()
+	if closed {
 		return res, nil, at, false
 	}
-	parent := h.ctx
+	evs := h.getEvents()
+	defer h.putEvents(evs)
 	*evs = h.ledger.Events(*evs, b.ids)
-	h.mu.RUnlock()
+	b.request = h.requests.Add(1)
 
-	ctx, cancel := context.WithCancelCause(parent)
+	ctx, cancel := context.WithCancelCause(h.ctx)
 	timeout := h.clk.AfterFunc(p.cfg.timeout, func() { cancel(p.errTimeout) })
 	at = h.clk.Now()
 	start := time.Now()
@@ -234,7 +227,12 @@ func (p *pipeline) send(b *batch) (res Result, cause error, at time.Time, ok boo
 	timeout.Stop()
 	cause = context.Cause(ctx)
 	cancel(nil)
-	if res.Latency <= 0 {
+	switch {
+	case res.Err != nil && errors.Is(cause, p.errTimeout):
+		// The attempt lasted the timeout in emulator time; the wall time it took says
+		// nothing (on a manual clock, only how long Advance waited for it).
+		res.Latency = p.cfg.timeout
+	case res.Latency <= 0:
 		res.Latency = time.Since(start)
 	}
 	return res, cause, at, true
@@ -242,9 +240,10 @@ func (p *pipeline) send(b *batch) (res Result, cause error, at time.Time, ok boo
 
 // attemptOf is the ledger's view of one attempt.
 func (p *pipeline) attemptOf(b *batch, res Result, cause error, at time.Time) ledger.Attempt {
-	a := ledger.Attempt{At: at, Transport: p.cfg.transport, Batch: b.id, Status: res.Status, Latency: res.Latency}
+	a := ledger.Attempt{At: at, Transport: p.cfg.transport, Batch: b.id, Request: b.request, Status: res.Status,
+		Latency: res.Latency}
 	if res.Err != nil {
-		if cause != nil { // our timeout, Close or Reset: say which rather than "context canceled"
+		if cause != nil { // our timeout or Close: say which rather than "context canceled"
 			a.Error = cause.Error()
 		} else {
 			a.Error = res.Err.Error()
@@ -255,31 +254,21 @@ func (p *pipeline) attemptOf(b *batch, res Result, cause error, at time.Time) le
 
 // record writes an attempt that changes no state (a chaos duplicate).
 func (p *pipeline) record(b *batch, res Result, cause error, at time.Time) {
-	h := p.hub
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	if b.gen == h.gen {
-		h.ledger.Attempt(b.ids, p.attemptOf(b, res, cause, at))
-	}
+	p.hub.ledger.Attempt(b.ids, p.attemptOf(b, res, cause, at))
 }
 
 // settle writes the attempt and its consequence: delivered, a retry, or dropped.
 func (p *pipeline) settle(b *batch, res Result, cause error, at time.Time) {
 	h := p.hub
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	if b.gen != h.gen {
-		return // the ledger was reset under the batch
-	}
 	now := h.clk.Now()
 	a := p.attemptOf(b, res, cause, at)
-	if res.Err != nil && errors.Is(cause, errClosed) {
-		// Cut short by Close: not the receiver's failure. The events stay pending.
-		h.ledger.Attempt(b.ids, a)
-		return
-	}
+	// Cut short by Close: not the receiver's failure. What was not acked stays pending.
+	closed := res.Err != nil && errors.Is(cause, errClosed)
 	if res.Acks == nil {
 		h.ledger.Attempt(b.ids, a)
+		if closed {
+			return
+		}
 		if res.Failed(0) {
 			p.retryOrDrop(b, b.ids, now, a)
 		} else {
@@ -314,13 +303,13 @@ func (p *pipeline) settle(b *batch, res Result, cause error, at time.Time) {
 	if len(done) > 0 {
 		h.ledger.Settle(done, ledger.Delivered, now)
 	}
-	if len(failed) > 0 {
+	if len(failed) > 0 && !closed {
 		p.retryOrDrop(b, failed, now, a)
 	}
 }
 
 // retryOrDrop schedules the retry of ids after a failed attempt of b, or drops them
-// when the retries are used up. h.mu is read-locked.
+// when the retries are used up.
 func (p *pipeline) retryOrDrop(b *batch, ids []ledger.ID, now time.Time, a ledger.Attempt) {
 	h := p.hub
 	d, ok := p.cfg.retry.Next(b.attempt)
@@ -332,10 +321,10 @@ func (p *pipeline) retryOrDrop(b *batch, ids []ledger.ID, now time.Time, a ledge
 	}
 	h.log.Debug("stream: attempt failed, retry scheduled", "integration", p.cfg.name, "batch", b.id,
 		"attempt", b.attempt, "status", a.Status, "error", a.Error, "retry_in", d)
-	nb := &batch{id: b.id, gen: b.gen, attempt: b.attempt + 1, ids: ids}
+	nb := &batch{id: b.id, attempt: b.attempt + 1, ids: ids}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed || p.gen != b.gen {
+	if p.closed {
 		return
 	}
 	p.retries[nb] = h.clk.AfterFunc(d+p.cfg.chaos.Slow.D(), func() { p.retry(nb) })
@@ -347,7 +336,7 @@ func (p *pipeline) retry(b *batch) {
 	p.mu.Lock()
 	delete(p.retries, b)
 	p.mu.Unlock()
-	if !p.begin(b) {
+	if !p.begin() {
 		return
 	}
 	defer p.hub.wg.Done()
@@ -399,17 +388,6 @@ func (p *pipeline) close() {
 	p.closed = true
 	p.stopTimersLocked()
 	p.updateIdleLocked()
-}
-
-// reset forgets all work and re-arms the interval timer from now.
-func (p *pipeline) reset(gen uint64) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.gen = gen
-	p.queue, p.ready, p.inflight = nil, nil, 0
-	p.stopTimersLocked()
-	p.updateIdleLocked()
-	p.armLocked()
 }
 
 func (p *pipeline) stopTimersLocked() {

@@ -106,6 +106,27 @@ func TestHangingReceiverIsCutAtTheTimeoutThenRetried(t *testing.T) {
 	}
 }
 
+func TestTimedOutAttemptLastsTheTimeout(t *testing.T) {
+	f := newFixture(t, func(s *scenarios.Stream) { s.Timeout = scenarios.Duration(5 * time.Second) },
+		receiver.WithHTTPResponses(hang()))
+	f.clk.SetPatience(hangPatience)
+	f.hub.Publish(pushEvents(100))
+	f.clk.Advance(5 * time.Second) // the hang is cut at 5s
+	f.clk.Advance(time.Second)     // the retry gets a 200
+	waitTotals(t, f.led, func(t ledger.Totals) bool { return t.Pending == 0 })
+	r := recordOf(t, f.led, pushEvents(1)[0].UUID)
+	if len(r.Attempts) != 2 || r.Attempts[0].Error != "timeout: no answer within 5s" || r.Attempts[1].Status != 200 {
+		t.Fatalf("attempts %+v, want a timeout then a 200", r.Attempts)
+	}
+	// The emulator time the attempt lasted, not the wall time Advance waited for it.
+	if got := r.Attempts[0].Latency; got != 5*time.Second {
+		t.Fatalf("latency of the timed-out attempt %v, want the 5s timeout", got)
+	}
+	if got := f.led.Summarize().MaxLatency; got != 5*time.Second {
+		t.Fatalf("MaxLatency %v, want 5s: a hanging receiver must fail max_latency checks", got)
+	}
+}
+
 func TestTimeoutComesFromTheScenario(t *testing.T) {
 	f := newFixture(t, func(s *scenarios.Stream) {
 		s.Timeout = scenarios.Duration(5 * time.Second)

@@ -21,8 +21,8 @@ const ChunkSize = 1000
 
 // Generator turns generate specs into events and hands them to publish. Every entry
 // and every Generate call draws from its own Faker, seeded from the Generator's seed
-// and its rank since NewGenerator or Reset: the same seed and the same calls give the same
-// events, whatever the timing. Every published slice is new (publish may keep it);
+// and its rank: the same seed and the same calls give the same events, whatever the
+// timing. Every published slice is new (publish may keep it);
 // events have their timestamp (emulator time, unix seconds) and no uuid.
 //
 // A Generator is safe for concurrent use.
@@ -32,10 +32,10 @@ type Generator struct {
 	publish func([]events.Event)
 	apps    []string
 
-	mu    sync.Mutex
-	epoch uint64 // bumped by Stop: runs of an older epoch do nothing more
-	drawn uint64 // sources made since NewGenerator or Reset: the rank of the next one
-	runs  map[*run]struct{}
+	mu      sync.Mutex
+	stopped bool   // set by Stop: runs do nothing more
+	drawn   uint64 // sources made so far: the rank of the next one
+	runs    map[*run]struct{}
 }
 
 // NewGenerator returns a Generator on clk. apps are the application codes events belong to
@@ -57,7 +57,8 @@ func NewGenerator(clk clock.Clock, seed int64, publish func([]events.Event), app
 // publishes its events at once (in chunks of ChunkSize); a rate entry publishes, on
 // every tick of its span, the events due by then, so that exactly Count(spec) events
 // are out when the span ends. Ticks are a second apart, or one event apart when the
-// rate is below one a second. Nothing is armed when an entry is invalid.
+// rate is below one a second. Nothing is armed when an entry is invalid, nor after
+// Stop.
 func (g *Generator) Schedule(entries []scenarios.Traffic, start time.Time) error {
 	for i, e := range entries {
 		if err := Validate(e.Generate); err != nil {
@@ -66,11 +67,13 @@ func (g *Generator) Schedule(entries []scenarios.Traffic, start time.Time) error
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if g.stopped {
+		return nil
+	}
 	now := g.clk.Now()
 	for _, e := range entries {
 		r := &run{
 			g:     g,
-			epoch: g.epoch,
 			src:   g.newSource(e.Generate),
 			begin: start.Add(e.At.D()),
 			total: Count(e.Generate),
@@ -123,29 +126,22 @@ func (g *Generator) newSource(spec scenarios.Generate) *source {
 	return newSource(spec, seed, g.apps)
 }
 
-// Stop cancels every scheduled entry: nothing more is published, apart from a chunk
-// being published at that very moment.
+// Stop cancels every scheduled entry for good: nothing more is published, apart from
+// a chunk being published at that very moment.
 func (g *Generator) Stop() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.stopLocked()
-}
-
-func (g *Generator) stopLocked() {
-	g.epoch++
+	g.stopped = true
 	for r := range g.runs {
 		r.timer.Stop()
 	}
 	clear(g.runs)
 }
 
-// Reset stops every entry and rewinds the seeds: what is scheduled or generated next
-// repeats what was after NewGenerator.
-func (g *Generator) Reset() {
+func (g *Generator) isStopped() bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.stopLocked()
-	g.drawn = 0
+	return g.stopped
 }
 
 // Remaining is the number of events scheduled entries have still to publish; 0 once
@@ -164,7 +160,6 @@ func (g *Generator) Remaining() int64 {
 // one runs at a time; g.mu guards timer and sent.
 type run struct {
 	g     *Generator
-	epoch uint64
 	src   *source
 	begin time.Time     // start + at
 	span  time.Duration // for; 0 for a count entry
@@ -178,7 +173,7 @@ type run struct {
 func (r *run) fire() {
 	g := r.g
 	g.mu.Lock()
-	if r.epoch != g.epoch {
+	if g.stopped {
 		g.mu.Unlock()
 		return
 	}
@@ -195,7 +190,7 @@ func (r *run) fire() {
 
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if r.epoch != g.epoch {
+	if g.stopped {
 		return
 	}
 	r.sent = due
@@ -219,9 +214,10 @@ func (r *run) dueAfter(elapsed time.Duration) int64 {
 	return int64(q)
 }
 
-// emit publishes n new events from src in chunks of ChunkSize.
+// emit publishes n new events from src in chunks of ChunkSize, until Stop: a large
+// count must not keep publishing into a world that was stopped.
 func (g *Generator) emit(src *source, n, ts int64) {
-	for n > 0 {
+	for n > 0 && !g.isStopped() {
 		c := min(n, ChunkSize)
 		evs := make([]events.Event, c)
 		src.fill(evs, ts)

@@ -28,15 +28,15 @@ func newSource(g scenarios.Generate, seed uint64, apps []string) *source {
 	f := fixtures.New(int64(seed))
 	names := g.Events
 	if len(names) == 0 {
-		names = DefaultEvents
+		names = scenarios.DefaultTrafficEvents
 	}
 	platforms := g.Platforms
 	if len(platforms) == 0 {
-		platforms = DefaultPlatforms
+		platforms = scenarios.DefaultTrafficPlatforms
 	}
 	n := g.Messages
 	if n == 0 {
-		n = DefaultMessages
+		n = scenarios.DefaultTrafficMessages
 	}
 	switch {
 	case g.Application != "":

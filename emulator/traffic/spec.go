@@ -11,18 +11,9 @@ import (
 	"github.com/pwemu/pwemu/scenarios"
 )
 
-// Defaults of a generate spec (scenarios.Generate) where it says nothing.
-var (
-	DefaultEvents    = []string{"Push Sent"}
-	DefaultPlatforms = []string{"iOS", "Android"}
-)
-
-// DefaultMessages is how many distinct messages events are drawn from.
-const DefaultMessages = 10
-
-// Limits that keep one spec from exhausting memory.
+// Limits that keep one spec from exhausting memory; scenarios.MaxMessages bounds its
+// distinct messages.
 const (
-	MaxMessages       = 100_000                // distinct messages of one spec
 	MaxEntryEvents    = scenarios.MaxGenerated // events of one timeline entry
 	MaxGenerateEvents = 1_000_000              // events of one Generate call, returned at once
 )
@@ -42,8 +33,9 @@ func Validate(g scenarios.Generate) error {
 		return fmt.Errorf("rate %s: want a number of events above 0 per unit, such as 50/s", g.Rate)
 	case !g.Rate.IsZero() && g.For <= 0:
 		return fmt.Errorf("rate %s needs for: how long to generate, such as for: 5m", g.Rate)
-	case g.Messages < 0 || g.Messages > MaxMessages:
-		return fmt.Errorf("messages is %d: want 1 to %d distinct messages (0 means %d)", g.Messages, MaxMessages, DefaultMessages)
+	case g.Messages < 0 || g.Messages > scenarios.MaxMessages:
+		return fmt.Errorf("messages is %d: want 1 to %d distinct messages (0 means %d)",
+			g.Messages, scenarios.MaxMessages, scenarios.DefaultTrafficMessages)
 	case math.IsNaN(g.LiveActivity) || g.LiveActivity < 0 || g.LiveActivity > 1:
 		return fmt.Errorf("live_activity is %v: it is a share of the events, from 0 to 1", g.LiveActivity)
 	}

@@ -5,22 +5,12 @@ package receiver
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"math/big"
 	"net"
 	"slices"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -31,6 +21,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/pwemu/pwemu/emulator/certs"
 	"github.com/pwemu/pwemu/emulator/events"
 	"github.com/pwemu/pwemu/emulator/streampb"
 )
@@ -106,8 +97,8 @@ type grpcConfig struct {
 // receiver back on the address a stream already points at.
 func WithGRPCAddr(addr string) GRPCOption { return func(c *grpcConfig) { c.addr = addr } }
 
-// WithGRPCTLS makes the receiver serve TLS with a certificate for 127.0.0.1 and localhost,
-// signed by a CA generated for it (see CAPEM).
+// WithGRPCTLS makes the receiver serve TLS with a self-signed certificate for 127.0.0.1,
+// ::1 and localhost that is its own CA (see CAPEM).
 func WithGRPCTLS() GRPCOption { return func(c *grpcConfig) { c.tls = true } }
 
 // WithGRPCScript sets the initial behaviour; SetScript changes it later.
@@ -127,20 +118,17 @@ type GRPC struct {
 	caPEM     []byte
 	countOnly bool
 
-	mu      sync.Mutex
-	script  GRPCScript
-	nack    map[string]bool
-	lose    map[string]bool
-	broken  int
-	opened  int // streams ever opened: stream numbers survive Reset
-	base    int // opened at the last Reset
-	stats   GRPCStats
-	events  []*streampb.Event
-	seen    map[string]int
-	uuids   []string
-	acks    []GRPCAck
-	streams []GRPCStream
-	changed chan struct{}
+	tally[GRPCStats] // its mu guards the fields below too
+	script           GRPCScript
+	nack             map[string]bool
+	lose             map[string]bool
+	broken           int
+	opened           int // streams ever opened: stream numbers survive Reset
+	base             int // opened at the last Reset
+	events           []*streampb.Event
+	uuids            []string
+	acks             []GRPCAck
+	streams          []GRPCStream
 }
 
 // NewGRPC starts a receiver on a free port of 127.0.0.1.
@@ -149,7 +137,8 @@ func NewGRPC(opts ...GRPCOption) (*GRPC, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	r := &GRPC{countOnly: cfg.countOnly, seen: map[string]int{}, changed: make(chan struct{})}
+	r := &GRPC{countOnly: cfg.countOnly}
+	r.init()
 	r.setScript(cfg.script)
 	// pwemu may ping as often as every 10 s (its smallest keep-alive); the default
 	// server policy would close such connections as "too many pings".
@@ -157,14 +146,16 @@ func NewGRPC(opts ...GRPCOption) (*GRPC, error) {
 		MinTime: 5 * time.Second, PermitWithoutStream: true,
 	})}
 	if cfg.tls {
-		cert, caPEM, err := selfSignedCert()
+		pair, err := certs.SelfSigned()
 		if err != nil {
 			return nil, fmt.Errorf("grpc receiver: %w", err)
 		}
-		r.caPEM = caPEM
-		sopts = append(sopts, grpc.Creds(credentials.NewTLS(&tls.Config{
-			Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12,
-		})))
+		tc, err := pair.TLSConfig()
+		if err != nil {
+			return nil, fmt.Errorf("grpc receiver: %w", err)
+		}
+		r.caPEM = pair.CertPEM // the certificate is its own CA
+		sopts = append(sopts, grpc.Creds(credentials.NewTLS(tc)))
 	}
 	lis, err := listen("grpc", cfg.addr)
 	if err != nil {
@@ -201,8 +192,8 @@ func (r *GRPC) Endpoint() string {
 	return "grpc://" + r.Addr()
 }
 
-// CAPEM is the PEM certificate of the CA that signed the receiver's certificate; nil
-// without TLS. Write it to a file for a scenario's tls.ca.
+// CAPEM is the PEM certificate of the CA of the receiver's certificate (which is its
+// own CA); nil without TLS. Write it to a file for a scenario's tls.ca.
 func (r *GRPC) CAPEM() []byte { return r.caPEM }
 
 // Close stops the receiver at once, ending open streams.
@@ -235,17 +226,17 @@ func set(xs []string) map[string]bool {
 func (r *GRPC) Reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.stats, r.broken, r.base = GRPCStats{}, 0, r.opened
+	r.broken, r.base = 0, r.opened
 	r.events, r.uuids, r.acks, r.streams = nil, nil, nil, nil
-	r.seen = map[string]int{}
-	r.signal()
+	r.forget()
 }
 
 // Stats counts what the receiver saw so far.
-func (r *GRPC) Stats() GRPCStats {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.stats
+func (r *GRPC) Stats() GRPCStats { return r.snapshot() }
+
+// Wait blocks until cond holds for the stats or ctx ends.
+func (r *GRPC) Wait(ctx context.Context, cond func(GRPCStats) bool) (GRPCStats, error) {
+	return r.wait(ctx, cond)
 }
 
 // Events are the events received, in arrival order, retries included.
@@ -254,10 +245,7 @@ func (r *GRPC) Events() []events.Event {
 	defer r.mu.Unlock()
 	out := make([]events.Event, len(r.events))
 	for i, m := range r.events {
-		out[i] = events.Event{UUID: m.Uuid, EventName: m.EventName, MessageCode: m.MessageCode,
-			MessageID: m.MessageId, CampaignID: m.CampaignId, Platform: m.Platform, Payload: m.Payload,
-			ApplicationCode: m.ApplicationCode, HWID: m.Hwid, UserID: m.UserId, Timestamp: m.Timestamp,
-			JourneyTitle: m.JourneyTitle, JourneyPointTitle: m.JourneyPointTitle, LiveActivityID: m.LiveActivityId}
+		out[i] = streampb.ToEvent(m)
 	}
 	return out
 }
@@ -267,20 +255,6 @@ func (r *GRPC) UUIDs() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string(nil), r.uuids...)
-}
-
-// Count is how many times the event with uuid arrived.
-func (r *GRPC) Count(uuid string) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.seen[uuid]
-}
-
-// Counts is how many times each uuid was received.
-func (r *GRPC) Counts() map[string]int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return maps.Clone(r.seen)
 }
 
 // Acks are the acks sent, in order, including those for unknown uuids.
@@ -295,29 +269,6 @@ func (r *GRPC) Streams() []GRPCStream {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]GRPCStream(nil), r.streams...)
-}
-
-// Wait blocks until cond holds for the stats or ctx ends.
-func (r *GRPC) Wait(ctx context.Context, cond func(GRPCStats) bool) (GRPCStats, error) {
-	for {
-		r.mu.Lock()
-		s, ch := r.stats, r.changed
-		r.mu.Unlock()
-		if cond(s) {
-			return s, nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return s, ctx.Err()
-		}
-	}
-}
-
-// signal wakes Wait; r.mu must be held.
-func (r *GRPC) signal() {
-	close(r.changed)
-	r.changed = make(chan struct{})
 }
 
 // Stream implements streampb.EventStreamServer.
@@ -403,13 +354,12 @@ func (r *GRPC) received(stream int, ev *streampb.Event, sc GRPCScript) *streampb
 	r.stats.Events++
 	if !r.countOnly {
 		r.events = append(r.events, ev)
-		if r.seen[u] == 0 {
+		if r.see(u) {
 			r.uuids = append(r.uuids, u)
 			r.stats.Unique++
 		} else {
 			r.stats.Duplicates++
 		}
-		r.seen[u]++
 		if st := r.streamRec(stream); st != nil {
 			st.Events++
 		}
@@ -499,43 +449,4 @@ func picked(salt, uuid string, share float64) bool {
 	h *= 0xc4ceb9fe1a85ec53
 	h ^= h >> 33
 	return float64(h>>11)/(1<<53) < share
-}
-
-// selfSignedCert makes a CA and a server certificate for 127.0.0.1, ::1 and localhost
-// signed by it.
-func selfSignedCert() (tls.Certificate, []byte, error) {
-	now := time.Now()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "pwemu test receiver CA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(7 * 24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	ca, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(7 * 24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}, DNSNames: []string{"localhost"},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		return tls.Certificate{}, nil, err
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key},
-		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), nil
 }

@@ -130,15 +130,12 @@ type HTTP struct {
 
 	scriptMu sync.Mutex // one script call at a time
 
-	mu        sync.Mutex
-	script    HTTPScript
-	responses []HTTPResponse
-	def       HTTPResponse
-	n         int
-	stats     HTTPStats
-	requests  []HTTPRequest
-	seen      map[string]int
-	changed   chan struct{}
+	tally[HTTPStats] // its mu guards the fields below too
+	script           HTTPScript
+	responses        []HTTPResponse
+	def              HTTPResponse
+	n                int
+	requests         []HTTPRequest
 }
 
 // NewHTTP starts a receiver on a free port of 127.0.0.1 (or the WithHTTPAddr address).
@@ -153,8 +150,9 @@ func NewHTTP(opts ...HTTPOption) (*HTTP, error) {
 	}
 	r := &HTTP{
 		done: make(chan struct{}), countOnly: cfg.countOnly, script: cfg.script,
-		responses: cfg.responses, def: cfg.def, seen: map[string]int{}, changed: make(chan struct{}),
+		responses: cfg.responses, def: cfg.def,
 	}
+	r.init()
 	r.srv = httptest.NewUnstartedServer(http.HandlerFunc(r.serve))
 	r.srv.Listener.Close()
 	r.srv.Listener = lis
@@ -214,17 +212,17 @@ func (r *HTTP) SetScript(f HTTPScript) {
 // Reset forgets every request and counter; the script stays, its count restarts.
 func (r *HTTP) Reset() {
 	r.mu.Lock()
-	r.n, r.stats, r.requests = 0, HTTPStats{}, nil
-	r.seen = map[string]int{}
-	r.signal()
+	r.n, r.requests = 0, nil
+	r.forget()
 	r.mu.Unlock()
 }
 
 // Stats counts what the receiver saw so far.
-func (r *HTTP) Stats() HTTPStats {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.stats
+func (r *HTTP) Stats() HTTPStats { return r.snapshot() }
+
+// Wait blocks until cond holds for the stats or ctx ends.
+func (r *HTTP) Wait(ctx context.Context, cond func(HTTPStats) bool) (HTTPStats, error) {
+	return r.wait(ctx, cond)
 }
 
 // Requests are the requests received, in arrival order (none in count-only mode).
@@ -243,47 +241,6 @@ func (r *HTTP) Events() []events.Event {
 		out = append(out, q.Events...)
 	}
 	return out
-}
-
-// Count is how many times an event with this uuid was received.
-func (r *HTTP) Count(uuid string) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.seen[uuid]
-}
-
-// Counts is how many times each uuid was received.
-func (r *HTTP) Counts() map[string]int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make(map[string]int, len(r.seen))
-	for k, v := range r.seen {
-		out[k] = v
-	}
-	return out
-}
-
-// Wait blocks until cond holds for the stats or ctx ends.
-func (r *HTTP) Wait(ctx context.Context, cond func(HTTPStats) bool) (HTTPStats, error) {
-	for {
-		r.mu.Lock()
-		s, ch := r.stats, r.changed
-		r.mu.Unlock()
-		if cond(s) {
-			return s, nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return s, ctx.Err()
-		}
-	}
-}
-
-// signal wakes Wait; r.mu must be held.
-func (r *HTTP) signal() {
-	close(r.changed)
-	r.changed = make(chan struct{})
 }
 
 func (r *HTTP) serve(w http.ResponseWriter, hr *http.Request) {
@@ -376,8 +333,7 @@ func (r *HTTP) record(req *HTTPRequest, size int) {
 		if u == "" {
 			continue
 		}
-		r.seen[u]++
-		if r.seen[u] == 1 {
+		if r.see(u) {
 			r.stats.Unique++
 		} else {
 			r.stats.Duplicates++
