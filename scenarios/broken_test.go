@@ -329,6 +329,19 @@ streams:
 		want: `storm.yaml:3:15: streams[0].endpoint: "http://127.0.0.1:9000": a grpc endpoint is host:port, grpc://host:port or grpcs://host:port (TLS), e.g. 127.0.0.1:50051`,
 	},
 	{
+		name: "tls settings on a plaintext grpc endpoint",
+		yaml: `
+name: x
+streams:
+  - endpoint: grpc://127.0.0.1:9000
+    transport: grpc
+    events: [Push Sent]
+    platforms: [iOS]
+    tls: {ca: ca.pem}
+`,
+		want: `storm.yaml:7:10: streams[0].tls: the endpoint is plaintext but tls settings are given: write grpcs://host:port or set tls.enabled: true`,
+	},
+	{
 		name: "grpc url on http transport",
 		yaml: `
 name: x

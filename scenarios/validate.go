@@ -261,6 +261,13 @@ func (v *validator) grpcEndpoint(p string, st Stream) {
 		} else {
 			v.errorf(p+".tls.enabled", "%s:// is plaintext; write grpcs:// for TLS or remove tls.enabled", scheme)
 		}
+		return
+	}
+	if !hasScheme {
+		useTLS = st.TLS.Enabled != nil && *st.TLS.Enabled
+	}
+	if !useTLS && (st.TLS.CA != "" || st.TLS.ServerName != "" || st.TLS.InsecureSkipVerify) {
+		v.errorf(p+".tls", "the endpoint is plaintext but tls settings are given: write grpcs://host:port or set tls.enabled: true")
 	}
 }
 
