@@ -3,16 +3,13 @@ package stream
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/connectivity"
@@ -140,20 +137,14 @@ func validAuthorization(v string) error {
 	return nil
 }
 
+// grpcTLSConfig is clientTLS for a TLS gRPC stream, which needs a configuration even
+// when the scenario sets nothing.
 func grpcTLSConfig(c scenarios.TLS) (*tls.Config, error) {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: c.ServerName, InsecureSkipVerify: c.InsecureSkipVerify}
-	if c.CA != "" {
-		pem, err := os.ReadFile(c.CA)
-		if err != nil {
-			return nil, fmt.Errorf("tls.ca: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls.ca %s: no PEM certificate found", c.CA)
-		}
-		tc.RootCAs = pool
+	tc, err := clientTLS(c)
+	if tc == nil && err == nil {
+		tc = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
-	return tc, nil
+	return tc, err
 }
 
 // dial makes a client connection; it connects on its first stream.
@@ -243,7 +234,7 @@ func (t *grpcTransport) Deliver(ctx context.Context, b *Batch) Result {
 	var sendErr error
 	for i := range b.Events {
 		m := &buf.slab[i]
-		fillEvent(m, &b.Events[i])
+		streampb.FromEvent(m, &b.Events[i])
 		if sendErr = st.Send(m); sendErr != nil {
 			break
 		}
@@ -386,45 +377,6 @@ func (g *grpcBuffers) index(evs []events.Event) {
 		}
 		g.pos[u] = int32(i)
 	}
-}
-
-// fillEvent copies e into m field by field (m is reused, and proto messages must not
-// be copied whole). Proto strings must be UTF-8: invalid bytes become U+FFFD, as in
-// the JSON the HTTP transport sends.
-func fillEvent(m *streampb.Event, e *events.Event) {
-	m.Uuid = validUTF8(e.UUID)
-	m.EventName = validUTF8(e.EventName)
-	m.MessageCode = validUTF8(e.MessageCode)
-	m.MessageId = e.MessageID
-	m.CampaignId = e.CampaignID
-	m.Platform = validUTF8(e.Platform)
-	m.Payload = validUTF8(e.Payload)
-	m.ApplicationCode = validUTF8(e.ApplicationCode)
-	m.Hwid = validUTF8(e.HWID)
-	m.UserId = validUTF8(e.UserID)
-	m.Timestamp = e.Timestamp
-	m.JourneyTitle = validUTF8(e.JourneyTitle)
-	m.JourneyPointTitle = validUTF8(e.JourneyPointTitle)
-	m.LiveActivityId = validUTF8(e.LiveActivityID)
-}
-
-// validUTF8 returns s with each invalid byte replaced by U+FFFD (encoding/json's rule).
-func validUTF8(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b.WriteString("\uFFFD")
-		} else {
-			b.WriteString(s[i : i+size])
-		}
-		i += size
-	}
-	return b.String()
 }
 
 // Close closes the connection; streams in flight on it end with an error. A replaced

@@ -168,7 +168,7 @@ func benchMessages(evs []events.Event) []*streampb.Event {
 	msgs := make([]*streampb.Event, len(evs))
 	for i := range evs {
 		msgs[i] = &streampb.Event{}
-		fillEvent(msgs[i], &evs[i])
+		streampb.FromEvent(msgs[i], &evs[i])
 	}
 	return msgs
 }

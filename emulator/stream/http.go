@@ -91,7 +91,7 @@ func clientTLS(c scenarios.TLS) (*tls.Config, error) {
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls.ca %s: no PEM certificate in it", c.CA)
+			return nil, fmt.Errorf("tls.ca %s: no PEM certificate found", c.CA)
 		}
 		conf.RootCAs = pool
 	}
