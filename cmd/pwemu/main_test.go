@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -41,7 +44,7 @@ func run(t *testing.T, vars map[string]string, args ...string) (code int, stdout
 	return code, out.String(), errb.String()
 }
 
-var apiLine = regexp.MustCompile(`API\s+(http://127\.0\.0\.1:\d+)/json/1\.3/`)
+var apiLine = regexp.MustCompile(`API\s+(https?://127\.0\.0\.1:\d+)/json/1\.3/`)
 
 // startServe runs `pwemu serve` with args until the test ends; it returns the base URL
 // the banner printed.
@@ -92,6 +95,31 @@ func TestServeByDefaultPrintsTokensAndPassesHealthcheck(t *testing.T) {
 	addr := strings.TrimPrefix(base, "http://")
 	if code, _, errs := run(t, map[string]string{"PWEMU_ADDR": addr}, "healthcheck"); code != 0 {
 		t.Fatalf("healthcheck with PWEMU_ADDR exited %d: %s", code, errs)
+	}
+}
+
+func TestServeTLSWithASelfSignedCertificate(t *testing.T) {
+	base, _ := startServe(t, nil, "serve", "--tls", "--addr", "127.0.0.1:0")
+	if !strings.HasPrefix(base, "https://") {
+		t.Fatalf("--tls serves %s", base)
+	}
+	if code, _, errs := run(t, nil, "healthcheck", "--tls", "--addr", strings.TrimPrefix(base, "https://")); code != 0 {
+		t.Fatalf("healthcheck --tls exited %d: %s", code, errs)
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	resp, err := client.Post(base+"/json/1.3/getApplications", "", strings.NewReader(`{"request":{"auth":"demo-server-token"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var env struct {
+		StatusCode int `json:"status_code"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil || resp.StatusCode != 200 || env.StatusCode != 200 {
+		t.Fatalf("API over TLS: HTTP %d, %+v, %v", resp.StatusCode, env, err)
+	}
+	if _, err := http.Get(base + "/_pwemu/health"); err == nil {
+		t.Fatal("a client that does not trust the self-signed certificate connected")
 	}
 }
 
