@@ -68,4 +68,3 @@ lifecycle: {delivered: 0.5, opened: 0.5, delay: 1s}
 		t.Fatalf("ledger %+v", got)
 	}
 }
-
