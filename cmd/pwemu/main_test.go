@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pwemu/pwemu/emulator/certs"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while a command writes to it.
@@ -120,6 +123,29 @@ func TestServeTLSWithASelfSignedCertificate(t *testing.T) {
 	}
 	if _, err := http.Get(base + "/_pwemu/health"); err == nil {
 		t.Fatal("a client that does not trust the self-signed certificate connected")
+	}
+}
+
+func TestServeTLSWithGivenCertificate(t *testing.T) {
+	pair, err := certs.SelfSigned()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pair.CertPEM, 0o600)
+	os.WriteFile(keyFile, pair.KeyPEM, 0o600)
+	base, _ := startServe(t, map[string]string{"PWEMU_TLS_CERT": certFile, "PWEMU_TLS_KEY": keyFile}, "serve", "--addr", "127.0.0.1:0")
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pair.CertPEM)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := client.Get(base + "/_pwemu/health")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("health over the given certificate: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	if code, _, errs := run(t, map[string]string{"PWEMU_TLS_CERT": certFile}, "serve"); code != 2 || !strings.Contains(errs, "--tls-cert and --tls-key go together") {
+		t.Fatalf("a cert without its key: exit %d, %q", code, errs)
 	}
 }
 
