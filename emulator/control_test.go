@@ -142,6 +142,27 @@ func equalMaps(a, b map[string]any) bool {
 	return true
 }
 
+func TestJournalFiltersAndPages(t *testing.T) {
+	emu := testkit.Start(t)
+	for i := 0; i < 5; i++ {
+		call(t, emu, "getApplications", `{"request":{"auth":"demo-server-token"}}`)
+	}
+	call(t, emu, "listTags", `{"request":{"auth":"demo-server-token"}}`)
+	base := emu.URL() + "/_pwemu/journal"
+	_, out := do(t, "GET", base+"?method=getApplications&limit=2&offset=2", "")
+	if out["total"] != float64(5) || len(out["calls"].([]any)) != 2 || out["next_offset"] != float64(4) {
+		t.Fatalf("journal page: %v", out)
+	}
+	_, out = do(t, "GET", base+"?offset=5", "")
+	calls := out["calls"].([]any)
+	if out["total"] != float64(6) || len(calls) != 1 || calls[0].(map[string]any)["method"] != "listTags" || out["next_offset"] != nil {
+		t.Fatalf("journal tail: %v", out)
+	}
+	if code, _ := do(t, "GET", base+"?limit=-1", ""); code != 400 {
+		t.Fatalf("a negative limit answered %d", code)
+	}
+}
+
 func TestPutScenarioSwapsAndReportsPositions(t *testing.T) {
 	emu := testkit.Start(t)
 	base := emu.URL() + "/_pwemu"

@@ -312,10 +312,12 @@ func intParam(s string) (int, error) {
 	return n, nil
 }
 
-// JournalView is the body of GET /_pwemu/journal.
+// JournalView is the body of GET /_pwemu/journal: Total counts the calls that match,
+// Calls holds the page asked for (all of them by default).
 type JournalView struct {
-	Total int             `json:"total"`
-	Calls []journal.Entry `json:"calls"`
+	Total      int             `json:"total"`
+	Calls      []journal.Entry `json:"calls"`
+	NextOffset int             `json:"next_offset,omitempty"`
 }
 
 func (s *server) getJournal(r *http.Request) (any, error) {
@@ -330,10 +332,23 @@ func (s *server) getJournal(r *http.Request) (any, error) {
 		}
 		calls = kept
 	}
-	if calls == nil {
-		calls = []journal.Entry{}
+	view := JournalView{Total: len(calls)}
+	q := r.URL.Query()
+	offset, err := intParam(q.Get("offset"))
+	if err != nil {
+		return nil, err
 	}
-	return JournalView{Total: len(calls), Calls: calls}, nil
+	limit, err := intParam(q.Get("limit"))
+	if err != nil {
+		return nil, err
+	}
+	calls = calls[min(offset, len(calls)):]
+	if limit > 0 && len(calls) > limit {
+		calls = calls[:limit]
+		view.NextOffset = offset + limit
+	}
+	view.Calls = append([]journal.Entry{}, calls...)
+	return view, nil
 }
 
 // WaitRequest is the body of POST /_pwemu/wait: every condition given must hold
