@@ -246,3 +246,23 @@ func TestWaitAcrossAResetIsToldSo(t *testing.T) {
 		}
 	}
 }
+
+func TestAScenarioBuiltInGoIsCheckedAndCompleted(t *testing.T) {
+	bad := &scenarios.Scenario{Name: "go", Streams: []scenarios.Stream{{Endpoint: "http://127.0.0.1:9/x", Platforms: []string{"iOS"}}}}
+	if _, err := emulator.New(emulator.Config{Scenario: bad}); err == nil || !strings.Contains(err.Error(), "streams[0].events") {
+		t.Fatalf("a stream without events was accepted: %v", err)
+	}
+	good := &scenarios.Scenario{Name: "go", Streams: []scenarios.Stream{{Endpoint: "http://127.0.0.1:9/x",
+		Events: []string{"Push Sent"}, Platforms: []string{"iOS"}}}}
+	emu, err := emulator.New(emulator.Config{Scenario: good})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	if st := emu.Scenario().Streams[0]; st.Batch.Size != 100 || st.Timeout.D() != 30*time.Second {
+		t.Fatalf("defaults not applied: %+v", st)
+	}
+	if !strings.Contains(string(emu.Scenario().Raw), "name: go") {
+		t.Fatalf("no YAML for GET /_pwemu/scenario: %q", emu.Scenario().Raw)
+	}
+}

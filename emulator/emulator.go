@@ -26,6 +26,7 @@ import (
 	"github.com/pwemu/pwemu/emulator/journal"
 	"github.com/pwemu/pwemu/emulator/ledger"
 	"github.com/pwemu/pwemu/scenarios"
+	"go.yaml.in/yaml/v3"
 )
 
 // Config says what to emulate and where.
@@ -88,6 +89,9 @@ func New(cfg Config) (*Emulator, error) {
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 30 * time.Second
+	}
+	if err := prepare(cfg.Scenario); err != nil {
+		return nil, err
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -270,7 +274,30 @@ func (e *Emulator) Scenario() *scenarios.Scenario { return e.world().scenario }
 func (e *Emulator) Reset() error { return e.rebuild(nil) }
 
 // ReplaceScenario swaps in another scenario, from its initial state.
-func (e *Emulator) ReplaceScenario(sc *scenarios.Scenario) error { return e.rebuild(sc) }
+func (e *Emulator) ReplaceScenario(sc *scenarios.Scenario) error {
+	if err := prepare(sc); err != nil {
+		return err
+	}
+	return e.rebuild(sc)
+}
+
+// prepare checks and completes a scenario built in Go as the loader does one read
+// from YAML (those come validated, defaulted and with their text).
+func prepare(sc *scenarios.Scenario) error {
+	if sc.Raw != nil {
+		return nil
+	}
+	if err := sc.Validate(); err != nil {
+		return err
+	}
+	sc.ApplyDefaults()
+	raw, err := yaml.Marshal(sc)
+	if err != nil {
+		return fmt.Errorf("scenario %s: %w", sc.Source, err)
+	}
+	sc.Raw = raw
+	return nil
+}
 
 // Busy reports whether the scenario still has work ahead: traffic to generate,
 // message stages to publish, or events pending delivery.
