@@ -3,15 +3,20 @@ IMAGE ?= pwemu:dev
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
-.PHONY: check test vet fmt fuzz build image proto
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-check: fmt vet test fuzz
+.PHONY: check test vet lint fmt fuzz build image proto
+
+check: fmt vet lint test fuzz
 
 test:
 	go test -race ./...
 
 vet:
 	go vet ./...
+
+lint:
+	go run $(STATICCHECK) ./...
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

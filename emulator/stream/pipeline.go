@@ -123,12 +123,12 @@ func (p *pipeline) work(b *batch) {
 	defer p.hub.wg.Done()
 	for b != nil {
 		p.transmitted(b)
-		res, cause, at, ok := p.send(b)
+		res, at, ok, cause := p.send(b)
 		if ok {
 			p.settle(b, res, cause, at)
 		}
 		if b.duplicate {
-			if res, cause, at, ok := p.send(b); ok {
+			if res, at, ok, cause := p.send(b); ok {
 				p.record(b, res, cause, at) // a chaos copy: it changes no state
 			}
 		}
@@ -206,13 +206,13 @@ func (p *pipeline) onInterval(seq uint64) {
 
 // send makes one attempt at b: its events are read back from the ledger, sent with a
 // timeout on the emulator clock. ok is false when nothing was sent: the hub is closed.
-func (p *pipeline) send(b *batch) (res Result, cause error, at time.Time, ok bool) {
+func (p *pipeline) send(b *batch) (res Result, at time.Time, ok bool, cause error) {
 	h := p.hub
 	h.mu.RLock()
 	closed := h.closed
 	h.mu.RUnlock()
 	if closed {
-		return res, nil, at, false
+		return res, at, false, nil
 	}
 	evs := h.getEvents()
 	defer h.putEvents(evs)
@@ -235,7 +235,7 @@ func (p *pipeline) send(b *batch) (res Result, cause error, at time.Time, ok boo
 	case res.Latency <= 0:
 		res.Latency = time.Since(start)
 	}
-	return res, cause, at, true
+	return res, at, true, cause
 }
 
 // attemptOf is the ledger's view of one attempt.
@@ -340,7 +340,7 @@ func (p *pipeline) retry(b *batch) {
 		return
 	}
 	defer p.hub.wg.Done()
-	if res, cause, at, ok := p.send(b); ok {
+	if res, at, ok, cause := p.send(b); ok {
 		p.settle(b, res, cause, at)
 	}
 }
