@@ -194,12 +194,12 @@ func (s *server) postEvents(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	trimmed := skipSpace(body)
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '{' {
 		var req struct {
 			Generate *scenarios.Generate `json:"generate"`
 		}
-		dec := json.NewDecoder(bytesReader(body))
+		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&req); err != nil || req.Generate == nil {
 			return nil, fail(http.StatusBadRequest, `events: want a JSON array of events or {"generate": {"count": N, …}}`)
@@ -377,7 +377,7 @@ func (s *server) wait(r *http.Request) (any, error) {
 		return nil, err
 	}
 	var req WaitRequest
-	dec := json.NewDecoder(bytesReader(body))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
 		return nil, fail(http.StatusBadRequest, "wait: %v (conditions: generated, delivered, dropped, filtered, pending, settled; timeout)", err)
