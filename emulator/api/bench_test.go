@@ -2,11 +2,14 @@ package api
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/pwemu/pwemu/emulator/clock"
 	"github.com/pwemu/pwemu/emulator/journal"
@@ -28,20 +31,66 @@ func BenchmarkCreateMessage(b *testing.B) {
 		w.Write(canned) //nolint:errcheck
 	})
 	b.Run("bare", func(b *testing.B) { benchServe(b, bare) })
-	b.Run("pwemu", func(b *testing.B) {
-		accounts := testAccounts()
-		accounts[0].CreateMessageRate = 1 << 40 // measure the API, not the rate limit
-		st, err := state.New(accounts)
-		if err != nil {
-			b.Fatal(err)
-		}
-		srv := New(Options{Clock: clock.NewReal(), State: st, Journal: journal.New(0), Seed: 1,
-			OnMessage: func(lifecycle.Message) {}})
-		if _, _, err := st.RegisterDevice(state.Registration{Application: appCode, HWID: "bench", PushToken: "push-token-bench", Type: 1}, clock.Epoch); err != nil {
-			b.Fatal(err)
-		}
-		benchServe(b, srv)
+	b.Run("pwemu", func(b *testing.B) { benchServe(b, benchServer(b)) })
+	// interleaved sends each client goroutine's requests to both servers in turn, so
+	// that both see the same machine load: the ratio it reports is the steady figure.
+	b.Run("interleaved", func(b *testing.B) {
+		bareTS, pwemuTS := httptest.NewServer(bare), httptest.NewServer(benchServer(b))
+		defer bareTS.Close()
+		defer pwemuTS.Close()
+		tr := &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64}
+		defer tr.CloseIdleConnections()
+		client := &http.Client{Transport: tr}
+		var bareNS, pwemuNS atomic.Int64
+		b.SetParallelism(4)
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				for _, target := range []struct {
+					url string
+					ns  *atomic.Int64
+				}{{bareTS.URL, &bareNS}, {pwemuTS.URL, &pwemuNS}} {
+					start := time.Now()
+					if err := benchCall(client, target.url+PrefixV13+"createMessage"); err != nil {
+						b.Error(err)
+						return
+					}
+					target.ns.Add(int64(time.Since(start)))
+				}
+			}
+		})
+		b.ReportMetric(float64(bareNS.Load())/float64(pwemuNS.Load()), "pwemu/bare")
 	})
+}
+
+// benchServer is the API with one registered device, unlimited createMessage.
+func benchServer(b *testing.B) *Server {
+	accounts := testAccounts()
+	accounts[0].CreateMessageRate = 1 << 40 // measure the API, not the rate limit
+	st, err := state.New(accounts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := New(Options{Clock: clock.NewReal(), State: st, Journal: journal.New(0), Seed: 1,
+		OnMessage: func(lifecycle.Message) {}})
+	if _, _, err := st.RegisterDevice(state.Registration{Application: appCode, HWID: "bench", PushToken: "push-token-bench", Type: 1}, clock.Epoch); err != nil {
+		b.Fatal(err)
+	}
+	return srv
+}
+
+// benchCall posts one createMessage and checks the answer.
+func benchCall(client *http.Client, url string) error {
+	resp, err := client.Post(url, "application/json", bytes.NewReader(benchBody))
+	if err != nil {
+		return err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte(`{"status_code":200,"status_message":"OK","response":{"Messages":["`)) {
+		return fmt.Errorf("answer %d %s", resp.StatusCode, body)
+	}
+	return nil
 }
 
 func benchServe(b *testing.B, h http.Handler) {
@@ -56,15 +105,8 @@ func benchServe(b *testing.B, h http.Handler) {
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			resp, err := client.Post(url, "application/json", bytes.NewReader(benchBody))
-			if err != nil {
+			if err := benchCall(client, url); err != nil {
 				b.Error(err)
-				return
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 || !bytes.HasPrefix(body, []byte(`{"status_code":200,"status_message":"OK","response":{"Messages":["`)) {
-				b.Errorf("answer %d %s", resp.StatusCode, body)
 				return
 			}
 		}
