@@ -22,8 +22,8 @@ fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 fuzz:
-	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 10s ./scenarios/
-	go test -run '^$$' -fuzz '^FuzzDecodeRequest$$' -fuzztime 10s ./emulator/api/
+	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 20000x ./scenarios/
+	go test -run '^$$' -fuzz '^FuzzDecodeRequest$$' -fuzztime 100000x ./emulator/api/
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o dist/pwemu ./cmd/pwemu
