@@ -329,6 +329,16 @@ streams:
 		want: `storm.yaml:3:15: streams[0].endpoint: "http://127.0.0.1:9000": a grpc endpoint is host:port, grpc://host:port or grpcs://host:port (TLS), e.g. 127.0.0.1:50051`,
 	},
 	{
+		name: "custom envelope with a list as response",
+		yaml: `
+name: x
+api:
+  - method: createMessage
+    respond: {status_code: 210, status_message: odd, response: [1, 2]}
+`,
+		want: `storm.yaml:4:64: api[0].respond.response: the response of an envelope is an object (or null), e.g. response: {Messages: [C3F8-C3863ED4-334AD4F1]}`,
+	},
+	{
 		name: "tls settings on a plaintext grpc endpoint",
 		yaml: `
 name: x

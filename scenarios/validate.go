@@ -565,6 +565,9 @@ func (v *validator) respond(p string, r Respond) {
 	if r.StatusCode < 0 || r.StatusCode == 0 && (r.StatusMessage != "" || r.Response != nil) {
 		v.errorf(p+".status_code", "a custom envelope needs its status_code, e.g. status_code: 210")
 	}
+	if _, isObject := r.Response.(map[string]any); r.Response != nil && !isObject {
+		v.errorf(p+".response", "the response of an envelope is an object (or null), e.g. response: {Messages: [C3F8-C3863ED4-334AD4F1]}")
+	}
 }
 
 func (v *validator) lifecycle() {
