@@ -168,7 +168,7 @@ func (e *Emulator) Serve(ln net.Listener) error {
 		ln = tls.NewListener(ln, e.cfg.TLS)
 	}
 	e.ln = ln
-	e.srv = &http.Server{Handler: e.Handler(), ReadHeaderTimeout: 10 * time.Second,
+	e.srv = &http.Server{Handler: e.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelDebug)}
 	srv := e.srv
 	go func() {

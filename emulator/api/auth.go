@@ -108,17 +108,22 @@ func (s *Server) authorizeServer(c *call, method string, need appNeed) (reply, b
 		}
 		value = v
 	}
-	missingApp := (need == appRequired && c.req.Application == "") ||
-		(need == appOrGroup && c.req.Application == "" && c.req.ApplicationsGroup == "")
-	if value == "" || missingApp {
+	if value == "" {
 		return refused(msgTokenOrAppNotSet), false
 	}
+	// The token is checked before the application: a bad token is the answer even
+	// when the application is missing too.
 	t, found := s.st.Token(value)
 	if !found {
 		return refused(msgInvalidToken), false
 	}
 	if t.Kind != scenarios.TokenServer {
 		return httpError(http.StatusUnauthorized), false
+	}
+	missingApp := (need == appRequired && c.req.Application == "") ||
+		(need == appOrGroup && c.req.Application == "" && c.req.ApplicationsGroup == "")
+	if missingApp {
+		return refused(msgTokenOrAppNotSet), false
 	}
 	if !t.Allows(method) {
 		return httpError(http.StatusForbidden), false

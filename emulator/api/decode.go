@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -164,7 +165,7 @@ func (f *flexFloat) UnmarshalJSON(b []byte) error {
 		}
 	}
 	x, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) { // ParseFloat takes "NaN" and "Inf"
 		return fmt.Errorf("want a number, got %.20s", b)
 	}
 	*f = flexFloat{V: x, Set: true}

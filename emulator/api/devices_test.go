@@ -115,3 +115,18 @@ func TestDeviceCallsThatCount(t *testing.T) {
 		t.Fatalf("getConfig: %s", e.Response)
 	}
 }
+
+// Coordinates that are not finite numbers are malformed, as 1e400 is: strconv
+// would read "NaN" and "Inf", which the answer cannot encode.
+func TestNearestZoneRejectsNonFiniteCoordinates(t *testing.T) {
+	f := newFixture(t, testAccounts())
+	for _, coords := range []string{`"lat":"NaN","lng":1`, `"lat":1,"lng":"Inf"`, `"lat":"-infinity","lng":1`, `"lat":1e400,"lng":1`} {
+		status, e := f.call(t, "getNearestZone", req(`"application":"APPCODE-12345","hwid":"h",`+coords))
+		if status != 400 || e.StatusCode != 400 {
+			t.Errorf("getNearestZone %s: %d %d %q, want 400 400", coords, status, e.StatusCode, e.StatusMessage)
+		}
+	}
+	if status, _ := f.call(t, "getNearestZone", req(`"application":"APPCODE-12345","hwid":"h","lat":"1.5","lng":-2`)); status != 200 {
+		t.Fatalf("finite coordinates: %d, want 200", status)
+	}
+}

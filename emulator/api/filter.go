@@ -100,11 +100,20 @@ type token struct {
 	pos  int
 }
 
+// Filter size limits: the parser recurses once per parenthesis and evaluation
+// costs terms × devices, so a hostile filter must not blow the stack or the CPU.
+const (
+	maxFilterDepth = 100
+	maxFilterTerms = 1000
+)
+
 type filterParser struct {
-	src string
-	at  int
-	tok token
-	err error
+	src   string
+	at    int
+	tok   token
+	err   error
+	depth int // open parentheses
+	terms int // A, G, T and AT terms so far
 }
 
 func (p *filterParser) next() {
@@ -203,15 +212,22 @@ func (p *filterParser) factor() (*filterNode, error) {
 		return nil, p.err
 	}
 	if p.tok.kind == tokPunct && p.tok.text == "(" {
+		if p.depth++; p.depth > maxFilterDepth {
+			return nil, fmt.Errorf("parentheses nested deeper than %d at %d", maxFilterDepth, p.tok.pos)
+		}
 		p.next()
 		n, err := p.expr()
 		if err != nil {
 			return nil, err
 		}
+		p.depth--
 		return n, p.expect(")")
 	}
 	if p.tok.kind != tokIdent {
 		return nil, fmt.Errorf("want A(…), G(…), T(…) or AT(…) at %d", p.tok.pos)
+	}
+	if p.terms++; p.terms > maxFilterTerms {
+		return nil, fmt.Errorf("more than %d terms at %d", maxFilterTerms, p.tok.pos)
 	}
 	name := strings.ToUpper(p.tok.text)
 	p.next()

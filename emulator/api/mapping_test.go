@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -31,6 +32,9 @@ func TestStatusMappings(t *testing.T) {
 		// Unknown server token.
 		{"unknown server token", "createMessage", req(`"auth":"NO-SUCH-TOKEN","application":"APPCODE-12345",` + msg), nil, 200, 210, msgInvalidToken},
 		{"unknown server token, account method", "listTags", req(`"auth":"NO-SUCH-TOKEN"`), nil, 200, 210, msgInvalidToken},
+		{"unknown server token without application", "createMessage", req(`"auth":"NO-SUCH-TOKEN",` + msg), nil, 200, 210, msgInvalidToken},
+		{"device token as request.auth without application", "createMessage", req(`"auth":"DEVICE-TOKEN",` + msg), nil, 401, 401, msgUnauthorized},
+		{"device token in the header of a server method without application", "getApplication", req(``), []string{"Authorization: Token DEVICE-TOKEN"}, 401, 401, msgUnauthorized},
 		// Applications.
 		{"unknown application", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"00000-00000",` + msg), nil, 200, 210, msgAppNotFound},
 		{"unknown application, device call", "registerDevice", req(`"application":"00000-00000","hwid":"h","device_type":3`), nil, 200, 210, msgAppNotFound},
@@ -243,5 +247,50 @@ func TestRateLimitOfTheScenario(t *testing.T) {
 	f.clk.Advance(30 * time.Second) // one call a half minute comes back
 	if status, _ := f.call(t, "createMessage", body); status != 200 {
 		t.Fatalf("after 30 s: HTTP %d", status)
+	}
+}
+
+// firstReadProbe is a request body that records how much room its first Read was
+// given, then ends early.
+type firstReadProbe struct{ room int }
+
+func (p *firstReadProbe) Read(b []byte) (int, error) {
+	if p.room == 0 {
+		p.room = len(b)
+	}
+	return copy(b, `{"request":`), io.ErrUnexpectedEOF
+}
+
+// A Content-Length alone does not make the server allocate it: the body is read
+// into a buffer of at most bodyPresize that grows as the bytes arrive.
+func TestDeclaredLengthIsNotPreallocated(t *testing.T) {
+	f := newFixture(t, testAccounts())
+	probe := &firstReadProbe{}
+	r := httptest.NewRequest(http.MethodPost, PrefixV13+"createMessage", probe)
+	r.ContentLength = MaxBodyBytes
+	rec := httptest.NewRecorder()
+	f.srv.ServeHTTP(rec, r)
+	if e := mustEnvelope(t, rec.Body.Bytes()); rec.Code != 400 || e.StatusCode != 400 {
+		t.Fatalf("a body that ended early: got %d %d, want 400", rec.Code, e.StatusCode)
+	}
+	if probe.room == 0 || probe.room > 64<<10 {
+		t.Fatalf("first read was given %d bytes of room, want at most 64 KiB", probe.room)
+	}
+	// A body shorter than its Content-Length is cut short: 400.
+	body := req(`"application":"APPCODE-12345","hwid":"h"`)
+	r = httptest.NewRequest(http.MethodPost, PrefixV13+"getTags", strings.NewReader(body))
+	r.ContentLength = int64(len(body)) + 1
+	rec = httptest.NewRecorder()
+	f.srv.ServeHTTP(rec, r)
+	if rec.Code != 400 {
+		t.Fatalf("a body shorter than its Content-Length: got %d, want 400", rec.Code)
+	}
+	// Bytes past the Content-Length are not part of the body.
+	r = httptest.NewRequest(http.MethodPost, PrefixV13+"getTags", strings.NewReader(body+"garbage"))
+	r.ContentLength = int64(len(body))
+	rec = httptest.NewRecorder()
+	f.srv.ServeHTTP(rec, r)
+	if e := mustEnvelope(t, rec.Body.Bytes()); rec.Code != 200 || e.StatusCode != 200 {
+		t.Fatalf("a body followed by extra bytes: got %d %d %q, want 200", rec.Code, e.StatusCode, e.StatusMessage)
 	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"hash/fnv"
@@ -41,7 +42,9 @@ type plan struct {
 
 // planNotification validates one notification of createMessage.
 func planNotification(n *Notification, now time.Time) (plan, reply, bool) {
-	p := plan{contentRaw: n.Content, data: n.Data, campaign: string(n.Campaign)}
+	// Copies: the decoded request points into the body, which a stored message
+	// must not keep alive.
+	p := plan{contentRaw: bytes.Clone(n.Content), data: bytes.Clone(n.Data), campaign: string(n.Campaign)}
 	platforms, set, err := parseIntList(n.Platforms)
 	if err != nil {
 		return p, httpError(http.StatusBadRequest), false
@@ -147,13 +150,18 @@ func (s *Server) resolve(accountID string, apps []string, p *plan) audience {
 	}
 	keep := platformFilter(p.platforms)
 	aud := audience{apps: apps, targets: make([][]state.Target, len(apps))}
-	var missing map[string]int
+	var missing map[string]int // how many applications do not know each device id
 	for i, app := range apps {
 		switch {
 		case len(p.devices) > 0:
 			found, unknown := s.st.ResolveDevices(app, p.devices, keep)
 			aud.targets[i] = found
+			seen := make(map[string]bool, len(unknown)) // an id listed twice counts once
 			for _, id := range unknown {
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
 				if missing == nil {
 					missing = map[string]int{}
 				}
@@ -170,9 +178,8 @@ func (s *Server) resolve(accountID string, apps []string, p *plan) audience {
 			if aud.unknown == nil {
 				aud.unknown = map[string][]string{}
 			}
-			if !slices.Contains(aud.unknown[apps[0]], id) {
-				aud.unknown[apps[0]] = append(aud.unknown[apps[0]], id)
-			}
+			aud.unknown[apps[0]] = append(aud.unknown[apps[0]], id)
+			delete(missing, id) // listed once
 		}
 	}
 	return aud
@@ -363,7 +370,7 @@ func (s *Server) createTargetedMessage(c *call) reply {
 	if !good {
 		return rep
 	}
-	p := plan{contentRaw: r.Content, data: r.Data, content: contentText(r.Content), filter: node}
+	p := plan{contentRaw: bytes.Clone(r.Content), data: bytes.Clone(r.Data), content: contentText(r.Content), filter: node}
 	platforms, set, err := parseIntList(r.Platforms)
 	if err != nil {
 		return httpError(http.StatusBadRequest)

@@ -1,10 +1,13 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,6 +77,10 @@ func TestCreateMessageTargets(t *testing.T) {
 			map[string][]string{appCode: {"and-1/Android"}, otherApp: {"oth-1/Android"}}, ""},
 		{"group with devices", `"applications_group":"GROUP-CODE"`, `{"content":"g","devices":["oth-1","ios-1","ghost"]}`,
 			map[string][]string{appCode: {"ios-1/iOS"}, otherApp: {"oth-1/Android"}}, `{"APPCODE-12345":["ghost"]}`},
+		{"an unknown device listed twice", app, `{"content":"d","devices":["x","ios-2","x"]}`,
+			map[string][]string{appCode: {"ios-2/iOS"}}, `{"APPCODE-12345":["x"]}`},
+		{"an unknown device listed twice in a group", `"applications_group":"GROUP-CODE"`, `{"content":"g","devices":["x","oth-1","x","y"]}`,
+			map[string][]string{appCode: nil, otherApp: {"oth-1/Android"}}, `{"APPCODE-12345":["x","y"]}`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -262,4 +269,58 @@ func TestTargetedMessageAndCompileFilter(t *testing.T) {
 func quoteJSON(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// A hostile devices_filter is refused like any bad filter: deep nesting would
+// overflow the parser's stack, and many terms cost terms × devices to evaluate.
+func TestDevicesFilterSizeLimits(t *testing.T) {
+	f := newFixture(t, testAccounts())
+	registerFleet(t, f)
+	term := `A("APPCODE-12345")`
+	nested := func(n int) string { return strings.Repeat("(", n) + term + strings.Repeat(")", n) }
+	chain := func(n int) string { return term + strings.Repeat("+"+term, n-1) }
+	for _, tc := range []struct {
+		name, filter, msg string
+	}{
+		{"10000 nested parentheses", nested(10000), msgBadFilter + ": parentheses nested deeper than 100 at 100"},
+		{"101 nested parentheses", nested(101), msgBadFilter + ": parentheses nested deeper than 100 at 100"},
+		{"5000 terms", chain(5000), msgBadFilter + fmt.Sprintf(": more than 1000 terms at %d", 1000*(len(term)+1))},
+		{"1001 terms", chain(1001), msgBadFilter + fmt.Sprintf(": more than 1000 terms at %d", 1000*(len(term)+1))},
+		{"100 nested parentheses", nested(100), ""},
+		{"1000 terms", chain(1000), ""},
+		{"depth counts open parentheses only", "(" + chain(500) + ")+" + nested(100), ""},
+	} {
+		for _, method := range []string{"compileFilter", "createTargetedMessage"} {
+			_, e := f.call(t, method, req(`"auth":"TESTAUTHTOKEN","content":"t","devices_filter":`+quoteJSON(tc.filter)))
+			switch {
+			case tc.msg != "" && (e.StatusCode != 210 || e.StatusMessage != tc.msg):
+				t.Errorf("%s %s: %d %q, want 210 %q", method, tc.name, e.StatusCode, e.StatusMessage, tc.msg)
+			case tc.msg == "" && e.StatusCode != 200:
+				t.Errorf("%s %s: %d %q, want 200", method, tc.name, e.StatusCode, e.StatusMessage)
+			}
+		}
+	}
+}
+
+// A stored message holds copies of its content and data: the decoded request points
+// into the body, which the message must not keep alive (or see changed).
+func TestStoredMessageDoesNotAliasTheBody(t *testing.T) {
+	for _, tc := range []struct{ method, fields string }{
+		{"createMessage", `"application":"APPCODE-12345","notifications":[{"content":{"en":"hi"},"data":{"k":"v"}}]`},
+		{"createTargetedMessage", `"devices_filter":"A(\"APPCODE-12345\")","content":{"en":"hi"},"data":{"k":"v"}`},
+	} {
+		f := newFixture(t, testAccounts())
+		body := []byte(req(`"auth":"TESTAUTHTOKEN",` + tc.fields))
+		in := &incoming{method: tc.method, path: PrefixV13 + tc.method, arrive: f.clk.Now(), body: body}
+		if rep := f.srv.callV13(context.Background(), in); rep.code != 200 {
+			t.Fatalf("%s: %d %q", tc.method, rep.code, rep.message)
+		}
+		for i := range body {
+			body[i] = 'X'
+		}
+		ms := f.st.MessagesOf(appCode)
+		if len(ms) != 1 || string(ms[0].ContentRaw) != `{"en":"hi"}` || string(ms[0].Data) != `{"k":"v"}` {
+			t.Fatalf("%s: stored message changed with the body: %+v", tc.method, ms)
+		}
+	}
 }

@@ -98,8 +98,16 @@ func newRuleSet(rules []scenarios.APIRule, start time.Time, seed uint64) *ruleSe
 // pick finds the rule that answers a call, and the latency it adds; nil when normal
 // behaviour answers.
 func (rs *ruleSet) pick(in *incoming, now time.Time) (*rule, time.Duration) {
-	var fields map[string]json.RawMessage // decoded once, when a rule matches on fields
-	fieldsRead := false
+	// Decode the request fields before taking the lock, when a rule for this method
+	// matches on them: a body of up to MaxBodyBytes must not hold up every other call.
+	// A rule's method and match never change, so reading them needs no lock.
+	var fields map[string]json.RawMessage
+	for _, r := range rs.rules {
+		if len(r.Match) > 0 && (r.Method == "*" || r.Method == in.method) {
+			fields = callFields(in)
+			break
+		}
+	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	for _, r := range rs.rules {
@@ -112,13 +120,8 @@ func (rs *ruleSet) pick(in *incoming, now time.Time) (*rule, time.Duration) {
 		if !within(r.During, now.Sub(rs.start)) {
 			continue
 		}
-		if len(r.Match) > 0 {
-			if !fieldsRead {
-				fields, fieldsRead = callFields(in), true
-			}
-			if !matches(r.Match, fields) {
-				continue
-			}
+		if len(r.Match) > 0 && !matches(r.Match, fields) {
+			continue
 		}
 		if r.Probability > 0 && r.Probability < 1 && rs.rng.Float64() >= r.Probability {
 			continue

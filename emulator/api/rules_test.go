@@ -158,10 +158,15 @@ func TestRuleLatencyWaitsOnTheEmulatorClock(t *testing.T) {
 		t.Fatalf("answer due at %v, want 250ms", next.Sub(clock.Epoch))
 	}
 	f.clk.Advance(249 * time.Millisecond)
-	select {
-	case <-done:
-		t.Fatal("answered before the latency passed")
-	default:
+	// The call still waits on its timer: had it fired early, nothing would be pending.
+	if next, ok := f.clk.Next(); !ok || f.clk.Pending() != 1 || next != clock.Epoch.Add(250*time.Millisecond) {
+		t.Fatalf("after 249ms: %d timers pending, next at %v; want the answer still due at 250ms", f.clk.Pending(), next.Sub(clock.Epoch))
+	}
+	if n := len(f.jr.Entries()); n != 0 {
+		t.Fatalf("journal has %d entries before the latency passed", n)
+	}
+	if _, ok := f.st.Device(appCode, "slow"); ok {
+		t.Fatal("the call had its effect before the latency passed")
 	}
 	f.clk.Advance(time.Millisecond)
 	rec := <-done
@@ -319,16 +324,22 @@ func TestRuleFaults(t *testing.T) {
 	}
 	waitPending(t, f.clk, 0)
 	// … or HangLimit of emulator time passes and the connection is closed.
+	hangStart := f.clk.Now()
 	go func() {
 		_, _, err := post(ctx, "setTags", req(`"application":"APPCODE-12345","hwid":"h","tags":{"a":1}`))
 		errc <- err
 	}()
 	waitPending(t, f.clk, 1)
 	f.clk.Advance(HangLimit - time.Millisecond)
-	select {
-	case err := <-errc:
-		t.Fatalf("hang ended early: %v", err)
-	default:
+	// The call still holds its timer, due at the limit: had it ended early, nothing
+	// would be pending and the journal would have an entry that waited.
+	if next, ok := f.clk.Next(); !ok || f.clk.Pending() != 1 || next != hangStart.Add(HangLimit) {
+		t.Fatalf("before the limit: %d timers pending, next at %v; want the hang still due at %v", f.clk.Pending(), next.Sub(hangStart), HangLimit)
+	}
+	for _, e := range f.jr.Entries() {
+		if e.Latency != 0 {
+			t.Fatalf("hang ended early: journal has %s after %v", e.Method, e.Latency)
+		}
 	}
 	f.clk.Advance(time.Millisecond)
 	if err := <-errc; err == nil {

@@ -213,26 +213,43 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, method string, v2
 	s.write(w, in, rep)
 }
 
+// bodyPresize bounds how much readBody allocates on the word of Content-Length: a
+// header alone must not make the server allocate MaxBodyBytes before any of the body
+// arrives.
+const bodyPresize = 64 << 10
+
 // readBody reads the request body, bounded by MaxBodyBytes; status is 413 for a
 // larger body and 400 for one that ended early.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, int) {
-	if r.ContentLength > MaxBodyBytes {
+	want := r.ContentLength // -1 when unknown
+	if want > MaxBodyBytes {
 		return nil, http.StatusRequestEntityTooLarge
 	}
-	if r.ContentLength >= 0 {
-		body := make([]byte, r.ContentLength)
-		if _, err := io.ReadFull(r.Body, body); err != nil {
+	size := int64(512)
+	if want >= 0 {
+		size = min(want, bodyPresize)
+	}
+	body := make([]byte, 0, size)
+	rd := http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	for want < 0 || int64(len(body)) < want {
+		if len(body) == cap(body) {
+			body = append(body, 0)[:len(body)] // grow as the body arrives
+		}
+		end := cap(body)
+		if want >= 0 {
+			end = int(min(int64(end), want)) // the bytes past Content-Length are not the body
+		}
+		n, err := rd.Read(body[len(body):end])
+		body = body[:len(body)+n]
+		var tooBig *http.MaxBytesError
+		switch {
+		case err == io.EOF && (want < 0 || int64(len(body)) == want):
+			return body, 0
+		case errors.As(err, &tooBig):
+			return nil, http.StatusRequestEntityTooLarge
+		case err != nil:
 			return nil, http.StatusBadRequest
 		}
-		return body, 0
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, http.StatusRequestEntityTooLarge
-		}
-		return nil, http.StatusBadRequest
 	}
 	return body, 0
 }

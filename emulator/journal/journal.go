@@ -8,12 +8,17 @@ package journal
 
 import (
 	"encoding/json"
+	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // DefaultMax is how many entries a Journal keeps when New is given no positive bound.
 const DefaultMax = 100_000
+
+// MaxRequestBytes is how much of a request an Entry keeps (see Entry.Request).
+const MaxRequestBytes = 64 << 10
 
 // Entry is one API call and its answer.
 type Entry struct {
@@ -25,7 +30,10 @@ type Entry struct {
 	// Path is the URL path requested.
 	Path string `json:"path"`
 	// Request is the body as received when it is JSON, else the body as a JSON string
-	// (null when empty).
+	// (null when empty). A Request longer than MaxRequestBytes is kept as a JSON
+	// string instead: its first MaxRequestBytes bytes of JSON text (cut on a UTF-8
+	// boundary) followed by "…(truncated, N bytes)", N being its full length, so that
+	// a bounded journal also bounds its memory.
 	Request json.RawMessage `json:"request"`
 	// HTTPStatus is the HTTP status answered (0 when the connection was cut).
 	HTTPStatus int `json:"http_status"`
@@ -54,11 +62,13 @@ func New(max int) *Journal {
 	return &Journal{max: max}
 }
 
-// Add records an entry. The journal keeps e's byte slices: the caller must not
-// change them afterwards.
+// Add records an entry. The journal keeps e's byte slices (but for a truncated
+// Request): the caller must not change them afterwards.
 func (j *Journal) Add(e Entry) {
 	if len(e.Request) == 0 {
 		e.Request = null
+	} else if len(e.Request) > MaxRequestBytes {
+		e.Request = truncate(e.Request)
 	}
 	if len(e.Response) == 0 {
 		e.Response = null
@@ -106,3 +116,13 @@ func (j *Journal) Reset() {
 }
 
 var null = json.RawMessage("null")
+
+// truncate turns a too long request into a JSON string of its start and a marker.
+func truncate(req json.RawMessage) json.RawMessage {
+	cut := MaxRequestBytes
+	for cut > 0 && !utf8.RuneStart(req[cut]) {
+		cut--
+	}
+	s, _ := json.Marshal(string(req[:cut]) + "…(truncated, " + strconv.Itoa(len(req)) + " bytes)")
+	return s
+}

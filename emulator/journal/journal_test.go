@@ -3,9 +3,11 @@ package journal_test
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pwemu/pwemu/emulator/journal"
 )
@@ -70,5 +72,33 @@ func TestJournalConcurrentAdds(t *testing.T) {
 	wg.Wait()
 	if j.Len() != 100 || j.Total() != 400 {
 		t.Fatalf("Len, Total = %d, %d; want 100, 400", j.Len(), j.Total())
+	}
+}
+
+func TestJournalTruncatesLongRequests(t *testing.T) {
+	j := journal.New(0)
+	// The limit falls inside a rune: the cut backs off to the rune's start.
+	long := `{"request":{"pd":"` + strings.Repeat("é€", journal.MaxRequestBytes) + `"}}`
+	if utf8.RuneStart(long[journal.MaxRequestBytes]) {
+		t.Fatal("fixture: the limit should fall inside a rune")
+	}
+	j.Add(journal.Entry{Method: "createMessage", Request: json.RawMessage(long)})
+	atLimit := `{"pad":"` + strings.Repeat("x", journal.MaxRequestBytes-10) + `"}`
+	j.Add(journal.Entry{Method: "setTags", Request: json.RawMessage(atLimit)})
+	got := j.Entries()
+	var kept string
+	if err := json.Unmarshal(got[0].Request, &kept); err != nil {
+		t.Fatalf("truncated request is not a JSON string: %v", err)
+	}
+	marker := "…(truncated, " + strconv.Itoa(len(long)) + " bytes)"
+	prefix, ok := strings.CutSuffix(kept, marker)
+	if !ok || !strings.HasPrefix(long, prefix) || !utf8.ValidString(prefix) {
+		t.Fatalf("truncated request ends %q, want a valid prefix of the body and %q", kept[len(kept)-40:], marker)
+	}
+	if len(prefix) >= journal.MaxRequestBytes || len(prefix) < journal.MaxRequestBytes-2 {
+		t.Fatalf("kept %d bytes of the body, want the first %d up to a rune boundary", len(prefix), journal.MaxRequestBytes)
+	}
+	if string(got[1].Request) != atLimit {
+		t.Fatalf("a %d-byte request was changed", len(atLimit))
 	}
 }

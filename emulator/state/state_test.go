@@ -2,6 +2,9 @@ package state_test
 
 import (
 	"errors"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -194,5 +197,78 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 	if n := s.RegisteredDevices("acme"); n != 28 {
 		t.Fatalf("registered devices = %d, want 28 (4 goroutines × 7 hwids)", n)
+	}
+}
+
+func TestSetTagsIncrementOverflowSkipped(t *testing.T) {
+	s, _ := state.New(accounts())
+	inc := func(by float64) []state.Skipped {
+		t.Helper()
+		skipped, err := s.SetTags("AAAAA-00001", "h", map[string]any{"n": map[string]any{"operation": "increment", "value": by}}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return skipped
+	}
+	if err := s.AddTag("acme", state.TagDef{Name: "n", Type: state.TagInteger}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetTags("AAAAA-00001", "h", map[string]any{"n": int64(math.MaxInt64)}, now); err != nil {
+		t.Fatal(err)
+	}
+	skipped := inc(1)
+	want := []state.Skipped{{Tag: "n", Reason: "Increment overflows the integer tag"}}
+	if !slices.Equal(skipped, want) {
+		t.Fatalf("skipped %+v, want %+v", skipped, want)
+	}
+	if tags, _ := s.DeviceTags("AAAAA-00001", "h"); tags["n"] != int64(math.MaxInt64) {
+		t.Fatalf("n = %#v after an overflowing increment, want MaxInt64 unchanged", tags["n"])
+	}
+	if skipped := inc(-1); len(skipped) != 0 {
+		t.Fatalf("skipped %+v for MaxInt64-1", skipped)
+	}
+	if _, err := s.SetTags("AAAAA-00001", "h", map[string]any{"n": int64(math.MinInt64)}, now); err != nil {
+		t.Fatal(err)
+	}
+	if skipped := inc(-1); !slices.Equal(skipped, want) {
+		t.Fatalf("skipped %+v for MinInt64-1, want %+v", skipped, want)
+	}
+}
+
+func TestSetTagsLongListAppendAndRemove(t *testing.T) {
+	s, _ := state.New(accounts())
+	const n = 50000
+	items := make([]any, n)
+	for i := range items {
+		items[i] = "v" + strconv.Itoa(i)
+	}
+	op := func(name string, vals []any) {
+		t.Helper()
+		skipped, err := s.SetTags("AAAAA-00001", "h", map[string]any{"L": map[string]any{"operation": name, "value": vals}}, now)
+		if err != nil || len(skipped) != 0 {
+			t.Fatalf("%s: skipped %+v err %v", name, skipped, err)
+		}
+	}
+	op("append", items)
+	op("append", append(items[:3:3], "new", "new")) // already there, and a repeat
+	tags, _ := s.DeviceTags("AAAAA-00001", "h")
+	l := tags["L"].([]string)
+	if len(l) != n+1 || l[0] != "v0" || l[n-1] != "v"+strconv.Itoa(n-1) || l[n] != "new" {
+		t.Fatalf("list has %d items (%q … %q), want %d deduplicated in order", len(l), l[0], l[len(l)-1], n+1)
+	}
+	op("remove", items[1:])
+	tags, _ = s.DeviceTags("AAAAA-00001", "h")
+	if got := tags["L"].([]string); !slices.Equal(got, []string{"v0", "new"}) {
+		t.Fatalf("after remove: %q", got)
+	}
+}
+
+func TestSetTagsRemoveTakesOneOccurrencePerValue(t *testing.T) {
+	s, _ := state.New(accounts())
+	s.SetTags("AAAAA-00001", "h", map[string]any{"L": []any{"a", "b", "a", "a"}}, now)
+	s.SetTags("AAAAA-00001", "h", map[string]any{"L": map[string]any{"operation": "remove", "value": []any{"a", "a", "z"}}}, now)
+	tags, _ := s.DeviceTags("AAAAA-00001", "h")
+	if got := tags["L"].([]string); !slices.Equal(got, []string{"b", "a"}) {
+		t.Fatalf("after remove: %q, want [b a]", got)
 	}
 }

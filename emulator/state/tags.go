@@ -2,6 +2,7 @@ package state
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -167,7 +168,11 @@ func setTagsLocked(acc *account, d *Device, tags map[string]any, now time.Time) 
 		}
 		val, ok := coerceTag(def.Type, v, d.Tags[name], now)
 		if !ok {
-			skipped = append(skipped, Skipped{Tag: name, Reason: "Value does not match the tag type (" + TagTypeName(def.Type) + ")"})
+			reason := "Value does not match the tag type (" + TagTypeName(def.Type) + ")"
+			if val == errIncrementOverflow {
+				reason = "Increment overflows the integer tag"
+			}
+			skipped = append(skipped, Skipped{Tag: name, Reason: reason})
 			continue
 		}
 		if d.Tags == nil {
@@ -243,6 +248,10 @@ func coerceTag(t int, v, old any, now time.Time) (any, bool) {
 	return nil, false
 }
 
+// errIncrementOverflow is what applyTagOperation yields (not ok) for an increment
+// past the int64 range, so setTags skips the tag with its own reason.
+var errIncrementOverflow = errors.New("increment overflows int64")
+
 func applyTagOperation(t int, op map[string]any, old any) (any, bool) {
 	name, _ := op["operation"].(string)
 	switch {
@@ -252,23 +261,43 @@ func applyTagOperation(t int, op map[string]any, old any) (any, bool) {
 			return nil, false
 		}
 		cur, _ := old.([]string)
-		cur = slices.Clone(cur)
-		for _, x := range add.([]string) {
-			i := slices.Index(cur, x)
-			if name == "append" && i < 0 {
-				cur = append(cur, x)
-			} else if name == "remove" && i >= 0 {
-				cur = slices.Delete(cur, i, i+1)
+		// Sets keep long lists linear: this runs under the store's write lock.
+		if name == "append" {
+			has := make(map[string]bool, len(cur))
+			for _, x := range cur {
+				has[x] = true
 			}
+			cur = slices.Clone(cur)
+			for _, x := range add.([]string) {
+				if !has[x] {
+					has[x] = true
+					cur = append(cur, x)
+				}
+			}
+			return cur, true
 		}
-		return cur, true
+		drop := map[string]int{} // each removed value takes out one (the first) occurrence
+		for _, x := range add.([]string) {
+			drop[x]++
+		}
+		return slices.DeleteFunc(slices.Clone(cur), func(x string) bool {
+			if drop[x] > 0 {
+				drop[x]--
+				return true
+			}
+			return false
+		}), true
 	case t == TagInteger && name == "increment":
 		by, ok := toInt(op["value"])
 		if !ok {
 			return nil, false
 		}
 		cur, _ := old.(int64)
-		return cur + by.(int64), true
+		sum := cur + by.(int64)
+		if (by.(int64) > 0 && sum < cur) || (by.(int64) < 0 && sum > cur) {
+			return errIncrementOverflow, false
+		}
+		return sum, true
 	}
 	return nil, false
 }
