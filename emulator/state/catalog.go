@@ -27,32 +27,45 @@ type EventDef struct {
 	Created     time.Time       `json:"-"`
 }
 
-// CreateFilter saves a filter; ErrExists when the name is taken.
-func (s *Store) CreateFilter(accountID string, f Filter) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// addNamed adds one of an account's named definitions (filters, events, tags) under
+// its name; ErrExists when the name is taken. s.mu must be held for writing.
+func addNamed[T any](s *Store, accountID, kind, name string, pick func(*account) map[string]T, v T) error {
 	acc, ok := s.w.accounts[accountID]
 	if !ok {
 		return fmt.Errorf("account %q: %w", accountID, ErrNotFound)
 	}
-	if _, ok := acc.filters[f.Name]; ok {
-		return fmt.Errorf("filter %q: %w", f.Name, ErrExists)
+	m := pick(acc)
+	if _, ok := m[name]; ok {
+		return fmt.Errorf("%s %q: %w", kind, name, ErrExists)
 	}
-	acc.filters[f.Name] = f
+	m[name] = v
 	return nil
+}
+
+// listNamed lists one of an account's named definitions, sorted by name; nil for an
+// unknown account. s.mu must be held.
+func listNamed[T any](s *Store, accountID string, pick func(*account) map[string]T, name func(T) string) []T {
+	acc, ok := s.w.accounts[accountID]
+	if !ok {
+		return nil
+	}
+	out := slices.Collect(maps.Values(pick(acc)))
+	slices.SortFunc(out, func(a, b T) int { return strings.Compare(name(a), name(b)) })
+	return out
+}
+
+// CreateFilter saves a filter; ErrExists when the name is taken.
+func (s *Store) CreateFilter(accountID string, f Filter) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return addNamed(s, accountID, "filter", f.Name, func(a *account) map[string]Filter { return a.filters }, f)
 }
 
 // Filters lists the filters of an account, by name.
 func (s *Store) Filters(accountID string) []Filter {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	acc, ok := s.w.accounts[accountID]
-	if !ok {
-		return nil
-	}
-	out := slices.Collect(maps.Values(acc.filters))
-	slices.SortFunc(out, func(a, b Filter) int { return strings.Compare(a.Name, b.Name) })
-	return out
+	return listNamed(s, accountID, func(a *account) map[string]Filter { return a.filters }, func(f Filter) string { return f.Name })
 }
 
 // DeleteFilter removes a filter; ErrNotFound when there is none of that name.
@@ -74,28 +87,14 @@ func (s *Store) DeleteFilter(accountID, name string) error {
 func (s *Store) CreateEvent(accountID string, e EventDef) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	acc, ok := s.w.accounts[accountID]
-	if !ok {
-		return fmt.Errorf("account %q: %w", accountID, ErrNotFound)
-	}
-	if _, ok := acc.events[e.Name]; ok {
-		return fmt.Errorf("event %q: %w", e.Name, ErrExists)
-	}
-	acc.events[e.Name] = e
-	return nil
+	return addNamed(s, accountID, "event", e.Name, func(a *account) map[string]EventDef { return a.events }, e)
 }
 
 // Events lists the events an account defines, by name.
 func (s *Store) Events(accountID string) []EventDef {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	acc, ok := s.w.accounts[accountID]
-	if !ok {
-		return nil
-	}
-	out := slices.Collect(maps.Values(acc.events))
-	slices.SortFunc(out, func(a, b EventDef) int { return strings.Compare(a.Name, b.Name) })
-	return out
+	return listNamed(s, accountID, func(a *account) map[string]EventDef { return a.events }, func(e EventDef) string { return e.Name })
 }
 
 // Count adds one to a named counter of an application: device calls that leave no

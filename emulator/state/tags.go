@@ -61,15 +61,7 @@ func defaultTags() map[string]TagDef {
 func (s *Store) AddTag(accountID string, t TagDef) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	acc, ok := s.w.accounts[accountID]
-	if !ok {
-		return fmt.Errorf("account %q: %w", accountID, ErrNotFound)
-	}
-	if _, ok := acc.tags[t.Name]; ok {
-		return fmt.Errorf("tag %q: %w", t.Name, ErrExists)
-	}
-	acc.tags[t.Name] = t
-	return nil
+	return addNamed(s, accountID, "tag", t.Name, func(a *account) map[string]TagDef { return a.tags }, t)
 }
 
 // DeleteTag removes a tag definition of an account and its values on the account's
@@ -99,13 +91,7 @@ func (s *Store) DeleteTag(accountID, name string) error {
 func (s *Store) Tags(accountID string) []TagDef {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	acc, ok := s.w.accounts[accountID]
-	if !ok {
-		return nil
-	}
-	out := slices.Collect(maps.Values(acc.tags))
-	slices.SortFunc(out, func(a, b TagDef) int { return strings.Compare(a.Name, b.Name) })
-	return out
+	return listNamed(s, accountID, func(a *account) map[string]TagDef { return a.tags }, func(t TagDef) string { return t.Name })
 }
 
 // SetTags sets tag values on a device, creating the device record when it is
