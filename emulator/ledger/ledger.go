@@ -168,22 +168,9 @@ func (l *Ledger) Integration(name string) int {
 	return len(l.integrations) - 1
 }
 
-// Add records a generated event for an integration, pending.
+// Add records one generated event for an integration, pending.
 func (l *Ledger) Add(integration int, at time.Time, e *events.Event) ID {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	id := l.addLocked(integration, at.UnixNano(), e, Pending, "")
-	l.signal()
-	return id
-}
-
-// AddFiltered records a generated event that the integration's filter kept out.
-func (l *Ledger) AddFiltered(integration int, at time.Time, e *events.Event, reason string) ID {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	id := l.addLocked(integration, at.UnixNano(), e, Filtered, reason)
-	l.signal()
-	return id
+	return l.AddBatch(integration, at, []events.Event{*e}, nil)[0]
 }
 
 // AddBatch records evs, generated at at, for one integration under one lock and with
@@ -271,13 +258,6 @@ func (l *Ledger) reasonIndex(reason string) uint8 {
 	return uint8(len(l.reasons) - 1)
 }
 
-// Event rebuilds the event of a record.
-func (l *Ledger) Event(id ID) events.Event {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.event(l.rec(id))
-}
-
 // Events appends the events of ids to dst, in order.
 func (l *Ledger) Events(dst []events.Event, ids []ID) []events.Event {
 	l.mu.Lock()
@@ -346,13 +326,6 @@ func (l *Ledger) Settle(ids []ID, s State, at time.Time) {
 	l.signal()
 }
 
-// State reports where a record stands.
-func (l *Ledger) State(id ID) State {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.rec(id).state
-}
-
 // Totals counts all records by state.
 func (l *Ledger) Totals() Totals {
 	l.mu.Lock()
@@ -369,13 +342,6 @@ func (l *Ledger) IntegrationTotals() map[string]Totals {
 		out[n] = l.byIntegr[i]
 	}
 	return out
-}
-
-// Len is the number of records.
-func (l *Ledger) Len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.n
 }
 
 // Close wakes every Wait and makes it, and every later one, return ErrClosed: the
