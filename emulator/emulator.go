@@ -222,7 +222,7 @@ func (e *Emulator) Shutdown(ctx context.Context) error {
 	w := e.world()
 	var flushErr error
 	if ctx.Err() == nil { // a context already done means: close without the last flush
-		flushErr = w.flush(ctx)
+		flushErr = w.hub.Flush(ctx)
 	}
 	totals := w.ledger.Totals()
 	e.log.Info("final ledger", "generated", totals.Generated, "delivered", totals.Delivered,

@@ -1,7 +1,6 @@
 package emulator
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -99,8 +98,6 @@ func appCodes(sc *scenarios.Scenario) []string {
 	}
 	return codes
 }
-
-func (w *world) flush(ctx context.Context) error { return w.hub.Flush(ctx) }
 
 // close stops everything the world runs and releases whoever waits on it: API calls
 // held on its clock and waits on its ledger.

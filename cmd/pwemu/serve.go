@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -137,14 +138,7 @@ func fileExists(p string) bool {
 	return err == nil && !st.IsDir()
 }
 
-func isBundled(name string) bool {
-	for _, n := range scenarios.BundledNames() {
-		if n == name {
-			return true
-		}
-	}
-	return false
-}
+func isBundled(name string) bool { return slices.Contains(scenarios.BundledNames(), name) }
 
 func newServe(stdout, stderr io.Writer) *cobra.Command {
 	var c serveConfig

@@ -125,16 +125,23 @@ type flexInt struct {
 	Set bool
 }
 
-func (f *flexInt) UnmarshalJSON(b []byte) error {
+// numberText is the text of a number that may come bare or quoted; ok is false for
+// null and for an empty string, which leave the value unset.
+func numberText(b []byte) (text string, ok bool) {
 	s := string(b)
 	if s == "null" {
-		return nil
+		return "", false
 	}
 	if len(s) >= 2 && s[0] == '"' {
 		s = strings.TrimSpace(s[1 : len(s)-1])
-		if s == "" {
-			return nil
-		}
+	}
+	return s, s != ""
+}
+
+func (f *flexInt) UnmarshalJSON(b []byte) error {
+	s, ok := numberText(b)
+	if !ok {
+		return nil
 	}
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		*f = flexInt{V: n, Set: true}
@@ -154,15 +161,9 @@ type flexFloat struct {
 }
 
 func (f *flexFloat) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if s == "null" {
+	s, ok := numberText(b)
+	if !ok {
 		return nil
-	}
-	if len(s) >= 2 && s[0] == '"' {
-		s = strings.TrimSpace(s[1 : len(s)-1])
-		if s == "" {
-			return nil
-		}
 	}
 	x, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) { // ParseFloat takes "NaN" and "Inf"

@@ -42,6 +42,21 @@ func addNamed[T any](s *Store, accountID, kind, name string, pick func(*account)
 	return nil
 }
 
+// deleteNamed removes one of an account's named definitions; ErrNotFound when the
+// account or the name is unknown. s.mu must be held for writing.
+func deleteNamed[T any](s *Store, accountID, kind, name string, pick func(*account) map[string]T) error {
+	acc, ok := s.w.accounts[accountID]
+	if !ok {
+		return fmt.Errorf("account %q: %w", accountID, ErrNotFound)
+	}
+	m := pick(acc)
+	if _, ok := m[name]; !ok {
+		return fmt.Errorf("%s %q: %w", kind, name, ErrNotFound)
+	}
+	delete(m, name)
+	return nil
+}
+
 // listNamed lists one of an account's named definitions, sorted by name; nil for an
 // unknown account. s.mu must be held.
 func listNamed[T any](s *Store, accountID string, pick func(*account) map[string]T, name func(T) string) []T {
@@ -72,15 +87,7 @@ func (s *Store) Filters(accountID string) []Filter {
 func (s *Store) DeleteFilter(accountID, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	acc, ok := s.w.accounts[accountID]
-	if !ok {
-		return fmt.Errorf("account %q: %w", accountID, ErrNotFound)
-	}
-	if _, ok := acc.filters[name]; !ok {
-		return fmt.Errorf("filter %q: %w", name, ErrNotFound)
-	}
-	delete(acc.filters, name)
-	return nil
+	return deleteNamed(s, accountID, "filter", name, func(a *account) map[string]Filter { return a.filters })
 }
 
 // CreateEvent defines an event; ErrExists when the name is taken.

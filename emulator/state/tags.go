@@ -3,7 +3,6 @@ package state
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -69,14 +68,9 @@ func (s *Store) AddTag(accountID string, t TagDef) error {
 func (s *Store) DeleteTag(accountID, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	acc, ok := s.w.accounts[accountID]
-	if !ok {
-		return fmt.Errorf("account %q: %w", accountID, ErrNotFound)
+	if err := deleteNamed(s, accountID, "tag", name, func(a *account) map[string]TagDef { return a.tags }); err != nil {
+		return err
 	}
-	if _, ok := acc.tags[name]; !ok {
-		return fmt.Errorf("tag %q: %w", name, ErrNotFound)
-	}
-	delete(acc.tags, name)
 	for _, a := range s.w.apps {
 		if a.AccountID == accountID {
 			for _, d := range a.devices {
