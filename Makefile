@@ -23,7 +23,7 @@ fmt:
 
 fuzz:
 	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 20000x ./scenarios/
-	go test -run '^$$' -fuzz '^FuzzDecodeRequest$$' -fuzztime 100000x ./emulator/api/
+	go test -run '^$$' -fuzz '^FuzzDecodeRequest$$' -fuzztime 100000x ./emulator/internal/api/
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o dist/pwemu ./cmd/pwemu

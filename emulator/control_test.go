@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/pwemu/pwemu/emulator"
-	"github.com/pwemu/pwemu/emulator/clock"
-	"github.com/pwemu/pwemu/emulator/events"
-	"github.com/pwemu/pwemu/emulator/ledger"
+	"github.com/pwemu/pwemu/emulator/catalog"
+	"github.com/pwemu/pwemu/emulator/internal/clock"
+	"github.com/pwemu/pwemu/emulator/internal/ledger"
 	"github.com/pwemu/pwemu/scenarios"
 	"github.com/pwemu/pwemu/testkit"
 	"github.com/pwemu/pwemu/testkit/receiver"
@@ -204,9 +204,9 @@ func TestCloseSendsPendingBatchesOnceAndAccountsForEverything(t *testing.T) {
 	if err := emu.Start(); err != nil {
 		t.Fatal(err)
 	}
-	evs := make([]events.Event, 142)
+	evs := make([]catalog.Event, 142)
 	for i := range evs {
-		evs[i] = events.Event{EventName: "Push Sent", Platform: "iOS"}
+		evs[i] = catalog.Event{EventName: "Push Sent", Platform: "iOS"}
 	}
 	emu.Inject(evs...)
 	emu.Advance(0) // one full batch of 100; 42 wait for the hour

@@ -20,11 +20,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pwemu/pwemu/emulator/clock"
-	"github.com/pwemu/pwemu/emulator/control"
-	"github.com/pwemu/pwemu/emulator/events"
-	"github.com/pwemu/pwemu/emulator/journal"
-	"github.com/pwemu/pwemu/emulator/ledger"
+	"github.com/pwemu/pwemu/emulator/catalog"
+	"github.com/pwemu/pwemu/emulator/internal/clock"
+	"github.com/pwemu/pwemu/emulator/internal/control"
+	"github.com/pwemu/pwemu/emulator/internal/journal"
+	"github.com/pwemu/pwemu/emulator/internal/ledger"
 	"github.com/pwemu/pwemu/scenarios"
 	"go.yaml.in/yaml/v3"
 )
@@ -254,7 +254,7 @@ func (e *Emulator) Advance(d time.Duration) (time.Time, error) {
 
 // Inject publishes events as if Pushwoosh had produced them; missing uuid and
 // timestamp are filled in, present ones kept.
-func (e *Emulator) Inject(evs ...events.Event) int {
+func (e *Emulator) Inject(evs ...catalog.Event) int {
 	w := e.world()
 	w.hub.Publish(evs)
 	return len(evs)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pwemu/pwemu/emulator/events"
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/testkit"
 	"github.com/pwemu/pwemu/testkit/receiver"
 )
@@ -43,7 +43,7 @@ lifecycle: {delivered: 0.5, opened: 0.5, delay: 1s}
 	code := emu.Calls()[len(emu.Calls())-1].Response
 	emu.Advance(time.Hour + 2*time.Second) // the stages, then the hourly batch
 
-	var sent, delivered, opened []events.Event
+	var sent, delivered, opened []catalog.Event
 	for _, e := range rec.Events() {
 		switch e.EventName {
 		case "Push Sent":

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/pwemu/pwemu/emulator/api"
+	"github.com/pwemu/pwemu/emulator/internal/api"
 	"github.com/pwemu/pwemu/scenarios"
 )
 

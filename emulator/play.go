@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/pwemu/pwemu/emulator/clock"
-	"github.com/pwemu/pwemu/emulator/ledger"
+	"github.com/pwemu/pwemu/emulator/internal/clock"
+	"github.com/pwemu/pwemu/emulator/internal/ledger"
 	"github.com/pwemu/pwemu/scenarios/expect"
 )
 

@@ -4,16 +4,16 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/pwemu/pwemu/emulator/api"
-	"github.com/pwemu/pwemu/emulator/clock"
-	"github.com/pwemu/pwemu/emulator/control"
-	"github.com/pwemu/pwemu/emulator/events"
-	"github.com/pwemu/pwemu/emulator/journal"
-	"github.com/pwemu/pwemu/emulator/ledger"
-	"github.com/pwemu/pwemu/emulator/lifecycle"
-	"github.com/pwemu/pwemu/emulator/state"
-	"github.com/pwemu/pwemu/emulator/stream"
-	"github.com/pwemu/pwemu/emulator/traffic"
+	"github.com/pwemu/pwemu/emulator/catalog"
+	"github.com/pwemu/pwemu/emulator/internal/api"
+	"github.com/pwemu/pwemu/emulator/internal/clock"
+	"github.com/pwemu/pwemu/emulator/internal/control"
+	"github.com/pwemu/pwemu/emulator/internal/journal"
+	"github.com/pwemu/pwemu/emulator/internal/ledger"
+	"github.com/pwemu/pwemu/emulator/internal/lifecycle"
+	"github.com/pwemu/pwemu/emulator/internal/state"
+	"github.com/pwemu/pwemu/emulator/internal/stream"
+	"github.com/pwemu/pwemu/emulator/internal/traffic"
 	"github.com/pwemu/pwemu/scenarios"
 )
 
@@ -135,7 +135,7 @@ func (b backend) ReplaceScenario(source string, data []byte) error {
 	return b.e.ReplaceScenario(sc)
 }
 
-func (b backend) Inject(evs []events.Event) int { return b.e.Inject(evs...) }
+func (b backend) Inject(evs []catalog.Event) int { return b.e.Inject(evs...) }
 
 func (b backend) Generate(g scenarios.Generate) (int, error) {
 	w := b.e.world()

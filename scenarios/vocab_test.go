@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/pwemu/pwemu/emulator/events"
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/scenarios"
 )
 
@@ -12,10 +12,10 @@ import (
 // keeps its own copy of the docs' vocabularies; this keeps the copies equal.
 func TestVocabulariesMatchTheEmulators(t *testing.T) {
 	t.Parallel()
-	if !slices.Equal(scenarios.Platforms, events.Platforms) {
-		t.Errorf("platforms: scenarios %v, events %v", scenarios.Platforms, events.Platforms)
+	if !slices.Equal(scenarios.Platforms, catalog.Platforms) {
+		t.Errorf("platforms: scenarios %v, events %v", scenarios.Platforms, catalog.Platforms)
 	}
-	if !slices.Equal(scenarios.EmailStatusEvents, events.EmailStatusEvents) {
-		t.Errorf("email events: scenarios %v, events %v", scenarios.EmailStatusEvents, events.EmailStatusEvents)
+	if !slices.Equal(scenarios.EmailStatusEvents, catalog.EmailStatusEvents) {
+		t.Errorf("email events: scenarios %v, events %v", scenarios.EmailStatusEvents, catalog.EmailStatusEvents)
 	}
 }

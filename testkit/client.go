@@ -11,16 +11,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pwemu/pwemu/emulator/control"
-	"github.com/pwemu/pwemu/emulator/events"
-	"github.com/pwemu/pwemu/emulator/ledger"
+	"github.com/pwemu/pwemu/emulator"
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/scenarios"
 )
 
 // Condition is what Wait waits for: every field given must hold ("at least" for the
 // counts, "at most" for Pending; Settled: nothing pending). The same type travels to
 // a remote emulator as the body of POST /_pwemu/wait.
-type Condition = control.WaitRequest
+type Condition = emulator.WaitCondition
 
 // Delivered is the condition "at least n events delivered".
 func Delivered(n int) Condition { return Condition{Delivered: &n} }
@@ -29,10 +28,10 @@ func Delivered(n int) Condition { return Condition{Delivered: &n} }
 func Settled() Condition { return Condition{Settled: true} }
 
 // LedgerView is the ledger as GET /_pwemu/ledger shows it.
-type LedgerView = control.LedgerView
+type LedgerView = emulator.LedgerView
 
 // JournalView is the journal as GET /_pwemu/journal shows it.
-type JournalView = control.JournalView
+type JournalView = emulator.JournalView
 
 // Client drives an emulator that runs elsewhere — a container, a CI service — through
 // its control API. Its methods mirror those of the in-process Emulator.
@@ -68,7 +67,7 @@ func (e *APIError) Error() string {
 }
 
 func (c *Client) do(ctx context.Context, method, path string, body io.Reader, contentType string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, c.base+control.Prefix+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, c.base+emulator.ControlPrefix+path, body)
 	if err != nil {
 		return err
 	}
@@ -130,22 +129,22 @@ func (c *Client) Health(ctx context.Context) error {
 // Advance moves a manual clock forward; it returns the new emulator time once the
 // work due has finished.
 func (c *Client) Advance(ctx context.Context, d time.Duration) (time.Time, error) {
-	var out control.ClockInfo
+	var out emulator.ClockInfo
 	err := c.postJSON(ctx, "/clock/advance", map[string]string{"by": d.String()}, &out)
 	return out.Now, err
 }
 
 // Now is the emulator time.
 func (c *Client) Now(ctx context.Context) (time.Time, error) {
-	var out control.ClockInfo
+	var out emulator.ClockInfo
 	err := c.do(ctx, http.MethodGet, "/clock", nil, "", &out)
 	return out.Now, err
 }
 
 // Inject publishes events; it returns how many were accepted.
-func (c *Client) Inject(ctx context.Context, evs ...events.Event) (int, error) {
+func (c *Client) Inject(ctx context.Context, evs ...catalog.Event) (int, error) {
 	if evs == nil {
-		evs = []events.Event{}
+		evs = []catalog.Event{}
 	}
 	var out struct {
 		Accepted int `json:"accepted"`
@@ -171,7 +170,7 @@ func (c *Client) Ledger(ctx context.Context) (LedgerView, error) {
 }
 
 // Totals reads the ledger totals only.
-func (c *Client) Totals(ctx context.Context) (ledger.Totals, error) {
+func (c *Client) Totals(ctx context.Context) (emulator.Totals, error) {
 	var out LedgerView
 	err := c.do(ctx, http.MethodGet, "/ledger?events=false", nil, "", &out)
 	return out.Totals, err
@@ -193,26 +192,26 @@ const waitMargin = 50 * time.Millisecond
 
 // Wait blocks until cond holds (or ctx ends, or cond.Timeout passes) and returns the
 // totals then.
-func (c *Client) Wait(ctx context.Context, cond Condition) (ledger.Totals, error) {
+func (c *Client) Wait(ctx context.Context, cond Condition) (emulator.Totals, error) {
 	if cond.Timeout == "" {
 		cond.Timeout = "24h" // until ctx ends
 		if dl, ok := ctx.Deadline(); ok {
 			left := time.Until(dl) - waitMargin
 			if left < time.Millisecond {
-				return ledger.Totals{}, context.DeadlineExceeded
+				return emulator.Totals{}, context.DeadlineExceeded
 			}
 			cond.Timeout = left.Round(time.Millisecond).String()
 		}
 	}
 	var out struct {
-		Totals ledger.Totals `json:"totals"`
+		Totals emulator.Totals `json:"totals"`
 	}
 	err := c.postJSON(ctx, "/wait", cond, &out)
 	return out.Totals, err
 }
 
 // WaitDelivered blocks until at least n events are delivered.
-func (c *Client) WaitDelivered(ctx context.Context, n int) (ledger.Totals, error) {
+func (c *Client) WaitDelivered(ctx context.Context, n int) (emulator.Totals, error) {
 	return c.Wait(ctx, Delivered(n))
 }
 

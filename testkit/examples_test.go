@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pwemu/pwemu/emulator/events"
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/testkit"
 	"github.com/pwemu/pwemu/testkit/receiver"
 )
@@ -34,9 +34,9 @@ streams:
 	}
 	defer emu.Close()
 
-	evs := make([]events.Event, 250)
+	evs := make([]catalog.Event, 250)
 	for i := range evs {
-		evs[i] = events.Event{EventName: "Push Sent", Platform: "iOS", HWID: fmt.Sprint("device-", i)}
+		evs[i] = catalog.Event{EventName: "Push Sent", Platform: "iOS", HWID: fmt.Sprint("device-", i)}
 	}
 	emu.Inject(evs...)
 	emu.Advance(0)

@@ -20,9 +20,6 @@ import (
 	"time"
 
 	"github.com/pwemu/pwemu/emulator"
-	"github.com/pwemu/pwemu/emulator/clock"
-	"github.com/pwemu/pwemu/emulator/journal"
-	"github.com/pwemu/pwemu/emulator/ledger"
 	"github.com/pwemu/pwemu/scenarios"
 )
 
@@ -33,7 +30,7 @@ type options struct {
 	file, bundled, yaml string
 	scenario            *scenarios.Scenario
 	env                 map[string]string
-	clock               *clock.Config
+	clock               *emulator.ClockConfig
 	seed                int64
 	patience            time.Duration
 	logger              *slog.Logger
@@ -66,12 +63,12 @@ func Env(name, value string) Option {
 
 // ManualClock makes time move only through Advance.
 func ManualClock() Option {
-	return func(o *options) { o.clock = &clock.Config{Mode: clock.ModeManual} }
+	return func(o *options) { o.clock = &emulator.ClockConfig{Mode: emulator.ClockManual} }
 }
 
 // ScaledClock makes emulator time run speed times faster than wall time.
 func ScaledClock(speed float64) Option {
-	return func(o *options) { o.clock = &clock.Config{Mode: clock.ModeScaled, Speed: speed} }
+	return func(o *options) { o.clock = &emulator.ClockConfig{Mode: emulator.ClockScaled, Speed: speed} }
 }
 
 // Patience sets how long, in wall time, a manual Advance waits for a delivery that makes
@@ -173,21 +170,23 @@ func (e *Emulator) Advance(d time.Duration) time.Time {
 }
 
 // Totals are the ledger totals.
-func (e *Emulator) Totals() ledger.Totals { return e.Emulator.Ledger().Totals() }
+func (e *Emulator) Totals() emulator.Totals { return e.Emulator.Ledger().Totals() }
 
 // Records are every ledger record, oldest first.
-func (e *Emulator) Records() []ledger.Record { return e.Emulator.Ledger().Records(ledger.Query{}) }
+func (e *Emulator) Records() []emulator.Record {
+	return e.Emulator.Ledger().Records(emulator.RecordQuery{})
+}
 
 // Calls are the API calls the emulator received.
-func (e *Emulator) Calls() []journal.Entry { return e.Emulator.Journal().Entries() }
+func (e *Emulator) Calls() []emulator.Call { return e.Emulator.Journal().Entries() }
 
 // Wait blocks until cond holds, ctx ends or cond.Timeout passes, and returns the
 // totals then.
-func (e *Emulator) Wait(ctx context.Context, cond Condition) (ledger.Totals, error) {
+func (e *Emulator) Wait(ctx context.Context, cond Condition) (emulator.Totals, error) {
 	if cond.Timeout != "" {
 		d, err := time.ParseDuration(cond.Timeout)
 		if err != nil {
-			return ledger.Totals{}, fmt.Errorf("testkit: Wait: timeout %q: %w", cond.Timeout, err)
+			return emulator.Totals{}, fmt.Errorf("testkit: Wait: timeout %q: %w", cond.Timeout, err)
 		}
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, d)
@@ -197,7 +196,7 @@ func (e *Emulator) Wait(ctx context.Context, cond Condition) (ledger.Totals, err
 }
 
 // WaitDelivered blocks until at least n events are delivered.
-func (e *Emulator) WaitDelivered(ctx context.Context, n int) (ledger.Totals, error) {
+func (e *Emulator) WaitDelivered(ctx context.Context, n int) (emulator.Totals, error) {
 	return e.Wait(ctx, Delivered(n))
 }
 

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pwemu/pwemu/emulator/events"
-	"github.com/pwemu/pwemu/emulator/ledger"
+	"github.com/pwemu/pwemu/emulator"
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/testkit"
 	"github.com/pwemu/pwemu/testkit/receiver"
 )
@@ -26,10 +26,10 @@ streams:
     platforms: [iOS]
 `
 
-func pushSent(n int) []events.Event {
-	evs := make([]events.Event, n)
+func pushSent(n int) []catalog.Event {
+	evs := make([]catalog.Event, n)
 	for i := range evs {
-		evs[i] = events.Event{UUID: fmt.Sprintf("evt-%04d", i), EventName: "Push Sent", Platform: "iOS",
+		evs[i] = catalog.Event{UUID: fmt.Sprintf("evt-%04d", i), EventName: "Push Sent", Platform: "iOS",
 			MessageCode: "C3F8-C3863ED4-334AD4F1", ApplicationCode: "32E5A-9B411", HWID: fmt.Sprintf("hw-%d", i)}
 	}
 	return evs
@@ -51,7 +51,7 @@ func TestStartInjectAdvanceWaitAndTheClientAgree(t *testing.T) {
 	}
 	emu.Advance(time.Hour)
 	totals, err := emu.WaitDelivered(ctx, 250)
-	if err != nil || totals != (ledger.Totals{Generated: 250, Delivered: 250}) {
+	if err != nil || totals != (emulator.Totals{Generated: 250, Delivered: 250}) {
 		t.Fatalf("WaitDelivered: %+v, %v", totals, err)
 	}
 	if st := rec.Stats(); st.Batches != 3 || st.Unique != 250 || st.Duplicates != 0 {
@@ -67,7 +67,7 @@ func TestStartInjectAdvanceWaitAndTheClientAgree(t *testing.T) {
 	if view.Totals != totals || len(view.Events) != 250 || view.Events[0].Event.UUID != "evt-0000" {
 		t.Fatalf("client ledger %+v with %d records", view.Totals, len(view.Events))
 	}
-	if view.Events[249].State != ledger.Delivered || len(view.Events[249].Attempts) != 1 {
+	if view.Events[249].State != emulator.Delivered || len(view.Events[249].Attempts) != 1 {
 		t.Fatalf("last record %+v", view.Events[249])
 	}
 	now, err := c.Advance(ctx, time.Minute)
@@ -79,7 +79,7 @@ func TestStartInjectAdvanceWaitAndTheClientAgree(t *testing.T) {
 	}
 
 	emu.Reset()
-	if got := emu.Totals(); got != (ledger.Totals{}) {
+	if got := emu.Totals(); got != (emulator.Totals{}) {
 		t.Fatalf("after Reset: %+v", got)
 	}
 }

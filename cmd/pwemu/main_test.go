@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pwemu/pwemu/emulator/certs"
+	"github.com/pwemu/pwemu/fixtures"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while a command writes to it.
@@ -127,7 +127,7 @@ func TestServeTLSWithASelfSignedCertificate(t *testing.T) {
 }
 
 func TestServeTLSWithGivenCertificate(t *testing.T) {
-	pair, err := certs.SelfSigned()
+	pair, err := fixtures.SelfSigned()
 	if err != nil {
 		t.Fatal(err)
 	}

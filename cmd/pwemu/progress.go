@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/pwemu/pwemu/emulator/ledger"
+	"github.com/pwemu/pwemu/emulator"
 )
 
 // progress shows a one-line status on a terminal, and nothing elsewhere (CI logs).
@@ -28,7 +28,7 @@ func progressWriter(w io.Writer) *progress {
 	return &progress{w: w}
 }
 
-func (p *progress) show(elapsed time.Duration, t ledger.Totals) {
+func (p *progress) show(elapsed time.Duration, t emulator.Totals) {
 	if p.w == nil || time.Since(p.last) < 100*time.Millisecond {
 		return
 	}

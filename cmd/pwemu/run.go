@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pwemu/pwemu/emulator"
-	"github.com/pwemu/pwemu/emulator/clock"
 	"github.com/pwemu/pwemu/scenarios/expect"
 )
 
@@ -63,11 +62,11 @@ func (c *runConfig) run(ctx context.Context, ref string, stdout, stderr io.Write
 	cfg := emulator.Config{Scenario: sc, Addr: c.Addr, Seed: c.Seed}
 	// Receiver scenarios play instantly by default; scenarios for API clients (no
 	// traffic) keep their own clock, so a client has the scenario's duration to call.
-	instant := c.Clock == "instant" || (c.Clock == "" && sc.Clock.Mode != string(clock.ModeScaled) && len(sc.Traffic) > 0)
+	instant := c.Clock == "instant" || (c.Clock == "" && sc.Clock.Mode != string(emulator.ClockScaled) && len(sc.Traffic) > 0)
 	if instant {
-		cfg.Clock = &clock.Config{Mode: clock.ModeManual, Patience: sc.Clock.Patience.D()}
+		cfg.Clock = &emulator.ClockConfig{Mode: emulator.ClockManual, Patience: sc.Clock.Patience.D()}
 	} else if c.Clock != "" {
-		cc, err := clock.ParseFlag(c.Clock)
+		cc, err := emulator.ParseClock(c.Clock)
 		if err != nil {
 			return usageError{fmt.Errorf("--clock: %w", err)}
 		}

@@ -14,8 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pwemu/pwemu/emulator"
-	"github.com/pwemu/pwemu/emulator/certs"
-	"github.com/pwemu/pwemu/emulator/clock"
+	"github.com/pwemu/pwemu/fixtures"
 	"github.com/pwemu/pwemu/scenarios"
 )
 
@@ -57,7 +56,7 @@ func (c *serveConfig) emulatorConfig(stderr io.Writer, extraEnv func(string) (st
 	}
 	cfg := emulator.Config{Scenario: sc, Addr: c.Addr, Seed: c.Seed, Logger: log}
 	if c.Clock != "" {
-		cc, err := clock.ParseFlag(c.Clock)
+		cc, err := emulator.ParseClock(c.Clock)
 		if err != nil {
 			return cfg, usageError{fmt.Errorf("--clock: %w", err)}
 		}
@@ -86,7 +85,7 @@ func (c *serveConfig) tlsConfig() (*tls.Config, error) {
 	if i := strings.LastIndex(host, ":"); i >= 0 {
 		host = host[:i]
 	}
-	pair, err := certs.SelfSigned(strings.Trim(host, "[]"))
+	pair, err := fixtures.SelfSigned(strings.Trim(host, "[]"))
 	if err != nil {
 		return nil, err
 	}

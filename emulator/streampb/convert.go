@@ -4,13 +4,13 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/pwemu/pwemu/emulator/events"
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 // FromEvent copies e into m field by field (m may be reused: proto messages must not
 // be copied whole). Proto strings must be UTF-8: each invalid byte becomes U+FFFD, as
 // in the JSON the HTTP transport sends.
-func FromEvent(m *Event, e *events.Event) {
+func FromEvent(m *Event, e *catalog.Event) {
 	m.Uuid = validUTF8(e.UUID)
 	m.EventName = validUTF8(e.EventName)
 	m.MessageCode = validUTF8(e.MessageCode)
@@ -28,8 +28,8 @@ func FromEvent(m *Event, e *events.Event) {
 }
 
 // ToEvent is the event m carries: the inverse of FromEvent.
-func ToEvent(m *Event) events.Event {
-	return events.Event{
+func ToEvent(m *Event) catalog.Event {
+	return catalog.Event{
 		UUID:              m.GetUuid(),
 		EventName:         m.GetEventName(),
 		MessageCode:       m.GetMessageCode(),

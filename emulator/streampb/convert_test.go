@@ -8,15 +8,15 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/pwemu/pwemu/emulator/events"
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/streampb"
 )
 
 // everyField is an event with every field set to a value of its own, so that a field
 // the conversions forget shows up as a difference.
-func everyField(t *testing.T) events.Event {
+func everyField(t *testing.T) catalog.Event {
 	t.Helper()
-	var e events.Event
+	var e catalog.Event
 	v := reflect.ValueOf(&e).Elem()
 	for i := range v.NumField() {
 		f := v.Field(i)
@@ -28,7 +28,7 @@ func everyField(t *testing.T) events.Event {
 		case reflect.Int64:
 			f.SetInt(int64(1_723_000_000 + i))
 		default:
-			t.Fatalf("events.Event.%s is a %s: teach this test (and convert.go) about it", v.Type().Field(i).Name, f.Kind())
+			t.Fatalf("catalog.Event.%s is a %s: teach this test (and convert.go) about it", v.Type().Field(i).Name, f.Kind())
 		}
 	}
 	return e
@@ -52,7 +52,7 @@ func TestEventRoundTrip(t *testing.T) {
 		t.Fatalf("round trip\n got: %+v\nwant: %+v", got, want)
 	}
 	// a reused message is overwritten whole
-	empty := events.Event{}
+	empty := catalog.Event{}
 	streampb.FromEvent(&m, &empty)
 	if got := streampb.ToEvent(&m); got != empty {
 		t.Fatalf("FromEvent of an empty event into a used message left %+v", got)
@@ -64,14 +64,14 @@ func TestEventRoundTrip(t *testing.T) {
 
 func TestFromEventReplacesInvalidUTF8AsJSONDoes(t *testing.T) {
 	t.Parallel()
-	e := events.Event{UUID: "u-1", Payload: "a\xff\xfeb", HWID: "h\xc3"}
+	e := catalog.Event{UUID: "u-1", Payload: "a\xff\xfeb", HWID: "h\xc3"}
 	var m streampb.Event
 	streampb.FromEvent(&m, &e)
 	if m.Payload != "a\uFFFD\uFFFDb" || m.Hwid != "h\uFFFD" || m.Uuid != "u-1" {
 		t.Fatalf("payload %q, hwid %q, uuid %q; want each invalid byte as U+FFFD", m.Payload, m.Hwid, m.Uuid)
 	}
 	// the HTTP transport's JSON says the same
-	var viaJSON events.Event
+	var viaJSON catalog.Event
 	b, _ := json.Marshal(e)
 	if err := json.Unmarshal(b, &viaJSON); err != nil {
 		t.Fatal(err)

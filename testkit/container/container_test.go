@@ -11,8 +11,8 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
 
-	"github.com/pwemu/pwemu/emulator/events"
-	"github.com/pwemu/pwemu/emulator/ledger"
+	"github.com/pwemu/pwemu/emulator"
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/testkit/container"
 	"github.com/pwemu/pwemu/testkit/receiver"
 )
@@ -47,9 +47,9 @@ func TestContainerDeliversA5xxStormToAReceiverInTheTest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs := make([]events.Event, 300)
+	evs := make([]catalog.Event, 300)
 	for i := range evs {
-		evs[i] = events.Event{UUID: fmt.Sprintf("storm-%03d", i), EventName: "Push Sent", Platform: "iOS", HWID: fmt.Sprint(i)}
+		evs[i] = catalog.Event{UUID: fmt.Sprintf("storm-%03d", i), EventName: "Push Sent", Platform: "iOS", HWID: fmt.Sprint(i)}
 	}
 	if n, err := client.Inject(ctx, evs...); err != nil || n != 300 {
 		t.Fatalf("Inject: %d, %v", n, err)
@@ -63,7 +63,7 @@ func TestContainerDeliversA5xxStormToAReceiverInTheTest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ledger.Totals{Generated: 300, Delivered: 300}
+	want := emulator.Totals{Generated: 300, Delivered: 300}
 	if view.Totals != want || !view.Totals.Balanced() {
 		t.Fatalf("ledger through ControlClient: %+v, want %+v", view.Totals, want)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/testcontainers/testcontainers-go"
 
-	"github.com/pwemu/pwemu/emulator/events"
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/testkit/container"
 	"github.com/pwemu/pwemu/testkit/receiver"
 )
@@ -39,9 +39,9 @@ streams:
 		return
 	}
 	client, _ := ctr.ControlClient(ctx)
-	evs := make([]events.Event, 120)
+	evs := make([]catalog.Event, 120)
 	for i := range evs {
-		evs[i] = events.Event{EventName: "Push Sent", Platform: "Android", HWID: fmt.Sprint(i)}
+		evs[i] = catalog.Event{EventName: "Push Sent", Platform: "Android", HWID: fmt.Sprint(i)}
 	}
 	client.Inject(ctx, evs...)
 	client.Advance(ctx, time.Hour) // the 20 left over go out with the hourly batch

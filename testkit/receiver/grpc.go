@@ -21,9 +21,9 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
-	"github.com/pwemu/pwemu/emulator/certs"
-	"github.com/pwemu/pwemu/emulator/events"
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/streampb"
+	"github.com/pwemu/pwemu/fixtures"
 )
 
 // ackSuccess is the ack status that completes an event (streampb contract).
@@ -146,7 +146,7 @@ func NewGRPC(opts ...GRPCOption) (*GRPC, error) {
 		MinTime: 5 * time.Second, PermitWithoutStream: true,
 	})}
 	if cfg.tls {
-		pair, err := certs.SelfSigned()
+		pair, err := fixtures.SelfSigned()
 		if err != nil {
 			return nil, fmt.Errorf("grpc receiver: %w", err)
 		}
@@ -240,10 +240,10 @@ func (r *GRPC) Wait(ctx context.Context, cond func(GRPCStats) bool) (GRPCStats, 
 }
 
 // Events are the events received, in arrival order, retries included.
-func (r *GRPC) Events() []events.Event {
+func (r *GRPC) Events() []catalog.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make([]events.Event, len(r.events))
+	out := make([]catalog.Event, len(r.events))
 	for i, m := range r.events {
 		out[i] = streampb.ToEvent(m)
 	}

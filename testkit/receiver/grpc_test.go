@@ -19,7 +19,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
-	"github.com/pwemu/pwemu/emulator/events"
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/streampb"
 	"github.com/pwemu/pwemu/testkit/receiver"
 )
@@ -111,7 +111,7 @@ func TestGRPCRecordsEventsAcksAndStreams(t *testing.T) {
 		t.Fatalf("after 3 acks: %v, want EOF", err)
 	}
 
-	want := events.Event{UUID: "u1", EventName: "Email Opened", MessageCode: "E682-E6D92B9A-53E24868",
+	want := catalog.Event{UUID: "u1", EventName: "Email Opened", MessageCode: "E682-E6D92B9A-53E24868",
 		MessageID: 5, CampaignID: 961048, Platform: "Email", Payload: "Welcome", ApplicationCode: "32E5A-9B411",
 		HWID: "irun4716@gmail.com", UserID: "1894410", Timestamp: 1723799271, JourneyTitle: "J",
 		JourneyPointTitle: "5_Welcome_ID_new", LiveActivityID: "la-9"}

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pwemu/pwemu/emulator/events"
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 // HTTPResponse is how an HTTP receiver answers one request. The zero value answers
@@ -71,7 +71,7 @@ type HTTPRequest struct {
 	// request (Connection: close), as pwemu does by default.
 	Close  bool
 	Body   []byte
-	Events []events.Event // the body parsed: a JSON array, one object, or NDJSON
+	Events []catalog.Event // the body parsed: a JSON array, one object, or NDJSON
 	// ParseError says why the body could not be read as events ("" when it could).
 	ParseError string
 	Answer     HTTPResponse // what the receiver did
@@ -233,10 +233,10 @@ func (r *HTTP) Requests() []HTTPRequest {
 }
 
 // Events are the events received, in arrival order, retries included.
-func (r *HTTP) Events() []events.Event {
+func (r *HTTP) Events() []catalog.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var out []events.Event
+	var out []catalog.Event
 	for _, q := range r.requests {
 		out = append(out, q.Events...)
 	}
@@ -364,13 +364,13 @@ func resetConn(w http.ResponseWriter) {
 // ParseEvents reads a request body as pwemu sends it: a JSON array of events (the
 // default framing), one JSON object (the "object" framing and webhooks), or one object
 // per line (NDJSON). Unknown fields are ignored.
-func ParseEvents(body []byte) ([]events.Event, error) {
+func ParseEvents(body []byte) ([]catalog.Event, error) {
 	b := bytes.TrimSpace(body)
 	if len(b) == 0 {
 		return nil, errors.New("empty body")
 	}
 	if b[0] == '[' {
-		var evs []events.Event
+		var evs []catalog.Event
 		if err := json.Unmarshal(b, &evs); err != nil {
 			return nil, fmt.Errorf("body is not a JSON array of events: %w", err)
 		}
@@ -379,10 +379,10 @@ func ParseEvents(body []byte) ([]events.Event, error) {
 	if b[0] != '{' {
 		return nil, fmt.Errorf("body starts with %q: want a JSON array or object", strings.TrimSpace(string(b[:min(len(b), 16)])))
 	}
-	var evs []events.Event
+	var evs []catalog.Event
 	dec := json.NewDecoder(bytes.NewReader(b))
 	for {
-		var e events.Event
+		var e catalog.Event
 		err := dec.Decode(&e)
 		if errors.Is(err, io.EOF) {
 			return evs, nil

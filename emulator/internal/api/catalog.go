@@ -1,0 +1,221 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/pwemu/pwemu/emulator/internal/state"
+)
+
+// Account catalogue methods: tags, filters, events and applications.
+
+const (
+	msgNoTagName        = "Tag name is not set"
+	msgBadTagType       = "Invalid tag type"
+	msgTagExists        = "Tag already exists"
+	msgTagNotFound      = "Tag not found"
+	msgNoFilterName     = "Filter name is not set"
+	msgFilterExists     = "Filter already exists"
+	msgFilterNotFound   = "Filter not found"
+	msgNoEventName      = "Event name is not set"
+	msgEventExists      = "Event already exists"
+	msgNoAppTitle       = "Application title is not set"
+	msgAppCodeExhausted = "Could not allocate an application code"
+)
+
+// tagRequest is addTag's and deleteTag's "tag" object.
+type tagRequest struct {
+	Name                string          `json:"name"`
+	Type                json.RawMessage `json:"type"`
+	ApplicationSpecific bool            `json:"application_specific"`
+}
+
+func decodeTag(raw json.RawMessage) (tagRequest, bool) {
+	var t tagRequest
+	if isNull(raw) || json.Unmarshal(raw, &t) != nil {
+		return t, false
+	}
+	t.Name = strings.TrimSpace(t.Name)
+	return t, t.Name != ""
+}
+
+// tagType reads a tag type: its number (1…7, possibly as a string) or its name.
+func tagType(raw json.RawMessage) int {
+	if isNull(raw) {
+		return 0
+	}
+	var f flexInt
+	if f.UnmarshalJSON(raw) == nil && f.Set {
+		if state.TagTypeName(int(f.V)) != "" {
+			return int(f.V)
+		}
+		return 0
+	}
+	name := strings.ToLower(rawString(raw))
+	for t := state.TagInteger; t <= state.TagVersion; t++ {
+		if state.TagTypeName(t) == name {
+			return t
+		}
+	}
+	return 0
+}
+
+var resultTrue = []byte(`{"result":true}`)
+
+func (s *Server) addTag(c *call) reply {
+	t, good := decodeTag(c.req.Tag)
+	if !good {
+		return refused(msgNoTagName)
+	}
+	typ := tagType(t.Type)
+	if typ == 0 {
+		return refused(msgBadTagType)
+	}
+	err := s.st.AddTag(c.account.ID, state.TagDef{Name: t.Name, Type: typ, ApplicationSpecific: t.ApplicationSpecific})
+	if errors.Is(err, state.ErrExists) {
+		return refused(msgTagExists)
+	}
+	return okRaw(resultTrue)
+}
+
+func (s *Server) deleteTag(c *call) reply {
+	t, good := decodeTag(c.req.Tag)
+	if !good {
+		return refused(msgNoTagName)
+	}
+	if err := s.st.DeleteTag(c.account.ID, t.Name); err != nil {
+		return refused(msgTagNotFound)
+	}
+	return okRaw(resultTrue)
+}
+
+func (s *Server) listTags(c *call) reply {
+	tags := s.st.Tags(c.account.ID)
+	if tags == nil {
+		tags = []state.TagDef{}
+	}
+	return ok(map[string][]state.TagDef{"tags": tags})
+}
+
+func (s *Server) createFilter(c *call) reply {
+	name := strings.TrimSpace(string(c.req.Name))
+	if name == "" {
+		return refused(msgNoFilterName)
+	}
+	f := state.Filter{Name: name, Application: c.req.Application, Conditions: c.req.Conditions,
+		Operator: c.req.Operator, Created: c.in.arrive}
+	if f.Application != "" {
+		if _, rep, good := s.ownApp(c, f.Application); !good {
+			return rep
+		}
+	}
+	if isNull(f.Conditions) {
+		f.Conditions = json.RawMessage(`[]`)
+	}
+	if err := s.st.CreateFilter(c.account.ID, f); errors.Is(err, state.ErrExists) {
+		return refused(msgFilterExists)
+	}
+	return ok(map[string]string{"name": name})
+}
+
+func (s *Server) listFilters(c *call) reply {
+	fs := s.st.Filters(c.account.ID)
+	if fs == nil {
+		fs = []state.Filter{}
+	}
+	return ok(map[string][]state.Filter{"filters": fs})
+}
+
+func (s *Server) deleteFilter(c *call) reply {
+	name := strings.TrimSpace(string(c.req.Name))
+	if name == "" {
+		return refused(msgNoFilterName)
+	}
+	if err := s.st.DeleteFilter(c.account.ID, name); err != nil {
+		return refused(msgFilterNotFound)
+	}
+	return ok(nil)
+}
+
+// createEvent takes the event's fields at the top of the request, or in "event".
+func (s *Server) createEvent(c *call) reply {
+	r := c.req
+	e := state.EventDef{Name: strings.TrimSpace(string(r.Name)), Application: r.Application,
+		Description: r.Description, Attributes: r.Attributes, Created: c.in.arrive}
+	if !isNull(r.Event) && r.Event[0] == '{' {
+		var in struct {
+			Name        string          `json:"name"`
+			Description string          `json:"description"`
+			Attributes  json.RawMessage `json:"attributes"`
+		}
+		if json.Unmarshal(r.Event, &in) == nil {
+			e.Name, e.Description, e.Attributes = strings.TrimSpace(in.Name), in.Description, in.Attributes
+		}
+	} else if e.Name == "" {
+		e.Name = strings.TrimSpace(rawString(r.Event))
+	}
+	if e.Name == "" {
+		return refused(msgNoEventName)
+	}
+	if e.Application != "" {
+		if _, rep, good := s.ownApp(c, e.Application); !good {
+			return rep
+		}
+	}
+	if err := s.st.CreateEvent(c.account.ID, e); errors.Is(err, state.ErrExists) {
+		return refused(msgEventExists)
+	}
+	return ok(nil)
+}
+
+// applicationView is an application as getApplication(s) show it.
+type applicationView struct {
+	Code  string `json:"code"`
+	Title string `json:"title"`
+}
+
+func (s *Server) createApplication(c *call) reply {
+	title := strings.TrimSpace(c.req.Title)
+	if title == "" {
+		title = strings.TrimSpace(string(c.req.Name))
+	}
+	if title == "" {
+		return refused(msgNoAppTitle)
+	}
+	// Codes derive from the seed; a clash with an existing code takes the next one.
+	for range 16 {
+		code := applicationCode(s.seed, s.st.NextSeq())
+		err := s.st.CreateApplication(state.Application{Code: code, Name: title, AccountID: c.account.ID, Created: c.in.arrive})
+		if err == nil {
+			return ok(map[string]string{"application": code})
+		}
+	}
+	return refused(msgAppCodeExhausted)
+}
+
+func (s *Server) getApplication(c *call) reply {
+	app := c.app()
+	return ok(map[string]applicationView{"application": {Code: app.Code, Title: app.Name}})
+}
+
+func (s *Server) getApplications(c *call) reply {
+	apps := []applicationView{}
+	for _, a := range s.st.Applications(c.account.ID) {
+		if c.token.Covers(a.Code) {
+			apps = append(apps, applicationView{Code: a.Code, Title: a.Name})
+		}
+	}
+	return ok(struct {
+		Applications []applicationView `json:"applications"`
+		Page         int               `json:"page"`
+		Total        int               `json:"total"`
+	}{apps, 1, len(apps)})
+}
+
+func (s *Server) deleteApplication(c *call) reply {
+	if err := s.st.DeleteApplication(c.account.ID, c.app().Code); err != nil {
+		return refused(msgAppNotFound)
+	}
+	return ok(nil)
+}

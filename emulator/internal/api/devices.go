@@ -1,0 +1,292 @@
+package api
+
+import (
+	"encoding/json"
+
+	"github.com/pwemu/pwemu/emulator/internal/state"
+)
+
+// Device methods: what SDKs and client libraries call about one device.
+
+const (
+	msgNoHWID        = "Device hwid is not set"
+	msgBadDeviceType = "Invalid device type"
+	msgBadTags       = "Tags must be a key-value object"
+	msgNoBadge       = "Badge is not set"
+	msgBadgeIOSOnly  = "Badges can be set on iOS devices only"
+	msgNoEvent       = "Event name is not set"
+	msgNoEmail       = "Email is not set"
+	msgNoUserID      = "userId is not set"
+	msgNoCoordinates = "lat and lng are not set"
+)
+
+func (s *Server) registerDevice(c *call) reply {
+	r := c.req
+	if r.HWID == "" {
+		return refused(msgNoHWID)
+	}
+	if state.PlatformName(int(r.DeviceType.V)) == "" {
+		return refused(msgBadDeviceType)
+	}
+	tags, err := decodeObject(r.Tags)
+	if err != nil {
+		return refused(msgBadTags)
+	}
+	reg := state.Registration{Application: c.app().Code, HWID: string(r.HWID), PushToken: r.PushToken,
+		Type: int(r.DeviceType.V), Language: r.Language, UserID: string(r.UserID), Tags: tags}
+	if tz, ok := seconds(r.Timezone); ok {
+		reg.Timezone = &tz
+	}
+	if reg.Language != "" {
+		if reg.Tags == nil {
+			reg.Tags = map[string]any{}
+		}
+		if _, set := reg.Tags["Language"]; !set {
+			reg.Tags["Language"] = reg.Language
+		}
+	}
+	if _, _, err := s.st.RegisterDevice(reg, c.in.arrive); err != nil {
+		return refused(msgAppNotFound)
+	}
+	return ok(nil)
+}
+
+// seconds reads a timezone offset in seconds (a number or a numeric string).
+func seconds(raw json.RawMessage) (int64, bool) {
+	if isNull(raw) {
+		return 0, false
+	}
+	var f flexInt
+	if f.UnmarshalJSON(raw) != nil || !f.Set {
+		return 0, false
+	}
+	return f.V, true
+}
+
+func (s *Server) unregisterDevice(c *call) reply {
+	if c.req.HWID == "" {
+		return refused(msgNoHWID)
+	}
+	if err := s.st.UnregisterDevice(c.app().Code, string(c.req.HWID)); err != nil {
+		return refused(msgAppNotFound)
+	}
+	return ok(nil)
+}
+
+func (s *Server) deleteDevice(c *call) reply {
+	if c.req.HWID == "" {
+		return refused(msgNoHWID)
+	}
+	if err := s.st.DeleteDevice(c.app().Code, string(c.req.HWID)); err != nil {
+		return refused(msgAppNotFound)
+	}
+	return ok(nil)
+}
+
+func (s *Server) checkDevice(c *call) reply {
+	if c.req.HWID == "" {
+		return refused(msgNoHWID)
+	}
+	d, found := s.st.Device(c.app().Code, string(c.req.HWID))
+	return ok(struct {
+		Exist          bool `json:"exist"`
+		PushTokenExist bool `json:"push_token_exist"`
+	}{found, found && d.Subscribed && d.PushToken != ""})
+}
+
+func (s *Server) setTags(c *call) reply {
+	if c.req.HWID == "" {
+		return refused(msgNoHWID)
+	}
+	return s.setDeviceTags(c, string(c.req.HWID))
+}
+
+func (s *Server) setDeviceTags(c *call, hwid string) reply {
+	tags, err := decodeObject(c.req.Tags)
+	if err != nil {
+		return refused(msgBadTags)
+	}
+	skipped, err := s.st.SetTags(c.app().Code, hwid, tags, c.in.arrive)
+	if err != nil {
+		return refused(msgAppNotFound)
+	}
+	if len(skipped) == 0 {
+		return ok(nil)
+	}
+	return ok(map[string][]state.Skipped{"skipped": skipped})
+}
+
+func (s *Server) getTags(c *call) reply {
+	if c.req.HWID == "" {
+		return refused(msgNoHWID)
+	}
+	tags, err := s.st.DeviceTags(c.app().Code, string(c.req.HWID))
+	if err != nil {
+		return refused(msgAppNotFound)
+	}
+	return ok(map[string]map[string]any{"result": tags})
+}
+
+func (s *Server) setBadge(c *call) reply {
+	r := c.req
+	if r.HWID == "" {
+		return refused(msgNoHWID)
+	}
+	badge := r.Badge
+	if !badge.Set {
+		badge = r.Badges
+	}
+	if !badge.Set {
+		return refused(msgNoBadge)
+	}
+	if d, found := s.st.Device(c.app().Code, string(r.HWID)); found && d.Type != 0 && d.Type != state.DeviceIOS {
+		return refused(msgBadgeIOSOnly)
+	}
+	err := s.st.Touch(c.app().Code, string(r.HWID), func(d *state.Device) { d.Badge = int(badge.V) })
+	if err != nil {
+		return refused(msgAppNotFound)
+	}
+	return ok(nil)
+}
+
+func (s *Server) applicationOpen(c *call) reply {
+	r := c.req
+	if r.HWID == "" {
+		return refused(msgNoHWID)
+	}
+	err := s.st.Touch(c.app().Code, string(r.HWID), func(d *state.Device) {
+		d.LastOpen = c.in.arrive
+		if d.Type == 0 && state.PlatformName(int(r.DeviceType.V)) != "" {
+			d.Type = int(r.DeviceType.V)
+		}
+		if r.UserID != "" {
+			d.UserID = string(r.UserID)
+		}
+	})
+	if err != nil {
+		return refused(msgAppNotFound)
+	}
+	s.st.Count(c.app().Code, "open") //nolint:errcheck // the application was just found
+	return ok(nil)
+}
+
+func (s *Server) pushStat(c *call) reply {
+	s.st.Count(c.app().Code, "push_stat") //nolint:errcheck
+	return ok(nil)
+}
+
+func (s *Server) messageDeliveryEvent(c *call) reply {
+	s.st.Count(c.app().Code, "delivery") //nolint:errcheck
+	return ok(nil)
+}
+
+func (s *Server) registerUser(c *call) reply {
+	r := c.req
+	if r.UserID == "" {
+		return refused(msgNoUserID)
+	}
+	hwid := string(r.HWID)
+	if hwid == "" {
+		hwid = string(r.UserID) // Pushwoosh keys a user without a device by its id
+	}
+	err := s.st.Touch(c.app().Code, hwid, func(d *state.Device) { d.UserID = string(r.UserID) })
+	if err != nil {
+		return refused(msgAppNotFound)
+	}
+	return ok(nil)
+}
+
+func (s *Server) postEvent(c *call) reply {
+	name := rawString(c.req.Event)
+	if name == "" {
+		return refused(msgNoEvent)
+	}
+	s.st.Count(c.app().Code, "event:"+name) //nolint:errcheck
+	return ok(nil)
+}
+
+func (s *Server) getNearestZone(c *call) reply {
+	r := c.req
+	if !r.Lat.Set || !r.Lng.Set {
+		return refused(msgNoCoordinates)
+	}
+	// pwemu knows no geozones: the nearest one is where the device stands.
+	return ok(struct {
+		Name     string  `json:"name"`
+		Lat      float64 `json:"lat"`
+		Lng      float64 `json:"lng"`
+		Range    int     `json:"range"`
+		Distance int     `json:"distance"`
+	}{"pwemu", r.Lat.V, r.Lng.V, 100, 0})
+}
+
+func (s *Server) registerEmail(c *call) reply {
+	r := c.req
+	if r.Email == "" {
+		return refused(msgNoEmail)
+	}
+	tags, err := decodeObject(r.Tags)
+	if err != nil {
+		return refused(msgBadTags)
+	}
+	reg := state.Registration{Application: c.app().Code, HWID: r.Email, PushToken: r.Email,
+		Type: state.DeviceEmail, Language: r.Language, UserID: string(r.UserID), Tags: tags}
+	if r.TZOffset.Set {
+		reg.Timezone = &r.TZOffset.V
+	}
+	if _, _, err := s.st.RegisterDevice(reg, c.in.arrive); err != nil {
+		return refused(msgAppNotFound)
+	}
+	return ok(nil)
+}
+
+func (s *Server) registerEmailUser(c *call) reply {
+	r := c.req
+	if r.Email == "" {
+		return refused(msgNoEmail)
+	}
+	if r.UserID == "" {
+		return refused(msgNoUserID)
+	}
+	err := s.st.Touch(c.app().Code, r.Email, func(d *state.Device) { d.UserID = string(r.UserID) })
+	if err != nil {
+		return refused(msgAppNotFound)
+	}
+	return ok(nil)
+}
+
+func (s *Server) setEmailTags(c *call) reply {
+	if c.req.Email == "" {
+		return refused(msgNoEmail)
+	}
+	return s.setDeviceTags(c, c.req.Email)
+}
+
+// getConfig answers the web SDK's start-up call: no optional feature is on.
+func (s *Server) getConfig(c *call) reply {
+	var names []string
+	for _, e := range s.st.Events(c.account.ID) {
+		names = append(names, e.Name)
+	}
+	if names == nil {
+		names = []string{}
+	}
+	return ok(map[string]any{"features": map[string]any{
+		"page_visit":          map[string]any{"enabled": false, "entrypoint": ""},
+		"web_in_apps":         map[string]any{"enabled": false},
+		"events":              names,
+		"subscription_prompt": map[string]any{"useCase": "not-set"},
+	}})
+}
+
+func (s *Server) getInboxMessages(*call) reply {
+	return okRaw([]byte(`{"messages":[],"next":"","deleted":[],"new_inbox":0}`))
+}
+
+func (s *Server) getPopupForms(*call) reply {
+	return okRaw([]byte(`{"popup_forms":[]}`))
+}
+
+// nothing answers OK to calls that leave no trace in pwemu (inbox status, page
+// visits, purchases).
+func (s *Server) nothing(*call) reply { return ok(nil) }

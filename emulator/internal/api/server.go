@@ -1,0 +1,313 @@
+// Package api is the fake Pushwoosh HTTP API: POST /json/1.3/<method> and the
+// messaging API v2 (/messaging/v2/notify, /messaging/v2/cancel), answering as
+// Pushwoosh does (SPEC.md §3) from the in-memory state, with every call written to
+// the journal and the scenario's API rules able to change any answer.
+//
+// Handlers return a reply; one adapter (Server.write) turns replies into HTTP
+// responses, so every answer — errors included — is the JSON envelope
+// {"status_code","status_message","response"}.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/pwemu/pwemu/emulator/internal/clock"
+	"github.com/pwemu/pwemu/emulator/internal/journal"
+	"github.com/pwemu/pwemu/emulator/internal/lifecycle"
+	"github.com/pwemu/pwemu/emulator/internal/state"
+	"github.com/pwemu/pwemu/scenarios"
+)
+
+// MaxBodyBytes bounds a request body; larger ones are answered 413.
+const MaxBodyBytes = 10 << 20
+
+// Path prefixes the API serves.
+const (
+	PrefixV13 = "/json/1.3/"
+	PrefixV2  = "/messaging/v2/"
+)
+
+// Options configure a Server.
+type Options struct {
+	Clock   clock.Clock      // nil: wall time
+	State   *state.Store     // nil: an empty world
+	Journal *journal.Journal // nil: calls are not recorded
+	Rules   []scenarios.APIRule
+	Seed    int64     // message codes and rule probabilities derive from it
+	Start   time.Time // origin of the rules' during windows; zero means the clock's now at New
+	// OnMessage is called for every message the API accepts, once per application,
+	// with the devices it goes to; a scheduled message is passed on at its send date.
+	OnMessage func(lifecycle.Message)
+	Logger    *slog.Logger
+}
+
+// Server serves the API. It is an http.Handler for any Host.
+type Server struct {
+	clk       clock.Clock
+	st        *state.Store
+	jr        *journal.Journal
+	rules     *ruleSet
+	seed      uint64
+	onMessage func(lifecycle.Message)
+	log       *slog.Logger
+	router    *mux.Router
+	picks     *picker   // seeded choices (which device a limited message goes to)
+	incomings sync.Pool // of *incoming
+
+	closed    chan struct{} // closed by Close: calls waiting on the clock give up
+	closeOnce sync.Once
+}
+
+// Close releases the calls that wait on the emulator clock (latency and hang rules):
+// the emulator closes a server when it replaces or resets the scenario, after which
+// nobody moves that server's clock.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closed) })
+}
+
+// New builds a Server.
+func New(o Options) *Server {
+	if o.Clock == nil {
+		o.Clock = clock.NewReal()
+	}
+	if o.State == nil {
+		st, _ := state.New(nil)
+		o.State = st
+	}
+	if o.Start.IsZero() {
+		o.Start = o.Clock.Now()
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{closed: make(chan struct{}), clk: o.Clock, st: o.State, jr: o.Journal, seed: uint64(o.Seed),
+		onMessage: o.OnMessage, log: log, picks: newPicker(uint64(o.Seed))}
+	s.incomings.New = func() any { return new(incoming) }
+	s.rules = newRuleSet(o.Rules, o.Start, uint64(o.Seed))
+	r := mux.NewRouter()
+	r.SkipClean(true) // "//json/1.3/x" from a base URL with a trailing slash is still the API
+	r.MatcherFunc(underPrefix(PrefixV13)).HandlerFunc(s.serveV13)
+	r.MatcherFunc(underPrefix(PrefixV2)).HandlerFunc(s.serveV2)
+	r.NotFoundHandler = http.HandlerFunc(s.serveUnknownPath)
+	s.router = r
+	return s
+}
+
+// underPrefix matches paths under prefix, tolerating doubled leading slashes.
+func underPrefix(prefix string) mux.MatcherFunc {
+	return func(r *http.Request, _ *mux.RouteMatch) bool {
+		return strings.HasPrefix(trimSlashes(r.URL.Path), prefix)
+	}
+}
+
+func trimSlashes(p string) string {
+	for len(p) > 1 && p[1] == '/' {
+		p = p[1:]
+	}
+	return p
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if origin := r.Header.Get("Origin"); origin != "" {
+		// The web SDK calls from the browser with credentials: echo the origin, as
+		// "*" is not allowed with credentials.
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Allow-Credentials", "true")
+		h.Add("Vary", "Origin")
+		if r.Method == http.MethodOptions {
+			allow := r.Header.Get("Access-Control-Request-Headers")
+			if allow == "" {
+				allow = "Authorization, Content-Type"
+			}
+			h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+			h.Set("Access-Control-Allow-Headers", allow)
+			h.Set("Access-Control-Max-Age", "86400")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+	}
+	if r.Method == http.MethodOptions {
+		w.Header().Set("Allow", "POST, OPTIONS")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	// Match, not the router's ServeHTTP: the routes take no variables, and ServeHTTP
+	// would copy the request twice to carry them in its context.
+	var m mux.RouteMatch
+	if s.router.Match(r, &m) && m.Handler != nil {
+		m.Handler.ServeHTTP(w, r)
+		return
+	}
+	s.serveUnknownPath(w, r)
+}
+
+// serveV13 serves POST /json/1.3/<method>.
+func (s *Server) serveV13(w http.ResponseWriter, r *http.Request) {
+	method := strings.Trim(strings.TrimPrefix(trimSlashes(r.URL.Path), PrefixV13), "/")
+	s.serve(w, r, method, false, s.callV13)
+}
+
+// serveV2 serves POST /messaging/v2/<notify|cancel>.
+func (s *Server) serveV2(w http.ResponseWriter, r *http.Request) {
+	method := strings.Trim(strings.TrimPrefix(trimSlashes(r.URL.Path), PrefixV2), "/")
+	s.serve(w, r, method, true, s.callV2)
+}
+
+func (s *Server) serveUnknownPath(w http.ResponseWriter, r *http.Request) {
+	s.serve(w, r, "", false, func(context.Context, *incoming) reply { return httpError(http.StatusNotFound) })
+}
+
+// incoming is one API call as received, with the scratch space its handling needs.
+// Incomings are pooled: a busy emulator would otherwise hand the garbage collector a
+// kilobyte a call. Nothing may keep a pointer into one after the call.
+type incoming struct {
+	method string // API method: "createMessage", "notify", …
+	path   string
+	auth   string // the Authorization header
+	body   []byte
+	arrive time.Time
+	// Whether the body is JSON, for the journal; decoding finds out, else write does.
+	jsonKnown, isJSON bool
+
+	call call
+	req  Request
+}
+
+// serve is the one adapter between HTTP and the method handlers: it reads the body,
+// lets the rules and then handle answer, writes the reply and journals the call.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, method string, v2 bool, handle func(context.Context, *incoming) reply) {
+	in := s.incomings.Get().(*incoming)
+	defer func() {
+		*in = incoming{} // let go of the body and the rest before pooling
+		s.incomings.Put(in)
+	}()
+	*in = incoming{method: method, path: r.URL.Path, auth: r.Header.Get("Authorization"), arrive: s.clk.Now()}
+	var rep reply
+	body, status := readBody(w, r)
+	in.body = body
+	switch {
+	case status != 0:
+		rep = httpError(status)
+	case r.Method != http.MethodPost:
+		rep = httpError(http.StatusMethodNotAllowed)
+	default:
+		rep = s.rules.apply(r.Context(), s, in, handle)
+	}
+	if v2 {
+		rep = asV2(rep)
+	}
+	s.write(w, in, rep)
+}
+
+// bodyPresize bounds how much readBody allocates on the word of Content-Length: a
+// header alone must not make the server allocate MaxBodyBytes before any of the body
+// arrives.
+const bodyPresize = 64 << 10
+
+// readBody reads the request body, bounded by MaxBodyBytes; status is 413 for a
+// larger body and 400 for one that ended early.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, int) {
+	want := r.ContentLength // -1 when unknown
+	if want > MaxBodyBytes {
+		return nil, http.StatusRequestEntityTooLarge
+	}
+	size := int64(512)
+	if want >= 0 {
+		size = min(want, bodyPresize)
+	}
+	body := make([]byte, 0, size)
+	rd := http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	for want < 0 || int64(len(body)) < want {
+		if len(body) == cap(body) {
+			body = append(body, 0)[:len(body)] // grow as the body arrives
+		}
+		end := cap(body)
+		if want >= 0 {
+			end = int(min(int64(end), want)) // the bytes past Content-Length are not the body
+		}
+		n, err := rd.Read(body[len(body):end])
+		body = body[:len(body)+n]
+		var tooBig *http.MaxBytesError
+		switch {
+		case err == io.EOF && (want < 0 || int64(len(body)) == want):
+			return body, 0
+		case errors.As(err, &tooBig):
+			return nil, http.StatusRequestEntityTooLarge
+		case err != nil:
+			return nil, http.StatusBadRequest
+		}
+	}
+	return body, 0
+}
+
+// write journals the call, then sends the reply: a test that has its answer finds
+// the call in the journal.
+func (s *Server) write(w http.ResponseWriter, in *incoming, rep reply) {
+	var out []byte
+	switch {
+	case rep.fault != "":
+	case rep.raw != nil:
+		out = rep.raw
+	default:
+		out = appendEnvelope(make([]byte, 0, 64+len(rep.message)+len(rep.body)), rep)
+	}
+	if rep.status >= 400 {
+		s.log.Debug("api call refused", "method", in.method, "http", rep.status, "status_message", rep.message)
+	}
+	s.journal(in, rep, out)
+	switch {
+	case rep.fault == faultReset:
+		s.reset(w)
+	case out != nil:
+		h := w.Header()
+		if rep.raw == nil || json.Valid(rep.raw) {
+			h.Set("Content-Type", "application/json; charset=utf-8")
+		} else {
+			h.Set("Content-Type", "text/html; charset=utf-8")
+		}
+		h.Set("Content-Length", strconv.Itoa(len(out)))
+		w.WriteHeader(rep.status)
+		w.Write(out) //nolint:errcheck // the client went away: nothing to do
+	}
+}
+
+func (s *Server) journal(in *incoming, rep reply, out []byte) {
+	if s.jr == nil {
+		return
+	}
+	e := journal.Entry{Time: in.arrive, Method: in.method, Path: in.path, Request: in.body,
+		Latency: s.clk.Now().Sub(in.arrive)}
+	if !in.jsonKnown {
+		in.isJSON = json.Valid(in.body)
+	}
+	if !in.isJSON && len(in.body) > 0 {
+		e.Request = quote(in.body)
+	}
+	if out != nil {
+		e.HTTPStatus = rep.status
+		e.Response = out
+		if rep.raw != nil && !json.Valid(rep.raw) {
+			e.Response = quote(rep.raw)
+		}
+	}
+	s.jr.Add(e)
+}
+
+func quote(b []byte) json.RawMessage {
+	q, _ := json.Marshal(string(b))
+	return q
+}

@@ -1,0 +1,410 @@
+// Package control serves pwemu's control API under /_pwemu/: what tests and CI use to
+// read the ledger and journal, inject events, move the manual clock, wait for
+// conditions and replace or reset the scenario. The paths and JSON shapes are a
+// contract (DESIGN.md).
+package control
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
+	"github.com/pwemu/pwemu/emulator/internal/journal"
+	"github.com/pwemu/pwemu/emulator/internal/ledger"
+	"github.com/pwemu/pwemu/scenarios"
+)
+
+// Prefix is where the control API lives.
+const Prefix = "/_pwemu"
+
+// maxBody bounds control request bodies (a scenario, a batch of injected events).
+const maxBody = 64 << 20
+
+// Backend is the running emulator as the control API sees it.
+type Backend interface {
+	// Ready reports nil once the emulator serves.
+	Ready() error
+	ClockInfo() ClockInfo
+	// Advance moves a manual clock; it fails with ErrNotManual on other clocks.
+	Advance(d time.Duration) (time.Time, error)
+	ScenarioYAML() []byte
+	// ReplaceScenario loads YAML and swaps the running scenario; a bad scenario
+	// leaves the running one untouched and returns *scenarios.Errors.
+	ReplaceScenario(source string, yaml []byte) error
+	Inject(evs []catalog.Event) int
+	Generate(g scenarios.Generate) (int, error)
+	Ledger() *ledger.Ledger
+	Journal() *journal.Journal
+	Reset() error
+}
+
+// ErrNotManual is returned by Advance on a real or scaled clock.
+var ErrNotManual = errors.New("the clock is not manual: start pwemu with --clock manual or a scenario with clock: {mode: manual}")
+
+// ClockInfo describes the emulator clock.
+type ClockInfo struct {
+	Mode  string    `json:"mode"`
+	Now   time.Time `json:"now"`
+	Speed float64   `json:"speed,omitempty"`
+}
+
+// New returns the control API handler; mount it at Prefix.
+func New(b Backend) http.Handler {
+	s := &server{b: b}
+	r := mux.NewRouter()
+	p := r.PathPrefix(Prefix).Subrouter()
+	p.Handle("/health", s.adapt(s.health)).Methods(http.MethodGet, http.MethodHead)
+	p.Handle("/scenario", s.adapt(s.getScenario)).Methods(http.MethodGet)
+	p.Handle("/scenario", s.adapt(s.putScenario)).Methods(http.MethodPut, http.MethodPost)
+	p.Handle("/events", s.adapt(s.postEvents)).Methods(http.MethodPost)
+	p.Handle("/clock", s.adapt(s.getClock)).Methods(http.MethodGet)
+	p.Handle("/clock/advance", s.adapt(s.advance)).Methods(http.MethodPost)
+	p.Handle("/ledger", s.adapt(s.getLedger)).Methods(http.MethodGet)
+	p.Handle("/journal", s.adapt(s.getJournal)).Methods(http.MethodGet)
+	p.Handle("/wait", s.adapt(s.wait)).Methods(http.MethodPost)
+	p.Handle("/reset", s.adapt(s.reset)).Methods(http.MethodPost)
+	r.NotFoundHandler = s.adapt(func(r *http.Request) (any, error) {
+		return nil, fail(http.StatusNotFound, "no control endpoint %s %s (see GET %s/health, /ledger, /journal, …)", r.Method, r.URL.Path, Prefix)
+	})
+	r.MethodNotAllowedHandler = s.adapt(func(r *http.Request) (any, error) {
+		return nil, fail(http.StatusMethodNotAllowed, "%s is not allowed on %s", r.Method, r.URL.Path)
+	})
+	return r
+}
+
+type server struct{ b Backend }
+
+// handler returns the value to write as JSON, or an error.
+type handler func(r *http.Request) (any, error)
+
+// raw is a response written as is.
+type raw struct {
+	contentType string
+	body        []byte
+}
+
+// Error is a control API failure with its HTTP status; it is written as
+// {"error": message, "details": …}.
+type Error struct {
+	Status  int    `json:"-"`
+	Message string `json:"error"`
+	Details any    `json:"details,omitempty"`
+}
+
+func (e *Error) Error() string { return e.Message }
+
+func fail(status int, format string, args ...any) *Error {
+	return &Error{Status: status, Message: fmt.Sprintf(format, args...)}
+}
+
+// adapt is the one place that writes responses.
+func (s *server) adapt(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, err := h(r)
+		if err != nil {
+			var ce *Error
+			if !errors.As(err, &ce) {
+				ce = &Error{Status: http.StatusInternalServerError, Message: err.Error()}
+			}
+			writeJSON(w, ce.Status, ce)
+			return
+		}
+		if rw, ok := v.(raw); ok {
+			w.Header().Set("Content-Type", rw.contentType)
+			w.Write(rw.body)
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	})
+}
+
+// writeJSON encodes before it writes the status, so that a value that cannot be
+// encoded becomes a 500 with a message, never a 200 with an empty body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		buf.Reset()
+		status = http.StatusInternalServerError
+		json.NewEncoder(&buf).Encode(Error{Message: "control API: encoding the answer: " + err.Error()})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func readBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, fail(http.StatusRequestEntityTooLarge, "request body over %d bytes", maxBody)
+		}
+		return nil, fail(http.StatusBadRequest, "reading the body: %v", err)
+	}
+	return body, nil
+}
+
+func decodeJSON(body []byte, v any, what string) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		return fail(http.StatusBadRequest, "%s: malformed JSON: %v", what, err)
+	}
+	return nil
+}
+
+func (s *server) health(*http.Request) (any, error) {
+	if err := s.b.Ready(); err != nil {
+		return nil, &Error{Status: http.StatusServiceUnavailable, Message: err.Error()}
+	}
+	return map[string]any{"status": "ok", "clock": s.b.ClockInfo()}, nil
+}
+
+func (s *server) getScenario(*http.Request) (any, error) {
+	return raw{contentType: "application/yaml", body: s.b.ScenarioYAML()}, nil
+}
+
+func (s *server) putScenario(r *http.Request) (any, error) {
+	body, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.b.ReplaceScenario("scenario", body); err != nil {
+		var se *scenarios.Errors
+		if errors.As(err, &se) {
+			return nil, &Error{Status: http.StatusBadRequest, Message: "invalid scenario", Details: se.List}
+		}
+		return nil, &Error{Status: http.StatusBadRequest, Message: err.Error()}
+	}
+	return map[string]any{"ok": true, "clock": s.b.ClockInfo()}, nil
+}
+
+// postEvents takes a JSON array of events, or {"generate": {…}}.
+func (s *server) postEvents(r *http.Request) (any, error) {
+	body, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) > 0 && trimmed[0] == '{' {
+		var req struct {
+			Generate *scenarios.Generate `json:"generate"`
+		}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil || req.Generate == nil {
+			return nil, fail(http.StatusBadRequest, `events: want a JSON array of events or {"generate": {"count": N, …}}`)
+		}
+		n, err := s.b.Generate(*req.Generate)
+		if err != nil {
+			return nil, fail(http.StatusBadRequest, "events: generate: %v", err)
+		}
+		return map[string]any{"accepted": n}, nil
+	}
+	var evs []catalog.Event
+	if err := decodeJSON(body, &evs, "events"); err != nil {
+		return nil, err
+	}
+	for i, e := range evs {
+		if e.EventName == "" || e.Platform == "" {
+			return nil, fail(http.StatusBadRequest, "events[%d]: event_name and platform are required", i)
+		}
+	}
+	return map[string]any{"accepted": s.b.Inject(evs)}, nil
+}
+
+func (s *server) getClock(*http.Request) (any, error) { return s.b.ClockInfo(), nil }
+
+func (s *server) advance(r *http.Request) (any, error) {
+	body, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	var req struct {
+		By string `json:"by"`
+	}
+	if err := decodeJSON(body, &req, "clock/advance"); err != nil {
+		return nil, err
+	}
+	d, err := time.ParseDuration(req.By)
+	if err != nil || d < 0 {
+		return nil, fail(http.StatusBadRequest, `clock/advance: "by" must be a non-negative Go duration such as "1h" or "30s", got %q`, req.By)
+	}
+	now, err := s.b.Advance(d)
+	if err != nil {
+		return nil, &Error{Status: http.StatusConflict, Message: err.Error()}
+	}
+	info := s.b.ClockInfo()
+	info.Now = now
+	return info, nil
+}
+
+// LedgerView is the body of GET /_pwemu/ledger.
+type LedgerView struct {
+	Totals       ledger.Totals            `json:"totals"`
+	Integrations map[string]ledger.Totals `json:"integrations"`
+	Events       []ledger.Record          `json:"events"`
+	// NextOffset, when not 0, is the offset of the records this answer left out.
+	NextOffset int `json:"next_offset,omitempty"`
+}
+
+// DefaultLedgerLimit bounds the records one GET /_pwemu/ledger returns when it names no
+// limit: a scenario can generate millions of events.
+const DefaultLedgerLimit = 100_000
+
+func (s *server) getLedger(r *http.Request) (any, error) {
+	q := r.URL.Query()
+	l := s.b.Ledger()
+	view := LedgerView{Totals: l.Totals(), Integrations: l.IntegrationTotals(), Events: []ledger.Record{}}
+	if q.Get("events") == "false" {
+		return view, nil
+	}
+	var query ledger.Query
+	if st := q.Get("state"); st != "" {
+		found := false
+		for _, cand := range []ledger.State{ledger.Pending, ledger.Delivered, ledger.Dropped, ledger.Filtered} {
+			if cand.String() == st {
+				query.State, found = &cand, true
+			}
+		}
+		if !found {
+			return nil, fail(http.StatusBadRequest, "ledger: state %q: want pending, delivered, dropped or filtered", st)
+		}
+	}
+	query.Integration, query.UUID = q.Get("integration"), q.Get("uuid")
+	var err error
+	if query.Limit, err = intParam(q.Get("limit")); err != nil {
+		return nil, err
+	}
+	if query.Offset, err = intParam(q.Get("offset")); err != nil {
+		return nil, err
+	}
+	limit := query.Limit
+	if limit == 0 {
+		limit = DefaultLedgerLimit
+	}
+	query.Limit = limit + 1 // one more tells whether records were left out
+	view.Events = l.Records(query)
+	if len(view.Events) > limit {
+		view.Events = view.Events[:limit]
+		view.NextOffset = query.Offset + limit
+	}
+	return view, nil
+}
+
+func intParam(s string) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, fail(http.StatusBadRequest, "want a non-negative number, got %q", s)
+	}
+	return n, nil
+}
+
+// JournalView is the body of GET /_pwemu/journal: Total counts the calls that match,
+// Calls holds the page asked for (all of them by default).
+type JournalView struct {
+	Total      int             `json:"total"`
+	Calls      []journal.Entry `json:"calls"`
+	NextOffset int             `json:"next_offset,omitempty"`
+}
+
+func (s *server) getJournal(r *http.Request) (any, error) {
+	j := s.b.Journal()
+	calls := j.Entries()
+	if m := r.URL.Query().Get("method"); m != "" {
+		kept := calls[:0:0]
+		for _, c := range calls {
+			if c.Method == m {
+				kept = append(kept, c)
+			}
+		}
+		calls = kept
+	}
+	view := JournalView{Total: len(calls)}
+	q := r.URL.Query()
+	offset, err := intParam(q.Get("offset"))
+	if err != nil {
+		return nil, err
+	}
+	limit, err := intParam(q.Get("limit"))
+	if err != nil {
+		return nil, err
+	}
+	calls = calls[min(offset, len(calls)):]
+	if limit > 0 && len(calls) > limit {
+		calls = calls[:limit]
+		view.NextOffset = offset + limit
+	}
+	view.Calls = append([]journal.Entry{}, calls...)
+	return view, nil
+}
+
+// WaitRequest is the body of POST /_pwemu/wait: every condition given must hold
+// (each is "at least"); Settled waits until nothing is pending.
+type WaitRequest struct {
+	Generated *int   `json:"generated,omitempty"`
+	Delivered *int   `json:"delivered,omitempty"`
+	Dropped   *int   `json:"dropped,omitempty"`
+	Filtered  *int   `json:"filtered,omitempty"`
+	Pending   *int   `json:"pending,omitempty"` // at most
+	Settled   bool   `json:"settled,omitempty"`
+	Timeout   string `json:"timeout,omitempty"` // wall time; default 30s
+}
+
+// Holds reports whether the totals meet the request.
+func (w WaitRequest) Holds(t ledger.Totals) bool {
+	atLeast := func(want *int, got int) bool { return want == nil || got >= *want }
+	return atLeast(w.Generated, t.Generated) && atLeast(w.Delivered, t.Delivered) &&
+		atLeast(w.Dropped, t.Dropped) && atLeast(w.Filtered, t.Filtered) &&
+		(w.Pending == nil || t.Pending <= *w.Pending) && (!w.Settled || t.Pending == 0)
+}
+
+func (s *server) wait(r *http.Request) (any, error) {
+	body, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	var req WaitRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return nil, fail(http.StatusBadRequest, "wait: %v (conditions: generated, delivered, dropped, filtered, pending, settled; timeout)", err)
+	}
+	timeout := 30 * time.Second
+	if req.Timeout != "" {
+		if timeout, err = time.ParseDuration(req.Timeout); err != nil || timeout <= 0 {
+			return nil, fail(http.StatusBadRequest, "wait: timeout %q is not a positive Go duration", req.Timeout)
+		}
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), timeout)
+	defer cancel()
+	totals, err := s.b.Ledger().Wait(ctx, req.Holds)
+	if errors.Is(err, ledger.ErrClosed) {
+		return nil, &Error{Status: http.StatusConflict, Message: "wait: " + err.Error() + "; wait again on the new one",
+			Details: map[string]any{"totals": totals}}
+	}
+	if err != nil {
+		return nil, &Error{Status: http.StatusRequestTimeout, Message: "wait: the condition did not hold within " + timeout.String(),
+			Details: map[string]any{"totals": totals}}
+	}
+	return map[string]any{"ok": true, "totals": totals}, nil
+}
+
+func (s *server) reset(*http.Request) (any, error) {
+	if err := s.b.Reset(); err != nil {
+		return nil, err
+	}
+	return map[string]any{"ok": true, "clock": s.b.ClockInfo()}, nil
+}

@@ -1,0 +1,251 @@
+package lifecycle
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
+	"github.com/pwemu/pwemu/emulator/internal/clock"
+	"github.com/pwemu/pwemu/scenarios"
+)
+
+const (
+	chunkSize = 1000            // most events one publish call carries
+	seedSalt  = 0x11fec7c1e5eed // keeps the engine's draws apart from other users of the seed
+)
+
+// Engine plays the lifecycle of the messages the API accepts: every target gets the
+// sent event at once, a share of them the delivered event one delay later, and a share
+// of the delivered the opened event one more delay later, all on the emulator clock.
+//
+// The shares are exact up to one target: of n targets at share s, ⌊s·n⌋ are chosen,
+// plus one more with probability s·n − ⌊s·n⌋, so that many one-target messages add up
+// to the share too. Which targets are chosen is drawn from the seed in the order
+// messages arrive: the same seed and the same messages give the same events.
+//
+// Events carry the message's code, id, campaign, application and content (the
+// payload), the target's platform, hwid and user id (the hwid when the target has
+// none, as Pushwoosh does for devices without a user id), and the emulator time in
+// unix seconds; no uuid. Every published slice is new. An Engine is safe for
+// concurrent use.
+type Engine struct {
+	clk       clock.Clock
+	publish   func([]catalog.Event)
+	disabled  bool
+	delivered float64
+	opened    float64
+	delay     time.Duration
+
+	mu      sync.Mutex
+	rng     *rand.Rand
+	stopped bool // set by Stop: nothing more is published
+	flights map[*flight]struct{}
+}
+
+// NewEngine returns an Engine on clk following cfg, with the scenario defaults
+// (scenarios.DefaultLifecycle…) where cfg says nothing. Shares outside [0, 1] are taken
+// as the nearest bound; the scenario validator reports them.
+func NewEngine(clk clock.Clock, seed int64, publish func([]catalog.Event), cfg scenarios.Lifecycle) *Engine {
+	if publish == nil {
+		publish = func([]catalog.Event) {}
+	}
+	e := &Engine{
+		clk:       clk,
+		publish:   publish,
+		disabled:  cfg.Disabled,
+		delivered: share(cfg.Delivered, scenarios.DefaultLifecycleDelivered),
+		opened:    share(cfg.Opened, scenarios.DefaultLifecycleOpened),
+		delay:     cfg.Delay.D(),
+		rng:       rand.New(rand.NewPCG(uint64(seed), uint64(seed)^seedSalt)),
+		flights:   map[*flight]struct{}{},
+	}
+	if e.delay <= 0 {
+		e.delay = scenarios.DefaultLifecycleDelay.D()
+	}
+	return e
+}
+
+func share(v *float64, def float64) float64 {
+	switch {
+	case v == nil || math.IsNaN(*v):
+		return def
+	case *v < 0:
+		return 0
+	case *v > 1:
+		return 1
+	}
+	return *v
+}
+
+// flight is a message whose later stages are still to come.
+type flight struct {
+	msg       Message
+	delivered []int // indexes of the targets the message reaches, in target order
+	opened    []int // indexes of the targets that open it, in target order
+	timer     clock.Timer
+}
+
+// Message starts the lifecycle of m: it publishes the sent events before it returns and
+// arms the later stages. m.Targets must not change afterwards. A disabled or stopped
+// engine does nothing.
+func (e *Engine) Message(m Message) {
+	if e.disabled || len(m.Targets) == 0 {
+		return
+	}
+	all := make([]int, len(m.Targets))
+	for i := range all {
+		all[i] = i
+	}
+	e.mu.Lock()
+	if e.stopped {
+		e.mu.Unlock()
+		return
+	}
+	f := &flight{msg: m}
+	f.delivered = e.choose(all, e.delivered)
+	var openable []int
+	for _, i := range f.delivered {
+		if Stages(m.Targets[i].Platform)[Opened] != "" {
+			openable = append(openable, i)
+		}
+	}
+	f.opened = e.choose(openable, e.opened)
+	e.mu.Unlock()
+
+	e.emit(&m, nil, Sent)
+	if len(f.delivered) == 0 {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.stopped {
+		e.flights[f] = struct{}{}
+		f.timer = e.clk.AfterFunc(e.delay, func() { e.advance(f, Delivered) })
+	}
+}
+
+// advance publishes a stage of f and arms the next one.
+func (e *Engine) advance(f *flight, stage int) {
+	if e.isStopped() {
+		return
+	}
+	who := f.delivered
+	if stage == Opened {
+		who = f.opened
+	}
+	if len(who) > 0 { // (a nil who would mean every target)
+		e.emit(&f.msg, who, stage)
+	}
+
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stopped {
+		return
+	}
+	if stage == Delivered && len(f.opened) > 0 {
+		f.timer = e.clk.AfterFunc(e.delay, func() { e.advance(f, Opened) })
+		return
+	}
+	delete(e.flights, f)
+}
+
+func (e *Engine) isStopped() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.stopped
+}
+
+// emit publishes the stage events of m for the targets at who (all when who is nil),
+// in chunks, stamped with the clock's now, until Stop.
+func (e *Engine) emit(m *Message, who []int, stage int) {
+	n := len(m.Targets)
+	if who != nil {
+		n = len(who)
+	}
+	ts := e.clk.Now().Unix()
+	for start := 0; start < n && !e.isStopped(); start += chunkSize {
+		end := min(start+chunkSize, n)
+		evs := make([]catalog.Event, 0, end-start)
+		for i := start; i < end; i++ {
+			t := &m.Targets[i]
+			if who != nil {
+				t = &m.Targets[who[i]]
+			}
+			name := Stages(t.Platform)[stage]
+			if name == "" {
+				continue
+			}
+			evs = append(evs, m.event(name, t, ts))
+		}
+		if len(evs) > 0 {
+			e.publish(evs)
+		}
+	}
+}
+
+// event is the event name about m for target t at ts.
+func (m *Message) event(name string, t *Target, ts int64) catalog.Event {
+	user := t.UserID
+	if user == "" {
+		user = t.HWID
+	}
+	return catalog.Event{
+		EventName:       name,
+		MessageCode:     m.Code,
+		MessageID:       m.ID,
+		CampaignID:      m.CampaignID,
+		Platform:        t.Platform,
+		Payload:         m.Content,
+		ApplicationCode: m.ApplicationCode,
+		HWID:            t.HWID,
+		UserID:          user,
+		Timestamp:       ts,
+	}
+}
+
+// choose picks share of from (see Engine on the rounding) with e.rng and returns them
+// in ascending order, reusing from; e.mu must be held.
+func (e *Engine) choose(from []int, share float64) []int {
+	exact := share * float64(len(from))
+	if r := math.Round(exact); math.Abs(exact-r) < 1e-9 {
+		exact = r // 0.3 × 900 is 270, not 269.99999999999997
+	}
+	k := int(exact)
+	if frac := exact - float64(k); frac > 0 && e.rng.Float64() < frac {
+		k++
+	}
+	k = min(k, len(from))
+	if k == len(from) {
+		return from
+	}
+	// partial Fisher–Yates: the first k places get a uniform sample
+	for i := range k {
+		j := i + e.rng.IntN(len(from)-i)
+		from[i], from[j] = from[j], from[i]
+	}
+	chosen := from[:k]
+	slices.Sort(chosen)
+	return chosen
+}
+
+// Stop cancels the stages still to come for good: nothing more is published, apart
+// from a chunk being published at that very moment, and later messages are ignored.
+func (e *Engine) Stop() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.stopped = true
+	for f := range e.flights {
+		f.timer.Stop()
+	}
+	clear(e.flights)
+}
+
+// Pending is the number of messages whose later stages are still to come.
+func (e *Engine) Pending() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.flights)
+}

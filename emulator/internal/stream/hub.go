@@ -1,0 +1,253 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	mrand "math/rand"
+	"sync"
+	"sync/atomic"
+
+	"github.com/google/uuid"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
+	"github.com/pwemu/pwemu/emulator/internal/clock"
+	"github.com/pwemu/pwemu/emulator/internal/ledger"
+	"github.com/pwemu/pwemu/scenarios"
+)
+
+// Options configure a Hub.
+type Options struct {
+	Clock  clock.Clock    // required: every delay and timeout runs on it
+	Ledger *ledger.Ledger // required: where every event is accounted for
+	Logger *slog.Logger   // nil discards
+	// Streams and Webhooks are the scenario's integrations. Zero values take the docs'
+	// defaults (scenarios.ApplyDefaults); invalid ones make New fail.
+	Streams  []scenarios.Stream
+	Webhooks []scenarios.Webhook
+	// Seed drives every random choice: uuids of events that come without one, chaos.
+	Seed int64
+}
+
+// ErrClosed is returned by Flush on a closed Hub.
+var ErrClosed = errors.New("stream: hub closed")
+
+// errClosed is the cause of a delivery cancelled by Close.
+var errClosed = errors.New("cancelled: emulator closed")
+
+// Hub is the emulator's event sender: the one entry point for every event source, and
+// the pipelines of all configured integrations. It is safe for concurrent use.
+type Hub struct {
+	clk      clock.Clock
+	ledger   *ledger.Ledger
+	log      *slog.Logger
+	pipes    []*pipeline
+	none     int // ledger integration of events no integration takes
+	ids      idSource
+	seq      atomic.Uint64 // batch numbers, unique per Hub
+	requests atomic.Uint64 // request numbers, unique per Hub: a batch's sends, duplicates included
+	evbufs   sync.Pool     // *[]catalog.Event: a batch's events while it is sent, a Publish's copy
+
+	ctx    context.Context // cancelled by Close: ends the requests in flight
+	cancel context.CancelCauseFunc
+
+	mu     sync.RWMutex // guards closed: sends start (read lock) or Close stops them
+	closed bool
+	wg     sync.WaitGroup // deliveries running
+}
+
+// New checks the integrations and builds their pipelines. Nothing is sent until events
+// are published.
+func New(o Options) (*Hub, error) {
+	if o.Clock == nil {
+		return nil, errors.New("stream: Options.Clock is required")
+	}
+	if o.Ledger == nil {
+		return nil, errors.New("stream: Options.Ledger is required")
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	// Fill what the caller left unset with the docs' defaults; already-set values stay.
+	sc := scenarios.Scenario{Streams: append([]scenarios.Stream(nil), o.Streams...),
+		Webhooks: append([]scenarios.Webhook(nil), o.Webhooks...)}
+	sc.ApplyDefaults()
+
+	h := &Hub{clk: o.Clock, ledger: o.Ledger, log: log, none: -1}
+	h.ids.r = mrand.New(mrand.NewSource(o.Seed))
+	h.ctx, h.cancel = context.WithCancelCause(context.Background())
+	names := map[string]string{}
+	fail := func(where, name string, err error) (*Hub, error) {
+		for _, p := range h.pipes {
+			_ = p.cfg.sender.Close()
+		}
+		if name != "" && name != where {
+			where += " (" + name + ")"
+		}
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	add := func(where string, in *integration) error {
+		if prev, ok := names[in.name]; ok {
+			_ = in.sender.Close()
+			return fmt.Errorf("name %q is already used by %s: integration names must be unique", in.name, prev)
+		}
+		names[in.name] = where
+		h.pipes = append(h.pipes, newPipeline(h, in, len(h.pipes), o.Seed))
+		return nil
+	}
+	for i, st := range sc.Streams {
+		where := fmt.Sprintf("streams[%d]", i)
+		in, err := compileStream(st, log)
+		if err == nil {
+			err = add(where, in)
+		}
+		if err != nil {
+			return fail(where, st.Name, err)
+		}
+	}
+	for i, w := range sc.Webhooks {
+		where := fmt.Sprintf("webhooks[%d]", i)
+		in, err := compileWebhook(w)
+		if err == nil {
+			err = add(where, in)
+		}
+		if err != nil {
+			return fail(where, w.Name, err)
+		}
+	}
+	if len(h.pipes) == 0 {
+		h.none = h.ledger.Integration("")
+	}
+	for _, p := range h.pipes {
+		p.mu.Lock()
+		p.armLocked()
+		p.mu.Unlock()
+	}
+	return h, nil
+}
+
+// Publish hands events to every integration: each one's filter decides, the ledger
+// records the event as filtered (with the reason) or pending, and the batcher takes
+// the pending ones. An event without a uuid gets a random one (seeded), an event
+// without a timestamp the emulator time, in seconds; evs itself is not modified.
+// After Close, events are still accounted for (pending) but never sent.
+func (h *Hub) Publish(evs []catalog.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	now := h.clk.Now()
+	ts := now.Unix()
+	buf := h.getEvents() // one copy for all integrations: the ledger copies what it keeps
+	defer h.putEvents(buf)
+	*buf = append(*buf, evs...)
+	all := *buf
+	for i := range all {
+		if all[i].UUID == "" {
+			all[i].UUID = h.ids.next()
+		}
+		if all[i].Timestamp == 0 {
+			all[i].Timestamp = ts
+		}
+	}
+	reasons := make([]string, len(all)) // "": the integration takes the event
+	if h.none >= 0 {
+		for i := range reasons {
+			reasons[i] = ReasonNoIntegration
+		}
+		h.ledger.AddBatch(h.none, now, all, reasons)
+		return
+	}
+	// One ledger call per integration: one lock and one wake-up of the waiters.
+	for _, p := range h.pipes {
+		for i := range all {
+			reasons[i] = p.cfg.filter.Reason(&all[i])
+		}
+		if ids := h.ledger.AddBatch(p.ledgerID, now, all, reasons); len(ids) > 0 {
+			p.enqueue(ids)
+		}
+	}
+}
+
+// Flush sends every batch that is waiting — including the events the batcher holds
+// back for the interval — once, and returns when their first attempts have ended or
+// ctx is done. Retries of failed batches keep their schedule. It is the graceful
+// shutdown step before Close.
+func (h *Hub) Flush(ctx context.Context) error {
+	h.mu.RLock()
+	closed := h.closed
+	h.mu.RUnlock()
+	if closed {
+		return ErrClosed
+	}
+	waits := make([]<-chan struct{}, len(h.pipes))
+	for i, p := range h.pipes {
+		waits[i] = p.flush()
+	}
+	for i, ch := range waits {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("stream: flush of %s: %d batches not sent: %w", h.pipes[i].cfg.name, h.pipes[i].unsent(), context.Cause(ctx))
+		}
+	}
+	return nil
+}
+
+// Close stops the timers, cancels the requests in flight and closes the transports.
+// Nothing is sent afterwards; events not delivered stay pending in the ledger.
+func (h *Hub) Close() error {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return nil
+	}
+	h.closed = true
+	h.cancel(errClosed)
+	for _, p := range h.pipes {
+		p.close()
+	}
+	h.mu.Unlock()
+	h.wg.Wait()
+	var errs []error
+	for _, p := range h.pipes {
+		if err := p.cfg.sender.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", p.cfg.name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// idSource makes the uuids of events that come without one: random, from the seed.
+type idSource struct {
+	mu sync.Mutex
+	r  *mrand.Rand
+}
+
+func (s *idSource) next() string {
+	s.mu.Lock()
+	u, _ := uuid.NewRandomFromReader(s.r) // math/rand never fails to read
+	s.mu.Unlock()
+	return u.String()
+}
+
+func (h *Hub) getEvents() *[]catalog.Event {
+	if p, ok := h.evbufs.Get().(*[]catalog.Event); ok {
+		return p
+	}
+	return new([]catalog.Event)
+}
+
+func (h *Hub) putEvents(p *[]catalog.Event) {
+	if cap(*p) > maxPooledEvents {
+		return // an outsized Publish: do not keep what it grew
+	}
+	clear(*p) // let go of the strings
+	*p = (*p)[:0]
+	h.evbufs.Put(p)
+}
+
+// maxPooledEvents bounds the buffers kept for reuse: a large batch, or a Publish of
+// a few thousand events.
+const maxPooledEvents = 1 << 14
