@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// The docs' values (SPEC.md §1), used where a scenario says nothing.
+// The event streaming docs' values, used where a scenario says nothing (and the
+// messages API's 600 createMessage calls a minute).
 const (
 	DefaultHTTPBatchSize = 100
 	DefaultGRPCBatchSize = 1000
@@ -15,7 +16,7 @@ const (
 	DefaultMessageRate   = 600 // createMessage calls per account per minute
 )
 
-// pwemu's own defaults where the docs say nothing (SPEC.md ▶).
+// pwemu's own defaults where the docs say nothing.
 const (
 	DefaultTrafficMessages    = 10  // distinct messages generated events are drawn from
 	DefaultLifecycleDelivered = 0.9 // share of targets that get Push Delivered

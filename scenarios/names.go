@@ -3,11 +3,11 @@ package scenarios
 // The closed vocabularies of the format. Validation checks values against them and the
 // JSON Schema lists them as enums (a test keeps the two in step).
 
-// Platforms an integration can receive events for (SPEC.md §1), in the docs' spelling.
+// Platforms an integration can receive events for, in the event streaming docs' spelling.
 var Platforms = []string{"iOS", "Android", "macOS", "Windows", "Amazon", "Safari", "Chrome",
 	"Firefox", "Internet Explorer", "Baidu", "Huawei", "Email", "SMS", "Line", "Xiaomi", "WhatsApp"}
 
-// EmailStatusEvents are the events the webhook integration posts (SPEC.md §2).
+// EmailStatusEvents are the events the email-status webhook integration posts.
 var EmailStatusEvents = []string{"Email Sent", "Email Delivered", "Email Bounced", "Email Opened",
 	"Email Link Clicked", "Email Unsubscribed", "Email Complained", "Email Rejected"}
 
@@ -44,7 +44,7 @@ var APIMethods = []string{
 const AnyMethod = "*"
 
 // ResponseCodes are the named answers an API rule's respond.code may give; each maps to
-// a row of SPEC.md §3's code table.
+// a row of Pushwoosh's code table (see the README's API section).
 var ResponseCodes = []string{"app_not_found", "app_suspended", "account_suspended",
 	"invalid_token", "token_not_set", "select_platform", "no_app_or_group",
 	"subscriber_limit", "active_devices_exceeded", "bad_request", "unauthorized",

@@ -90,7 +90,8 @@ const (
 	TransportGRPC = "grpc"
 )
 
-// Stream is an event streaming integration (SPEC.md §1). Zero values take the docs'
+// Stream is an event streaming integration (https://docs.pushwoosh.com/product/integrations/event-streaming).
+// Zero values take the docs'
 // defaults; see ApplyDefaults.
 type Stream struct {
 	Name          string   `yaml:"name" json:"name,omitempty"`
@@ -147,7 +148,8 @@ type Chaos struct {
 	Slow      Duration `yaml:"slow" json:"slow,omitempty"`           // extra emulator-time delay before each send
 }
 
-// Webhook is the email-status webhook integration (SPEC.md §2): one POST per event.
+// Webhook is the email-status webhook integration
+// (https://docs.pushwoosh.com/product/integrations/webhook-integration): one POST per event.
 type Webhook struct {
 	Name          string   `yaml:"name" json:"name,omitempty"`
 	Endpoint      string   `yaml:"endpoint" json:"endpoint"`

@@ -1,5 +1,7 @@
-// Package events defines the communication-statistics event that Pushwoosh streams to
-// its customers (SPEC.md §1) and its wire encodings.
+// Package catalog is Pushwoosh's vocabulary as pwemu emulates it: the
+// communication-statistics event that Pushwoosh streams to its customers
+// (https://docs.pushwoosh.com/product/integrations/event-streaming) and its wire encodings, the
+// platforms and the event names.
 package catalog
 
 import (
@@ -26,11 +28,12 @@ type Event struct {
 	LiveActivityID    string `json:"live_activity_id,omitempty"`
 }
 
-// Platforms Pushwoosh can stream events for (SPEC.md §1), in the docs' spelling.
+// Platforms Pushwoosh can stream events for, in the event streaming page's spelling.
 var Platforms = []string{"iOS", "Android", "macOS", "Windows", "Amazon", "Safari", "Chrome",
 	"Firefox", "Internet Explorer", "Baidu", "Huawei", "Email", "SMS", "Line", "Xiaomi", "WhatsApp"}
 
-// EmailStatusEvents are the events the webhook integration (SPEC.md §2) posts.
+// EmailStatusEvents are the events the email-status webhook integration posts
+// (https://docs.pushwoosh.com/product/integrations/webhook-integration).
 var EmailStatusEvents = []string{"Email Sent", "Email Delivered", "Email Bounced", "Email Opened",
 	"Email Link Clicked", "Email Unsubscribed", "Email Complained", "Email Rejected"}
 

@@ -7,7 +7,9 @@ import (
 	"unicode/utf8"
 )
 
-// Status messages of Pushwoosh's code table (SPEC.md §3), byte for byte.
+// Status messages of Pushwoosh's code table, byte for byte: the API reference's
+// answers (HTTP 200 with status_code 200 or 210, 400, 401, 403, 404, 500) and
+// messages seen from the real service.
 const (
 	msgOK                   = "OK"
 	msgSubscriberLimit      = "Warnings: You have reached the subscriber limit. Push Message will be sent to 1 random device only"

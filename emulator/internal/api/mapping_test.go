@@ -10,7 +10,8 @@ import (
 	"time"
 )
 
-// TestStatusMappings checks every refusal the API must map exactly (SPEC.md §3):
+// TestStatusMappings checks every refusal the API must map exactly (the code table of
+// https://docs.pushwoosh.com/developer/api-reference/):
 // HTTP status, status_code and status_message.
 func TestStatusMappings(t *testing.T) {
 	const msg = `"notifications":[{"send_date":"now","content":"hi"}]`

@@ -258,13 +258,12 @@ func (s *Server) accept(c *call, apps []string, p *plan, oneDevice bool) (state.
 // schedule sends a message at its send date, to the devices it then finds: devices
 // registered in the meantime get it too, as at Pushwoosh.
 func (s *Server) schedule(m state.Message, apps []string, p plan, oneDevice bool, after time.Duration) {
-	gen := s.st.Generation()
 	s.clk.AfterFunc(after, func() {
 		aud := s.resolve(m.AccountID, apps, &p)
 		if oneDevice {
 			s.limitTo(&aud, 1)
 		}
-		if s.st.TakeScheduled(m.Code, gen, aud.count()) {
+		if s.st.TakeScheduled(m.Code, aud.count()) {
 			s.deliver(m, aud)
 		}
 	})

@@ -1,6 +1,6 @@
 // Package api is the fake Pushwoosh HTTP API: POST /json/1.3/<method> and the
 // messaging API v2 (/messaging/v2/notify, /messaging/v2/cancel), answering as
-// Pushwoosh does (SPEC.md §3) from the in-memory state, with every call written to
+// Pushwoosh does (https://docs.pushwoosh.com/developer/api-reference/) from the in-memory state, with every call written to
 // the journal and the scenario's API rules able to change any answer.
 //
 // Handlers return a reply; one adapter (Server.write) turns replies into HTTP

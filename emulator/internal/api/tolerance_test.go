@@ -7,7 +7,8 @@ import (
 	"testing"
 )
 
-// What real client libraries send, and pwemu must take (SPEC.md §3).
+// What real client libraries send, and pwemu must take: bodies parsed as JSON whatever
+// the Content-Type, unknown and null fields tolerated.
 func TestWireTolerance(t *testing.T) {
 	const create = `"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":[{"send_date":"now","content":"x"}]`
 	cases := []struct {

@@ -1,7 +1,8 @@
 // Package control serves pwemu's control API under /_pwemu/: what tests and CI use to
 // read the ledger and journal, inject events, move the manual clock, wait for
 // conditions and replace or reset the scenario. The paths and JSON shapes are a
-// contract (DESIGN.md).
+// contract: testkit.Client and testkit/container drive an emulator of another
+// version through them, so they change only by addition.
 package control
 
 import (

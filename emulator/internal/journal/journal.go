@@ -100,19 +100,12 @@ func (j *Journal) Len() int {
 	return len(j.ring)
 }
 
-// Total is the number of entries ever added since New or Reset, forgotten ones
+// Total is the number of entries ever added since New, forgotten ones
 // included.
 func (j *Journal) Total() uint64 {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.total
-}
-
-// Reset forgets every entry.
-func (j *Journal) Reset() {
-	j.mu.Lock()
-	j.ring, j.next, j.total = nil, 0, 0
-	j.mu.Unlock()
 }
 
 var null = json.RawMessage("null")

@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// Pushwoosh device types (SPEC.md §3).
+// Pushwoosh device types, as registerDevice's device_type gives them
+// (https://docs.pushwoosh.com/developer/api-reference/device-api).
 const (
 	DeviceIOS              = 1
 	DeviceAndroid          = 3

@@ -102,25 +102,17 @@ func (s *Store) CancelMessage(accountID, code string) (string, error) {
 }
 
 // TakeScheduled marks a scheduled message sent, with its final target count, and
-// reports whether it was still scheduled in store generation gen (not cancelled,
-// deleted or reset away since).
-func (s *Store) TakeScheduled(code string, gen uint64, targets int) bool {
+// reports whether it was still scheduled (not cancelled or deleted since).
+func (s *Store) TakeScheduled(code string, targets int) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m, ok := s.w.messages[code]
-	if !ok || s.w.generation != gen || m.Status != MessageScheduled {
+	if !ok || m.Status != MessageScheduled {
 		return false
 	}
 	m.Status = MessageSent
 	m.Targets = targets
 	return true
-}
-
-// MessageCount is the number of messages stored.
-func (s *Store) MessageCount() int {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return len(s.w.messages)
 }
 
 // MessagesOf lists the messages that went (or go) to an application, by id.

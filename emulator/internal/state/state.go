@@ -79,23 +79,20 @@ type Group struct {
 
 // Store is the in-memory world. The zero value is not usable; call New.
 type Store struct {
-	initial []scenarios.Account
-
 	mu sync.RWMutex
 	w  *world
 }
 
-// world is everything Reset throws away.
+// world is what the store's lock guards.
 type world struct {
-	generation uint64
-	accounts   map[string]*account
-	tokens     map[string]Token
-	apps       map[string]*app
-	groups     map[string]Group
-	messages   map[string]*Message
-	stats      map[string]StatsRequest
-	lastID     uint64 // message IDs
-	seq        uint64 // NextSeq
+	accounts map[string]*account
+	tokens   map[string]Token
+	apps     map[string]*app
+	groups   map[string]Group
+	messages map[string]*Message
+	stats    map[string]StatsRequest
+	lastID   uint64 // message IDs
+	seq      uint64 // NextSeq
 }
 
 type account struct {
@@ -118,36 +115,14 @@ type app struct {
 // duplicate account ids, application codes, group codes or token values, unknown
 // token kinds, and references to applications that do not exist.
 func New(accounts []scenarios.Account) (*Store, error) {
-	s := &Store{initial: cloneAccounts(accounts)}
-	w, err := build(s.initial, 1)
+	w, err := build(accounts)
 	if err != nil {
 		return nil, err
 	}
-	s.w = w
-	return s, nil
+	return &Store{w: w}, nil
 }
 
-// Reset puts the store back to the accounts it was built with: devices, messages,
-// tag definitions, filters, events, statistics and rate limits are forgotten.
-func (s *Store) Reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w, err := build(s.initial, s.w.generation+1)
-	if err != nil { // New validated the same accounts
-		panic("state: reset: " + err.Error())
-	}
-	s.w = w
-}
-
-// Generation counts Resets; work scheduled before a Reset checks it to know it is
-// stale.
-func (s *Store) Generation() uint64 {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.w.generation
-}
-
-// NextSeq returns 1, 2, 3, … (restarting after Reset): a source for identifiers that
+// NextSeq returns 1, 2, 3, …: a source for identifiers that
 // must be deterministic, such as statistics request ids.
 func (s *Store) NextSeq() uint64 {
 	s.mu.Lock()
@@ -156,8 +131,8 @@ func (s *Store) NextSeq() uint64 {
 	return s.w.seq
 }
 
-func build(accounts []scenarios.Account, generation uint64) (*world, error) {
-	w := &world{generation: generation, accounts: map[string]*account{}, tokens: map[string]Token{},
+func build(accounts []scenarios.Account) (*world, error) {
+	w := &world{accounts: map[string]*account{}, tokens: map[string]Token{},
 		apps: map[string]*app{}, groups: map[string]Group{}, messages: map[string]*Message{},
 		stats: map[string]StatsRequest{}}
 	for i, a := range accounts {
@@ -245,24 +220,6 @@ func newMinuteLimiter(perMinute int) *rate.Limiter {
 		return rate.NewLimiter(rate.Inf, 0)
 	}
 	return rate.NewLimiter(rate.Limit(float64(perMinute)/60), perMinute)
-}
-
-func cloneAccounts(in []scenarios.Account) []scenarios.Account {
-	out := make([]scenarios.Account, len(in))
-	for i, a := range in {
-		a.Tokens = slices.Clone(a.Tokens)
-		for j := range a.Tokens {
-			a.Tokens[j].Allow = slices.Clone(a.Tokens[j].Allow)
-			a.Tokens[j].Applications = slices.Clone(a.Tokens[j].Applications)
-		}
-		a.Applications = slices.Clone(a.Applications)
-		a.Groups = slices.Clone(a.Groups)
-		for j := range a.Groups {
-			a.Groups[j].Applications = slices.Clone(a.Groups[j].Applications)
-		}
-		out[i] = a
-	}
-	return out
 }
 
 // Account returns the account with id.

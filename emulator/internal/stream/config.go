@@ -145,8 +145,8 @@ func (in *integration) checkCommon() error {
 	return nil
 }
 
-// checkHTTPURL accepts a full http(s) URL with a host (SPEC.md §1: "full URL with
-// scheme and optional port").
+// checkHTTPURL accepts a full http(s) URL with a host (the event streaming docs ask for
+// a "full URL with scheme and optional port").
 func checkHTTPURL(s string) error {
 	const example = "https://example.com:8081/webhook_endpoint"
 	if strings.TrimSpace(s) == "" {

@@ -1,6 +1,8 @@
 // Package stream is pwemu acting as Pushwoosh's event sender: it takes every event the
 // emulator produces (injected, generated traffic, message lifecycle) and delivers it to
-// the receivers a scenario configures, the way Pushwoosh does (SPEC.md §1–2).
+// the receivers a scenario configures, the way Pushwoosh does:
+// https://docs.pushwoosh.com/product/integrations/event-streaming and
+// https://docs.pushwoosh.com/product/integrations/webhook-integration.
 //
 // Each integration — an event stream over HTTP or gRPC, or an email-status webhook —
 // runs one pipeline:
@@ -15,7 +17,7 @@
 // manual clock plays an hour of Pushwoosh behaviour in milliseconds. Every attempt and
 // every terminal state is written to the ledger.
 //
-// Decisions the docs leave open (SPEC.md ▶), made here:
+// Decisions the docs leave open, made here:
 //   - The interval timer is re-armed on every transmission of a new batch (retries do
 //     not count). When it fires with nothing waiting it re-arms itself, so it is
 //     periodic: an event published into an idle pipeline waits at most one interval.

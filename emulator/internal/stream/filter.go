@@ -18,8 +18,8 @@ const (
 	ReasonNoIntegration = "no integration"
 )
 
-// Filter decides which events an integration takes (SPEC.md §1: "an event is sent only
-// if its name, platform and the optional filters all match"). Names and platforms
+// Filter decides which events an integration takes: an event is sent only if its name,
+// platform and the optional campaign and message filters all match (event streaming docs). Names and platforms
 // match case-insensitively and are kept in the docs' spelling.
 type Filter struct {
 	events       map[string]struct{}

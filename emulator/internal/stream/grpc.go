@@ -23,8 +23,8 @@ import (
 	"github.com/pwemu/pwemu/scenarios"
 )
 
-// grpcTransport delivers batches as EventStream.Stream calls (DESIGN.md, gRPC
-// contract): one client connection per integration, one bidirectional stream per batch.
+// grpcTransport delivers batches as EventStream.Stream calls (streampb's
+// eventstream.proto, pwemu's own contract since Pushwoosh publishes none): one client connection per integration, one bidirectional stream per batch.
 // Acks are read while events are still being sent, so a receiver that acks as it goes
 // never stalls on flow control.
 type grpcTransport struct {

@@ -23,7 +23,7 @@ type httpConfig struct {
 	url           string
 	authorization string
 	framing       string // FramingArray, FramingObject or FramingNDJSON; webhooks ignore it
-	webhook       bool   // SPEC.md §2 bodies, one event each
+	webhook       bool   // the webhook docs' bodies, one event each
 	tls           scenarios.TLS
 }
 
@@ -197,7 +197,8 @@ func appendNDJSON(b []byte, evs []catalog.Event) []byte {
 	return b
 }
 
-// webhookBody is the webhook integration's body (SPEC.md §2), fields in the docs'
+// webhookBody is the webhook integration's body (https://docs.pushwoosh.com/product/integrations/webhook-integration),
+// fields in the docs'
 // order; the optional ids are left out when unknown.
 type webhookBody struct {
 	EventName         string `json:"event_name"`

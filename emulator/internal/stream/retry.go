@@ -7,7 +7,7 @@ import (
 	"github.com/pwemu/pwemu/scenarios"
 )
 
-// RetryPolicy says when a failed send is tried again (SPEC.md §1): the first retry
+// RetryPolicy says when a failed send is tried again (event streaming docs): the first retry
 // goes Delays[0] after the failure, the second Delays[1] after the first retry failed,
 // and so on; when the delays are used up the events are dropped. With the docs'
 // 1 s, 3 s, 8 s and instant 5xx answers, attempts go out at t, t+1 s, t+4 s, t+12 s.

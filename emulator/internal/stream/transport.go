@@ -30,7 +30,8 @@ type Result struct {
 
 // Failed reports whether event i of the batch is to be retried: on ack-based
 // transports when it has no "Success" ack; otherwise when the whole send failed or
-// was answered 5xx. 4xx and other codes are not retried (SPEC.md §1).
+// was answered 5xx. 4xx and other codes are not retried: the event streaming docs retry
+// on 5xx and otherwise ignore the response code and body.
 func (r Result) Failed(i int) bool {
 	if r.Acks != nil {
 		return r.Acks[i] != AckSuccess
