@@ -30,7 +30,7 @@ func TestEveryBundledScenarioValidates(t *testing.T) {
 			if name != "default" && !strings.HasPrefix(string(src), "# "+name+" — tests ") {
 				t.Errorf("must begin with a comment saying what it tests: %q", strings.SplitN(string(src), "\n", 2)[0])
 			}
-			s, err := BundledWith(name, Options{Env: receiverEnv})
+			s, err := LoadWith(name, Options{Env: receiverEnv})
 			if err != nil {
 				t.Fatalf("%v", err)
 			}
@@ -67,7 +67,7 @@ func TestBundledReceiverScenariosNeedReceiverURL(t *testing.T) {
 	noEnv := func(string) (string, bool) { return "", false }
 	for _, name := range BundledNames() {
 		src, _ := BundledSource(name)
-		_, err := BundledWith(name, Options{Env: noEnv})
+		_, err := LoadWith(name, Options{Env: noEnv})
 		if !strings.Contains(string(src), "${RECEIVER_URL}") {
 			if err != nil {
 				t.Errorf("%s needs no receiver but failed: %v", name, err)
@@ -90,7 +90,7 @@ func TestGRPCScenarioTakesReceiverGRPC(t *testing.T) {
 		}
 		return "", false
 	}
-	s, err := BundledWith("grpc-nacks", Options{Env: env})
+	s, err := LoadWith("grpc-nacks", Options{Env: env})
 	if err != nil || s.Streams[0].Endpoint != "grpcs://receiver.test:8443" {
 		t.Fatalf("%v", err)
 	}

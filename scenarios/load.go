@@ -2,10 +2,13 @@ package scenarios
 
 import (
 	"embed"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -19,6 +22,26 @@ type Options struct {
 	// environment (os.LookupEnv). `pwemu run --receiver URL` passes one that also
 	// answers RECEIVER_URL.
 	Env Env
+	// Vars are looked up before Env: the values a caller gives some ${NAME}s
+	// (pwemu's --receiver and --env, testkit.Env).
+	Vars map[string]string
+}
+
+// lookup is the Env that answers Vars first, then Env (or the process environment).
+func (o Options) lookup() Env {
+	env := o.Env
+	if env == nil {
+		env = os.LookupEnv
+	}
+	if len(o.Vars) == 0 {
+		return env
+	}
+	return func(name string) (string, bool) {
+		if v, ok := o.Vars[name]; ok {
+			return v, true
+		}
+		return env(name)
+	}
 }
 
 // Parse reads a scenario from YAML with ${…} taken from the process environment,
@@ -33,10 +56,7 @@ const maxReported = 100
 
 // ParseWith is Parse with options.
 func ParseWith(source string, data []byte, opts Options) (*Scenario, error) {
-	env := opts.Env
-	if env == nil {
-		env = os.LookupEnv
-	}
+	env := opts.lookup()
 	fail := func(e Error) error { return &Errors{List: []Error{e}} }
 	docs, syntaxErr := parseYAML(source, data)
 	if syntaxErr != nil {
@@ -119,28 +139,41 @@ func parentPath(p string) string {
 	return p[:i]
 }
 
-// LoadFile reads a scenario file, taking ${…} from the process environment.
-func LoadFile(name string) (*Scenario, error) {
-	return LoadFileWith(name, Options{})
+// Load reads the scenario ref names, with ${…} taken from the process environment:
+// a scenario file when ref is the path of one, else the bundled scenario of that name
+// (BundledNames); "" is the bundled default. `pwemu serve`, `run` and `validate` and
+// testkit all read their scenarios through it.
+func Load(ref string) (*Scenario, error) {
+	return LoadWith(ref, Options{})
 }
 
-// LoadFileWith reads a scenario file with options.
-func LoadFileWith(name string, opts Options) (*Scenario, error) {
-	data, err := os.ReadFile(name)
-	if err != nil {
-		return nil, fmt.Errorf("scenario: %w", err)
+// LoadWith is Load with options.
+func LoadWith(ref string, opts Options) (*Scenario, error) {
+	if ref == "" {
+		return bundledWith("default", opts)
 	}
-	return ParseWith(name, data, opts)
+	data, err := os.ReadFile(ref)
+	switch {
+	case err == nil:
+		return ParseWith(ref, data, opts)
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("scenario: %w", err)
+	case strings.ContainsAny(ref, "/\\") || path.Ext(ref) != "":
+		return nil, fmt.Errorf("scenario: %w", err) // a path, not a name
+	}
+	if !slices.Contains(BundledNames(), ref) {
+		return nil, fmt.Errorf("scenario %q: no such file, nor a bundled scenario (bundled: %s)", ref, strings.Join(BundledNames(), ", "))
+	}
+	return bundledWith(ref, opts)
 }
 
 // Bundled loads a bundled scenario by name ("default", "http-5xx-storm", …), taking
 // ${…} from the process environment.
 func Bundled(name string) (*Scenario, error) {
-	return BundledWith(name, Options{})
+	return bundledWith(name, Options{})
 }
 
-// BundledWith loads a bundled scenario with options.
-func BundledWith(name string, opts Options) (*Scenario, error) {
+func bundledWith(name string, opts Options) (*Scenario, error) {
 	data, err := BundledSource(name)
 	if err != nil {
 		return nil, err

@@ -352,20 +352,36 @@ func TestErrorFormats(t *testing.T) {
 	}
 }
 
-func TestLoadFile(t *testing.T) {
+func TestLoad(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	name := filepath.Join(dir, "s.yaml")
 	if err := os.WriteFile(name, []byte("name: from disk\nseed: x\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := LoadFileWith(name, Options{Env: receiverEnv})
+	_, err := LoadWith(name, Options{Env: receiverEnv})
 	if err == nil || err.Error() != name+`:2:7: seed: want a whole number, got "x"` {
 		t.Errorf("got %v", err)
 	}
-	_, err = LoadFile(filepath.Join(dir, "missing.yaml"))
+	_, err = Load(filepath.Join(dir, "missing.yaml"))
 	if err == nil || !errors.Is(err, os.ErrNotExist) || !strings.HasPrefix(err.Error(), "scenario: open ") {
 		t.Errorf("missing file: %v", err)
+	}
+	_, err = Load("storm")
+	if err == nil || err.Error() != `scenario "storm": no such file, nor a bundled scenario (bundled: `+strings.Join(BundledNames(), ", ")+")" {
+		t.Errorf("neither file nor bundled: %v", err)
+	}
+	if s, err := Load(""); err != nil || s.Source != "bundled/default.yaml" {
+		t.Errorf("empty reference: %v %v", s, err)
+	}
+	// Vars answer before Env; a bundled scenario reads them like a file does.
+	s, err := LoadWith("happy-path", Options{Vars: map[string]string{"RECEIVER_URL": "http://from-vars:1/e"},
+		Env: func(string) (string, bool) { return "http://from-env:1/e", true }})
+	if err != nil || s.Streams[0].Endpoint != "http://from-vars:1/e" {
+		t.Errorf("vars before env: %v %v", s, err)
+	}
+	if s, err := LoadWith("happy-path", Options{Env: receiverEnv}); err != nil || s.Streams[0].Endpoint == "http://from-vars:1/e" {
+		t.Errorf("env: %v %v", s, err)
 	}
 }
 

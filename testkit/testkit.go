@@ -15,7 +15,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"testing"
 	"time"
 
@@ -132,28 +131,16 @@ func New(opts ...Option) (*Emulator, error) {
 }
 
 func (o *options) load() (*scenarios.Scenario, error) {
-	lookup := func(k string) (string, bool) {
-		if v, ok := o.env[k]; ok {
-			return v, true
-		}
-		return os.LookupEnv(k)
-	}
-	opts := scenarios.Options{Env: lookup}
+	opts := scenarios.Options{Vars: o.env}
 	switch {
 	case o.scenario != nil:
 		return o.scenario, nil
 	case o.yaml != "":
 		return scenarios.ParseWith("scenario", []byte(o.yaml), opts)
 	case o.file != "":
-		data, err := os.ReadFile(o.file)
-		if err != nil {
-			return nil, err
-		}
-		return scenarios.ParseWith(o.file, data, opts)
-	case o.bundled != "":
-		return scenarios.BundledWith(o.bundled, opts)
+		return scenarios.LoadWith(o.file, opts)
 	}
-	return scenarios.Default(), nil
+	return scenarios.LoadWith(o.bundled, opts) // "" is the bundled default
 }
 
 // Client is a control-API client for this emulator.

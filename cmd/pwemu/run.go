@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pwemu/pwemu/emulator"
+	"github.com/pwemu/pwemu/scenarios"
 	"github.com/pwemu/pwemu/scenarios/expect"
 )
 
@@ -51,11 +52,11 @@ Time is instant by default (a manual clock driven from timer to timer); --clock 
 }
 
 func (c *runConfig) run(ctx context.Context, ref string, stdout, stderr io.Writer) error {
-	lookup, err := c.vars.lookup()
+	vars, err := c.vars.values()
 	if err != nil {
 		return err
 	}
-	sc, err := loadScenario(ref, lookup)
+	sc, err := scenarios.LoadWith(ref, scenarios.Options{Vars: vars})
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}

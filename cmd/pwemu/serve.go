@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -45,12 +43,12 @@ func (c *serveConfig) flags(cmd *cobra.Command) {
 }
 
 // emulatorConfig turns the command line into an emulator configuration.
-func (c *serveConfig) emulatorConfig(stderr io.Writer, extraEnv func(string) (string, bool)) (emulator.Config, error) {
+func (c *serveConfig) emulatorConfig(stderr io.Writer, vars map[string]string) (emulator.Config, error) {
 	log, err := newLogger(stderr, c.LogLevel, c.LogFormat)
 	if err != nil {
 		return emulator.Config{}, err
 	}
-	sc, err := loadScenario(c.Scenario, extraEnv)
+	sc, err := scenarios.LoadWith(c.Scenario, scenarios.Options{Vars: vars})
 	if err != nil {
 		return emulator.Config{}, err
 	}
@@ -106,38 +104,6 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	}
 	return nil, usageError{fmt.Errorf("--log-format %q: want text or json", format)}
 }
-
-// loadScenario reads a scenario file, or a bundled scenario by name, or the default.
-func loadScenario(ref string, extraEnv func(string) (string, bool)) (*scenarios.Scenario, error) {
-	lookup := func(k string) (string, bool) {
-		if extraEnv != nil {
-			if v, ok := extraEnv(k); ok {
-				return v, true
-			}
-		}
-		return os.LookupEnv(k)
-	}
-	switch {
-	case ref == "":
-		return scenarios.Default(), nil
-	case fileExists(ref):
-		data, err := os.ReadFile(ref)
-		if err != nil {
-			return nil, err
-		}
-		return scenarios.ParseWith(ref, data, scenarios.Options{Env: lookup})
-	case isBundled(ref):
-		return scenarios.BundledWith(ref, scenarios.Options{Env: lookup})
-	}
-	return nil, fmt.Errorf("scenario %q: no such file, nor a bundled scenario (bundled: %s)", ref, strings.Join(scenarios.BundledNames(), ", "))
-}
-
-func fileExists(p string) bool {
-	st, err := os.Stat(p)
-	return err == nil && !st.IsDir()
-}
-
-func isBundled(name string) bool { return slices.Contains(scenarios.BundledNames(), name) }
 
 func newServe(stdout, stderr io.Writer) *cobra.Command {
 	var c serveConfig

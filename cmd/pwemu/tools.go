@@ -24,13 +24,13 @@ func newValidate(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Check scenario files; exit 1 on any error",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(_ *cobra.Command, files []string) error {
-			lookup, err := vars.lookup()
+			values, err := vars.values()
 			if err != nil {
 				return err
 			}
 			bad := 0
 			for _, f := range files {
-				if _, err := loadScenario(f, lookup); err != nil {
+				if _, err := scenarios.LoadWith(f, scenarios.Options{Vars: values}); err != nil {
 					bad++
 					fmt.Fprintln(stderr, err)
 					continue

@@ -21,7 +21,8 @@ func (v *scenarioVars) flags(f *pflag.FlagSet) {
 	f.StringArrayVar(&v.Env, "env", nil, "KEY=VALUE for a ${KEY} of the scenario (repeatable)")
 }
 
-func (v *scenarioVars) lookup() (func(string) (string, bool), error) {
+// values are the ${VAR}s the flags give, for scenarios.Options.Vars.
+func (v *scenarioVars) values() (map[string]string, error) {
 	vars := map[string]string{}
 	if v.Receiver != "" {
 		vars["RECEIVER_URL"] = v.Receiver
@@ -36,5 +37,5 @@ func (v *scenarioVars) lookup() (func(string) (string, bool), error) {
 		}
 		vars[k] = val
 	}
-	return func(k string) (string, bool) { val, ok := vars[k]; return val, ok }, nil
+	return vars, nil
 }

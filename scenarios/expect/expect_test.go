@@ -125,7 +125,7 @@ func TestAllOfNothingFails(t *testing.T) {
 
 func TestNewReport(t *testing.T) {
 	t.Parallel()
-	s, err := scenarios.BundledWith("happy-path", scenarios.Options{Env: func(string) (string, bool) { return "http://127.0.0.1:1", true }})
+	s, err := scenarios.LoadWith("happy-path", scenarios.Options{Env: func(string) (string, bool) { return "http://127.0.0.1:1", true }})
 	if err != nil {
 		t.Fatal(err)
 	}
