@@ -56,7 +56,12 @@ func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", sc.Source, err)
 	}
-	w.lifecycle = lifecycle.NewEngine(clk, seed, w.hub.Publish, sc.Lifecycle)
+	// The statistics endpoints count what the lifecycle says happened to messages.
+	observed := func(evs []catalog.Event) {
+		st.Observe(evs)
+		w.hub.Publish(evs)
+	}
+	w.lifecycle = lifecycle.NewEngine(clk, seed, observed, sc.Lifecycle)
 	w.traffic = traffic.NewGenerator(clk, seed, w.hub.Publish, appCodes(sc))
 	w.api = api.New(api.Options{Clock: clk, State: st, Journal: w.journal, Rules: sc.API, Seed: seed,
 		Start: w.start, OnMessage: w.lifecycle.Message, Logger: e.log})

@@ -70,6 +70,7 @@ type Notification struct {
 	Filter            string          `json:"filter"`
 	Conditions        json.RawMessage `json:"conditions"`
 	Campaign          flexString      `json:"campaign"`
+	Preset            flexString      `json:"preset"`
 	Data              json.RawMessage `json:"data"`
 	AndroidRootParams json.RawMessage `json:"android_root_params"`
 }

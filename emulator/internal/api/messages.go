@@ -322,8 +322,14 @@ func (s *Server) createMessage(c *call) reply {
 	var one [1]plan // most calls carry one notification
 	plans := one[:0]
 	for i := range ns {
+		if r, good := s.applyPreset(c, &ns[i]); !good {
+			return r
+		}
 		p, r, good := planNotification(&ns[i], c.in.arrive)
 		if !good {
+			return r
+		}
+		if r, good := s.checkCampaign(c, p.campaign); !good {
 			return r
 		}
 		plans = append(plans, p)

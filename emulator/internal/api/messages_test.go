@@ -112,8 +112,9 @@ func TestCreateMessageTargets(t *testing.T) {
 
 func TestCreateMessageContentAndCodes(t *testing.T) {
 	f := newFixture(t, testAccounts())
+	camp1, camp2 := createCampaign(t, f, "One"), createCampaign(t, f, "Two")
 	e, codes := createMessage(t, f, `"application":"APPCODE-12345"`,
-		`{"content":{"de":"Hallo","en":"Hello"},"campaign":"961048"},{"content":{"fr":"Salut","de":"Hallo"},"campaign":"CAMP1-00001"},{"content":"Plain \"quoted\""}`)
+		`{"content":{"de":"Hallo","en":"Hello"},"campaign":"`+camp1+`"},{"content":{"fr":"Salut","de":"Hallo"},"campaign":"`+camp2+`"},{"content":"Plain \"quoted\""}`)
 	if e.StatusCode != 200 || len(codes) != 3 {
 		t.Fatalf("createMessage: %d %s", e.StatusCode, e.Response)
 	}
@@ -121,7 +122,7 @@ func TestCreateMessageContentAndCodes(t *testing.T) {
 	if sent[0].Content != "Hello" || sent[1].Content != "Hallo" || sent[2].Content != `Plain "quoted"` {
 		t.Errorf("contents %q %q %q", sent[0].Content, sent[1].Content, sent[2].Content)
 	}
-	if sent[0].CampaignID != 961048 || sent[1].CampaignID == 0 || sent[1].CampaignID != campaignID("CAMP1-00001") {
+	if sent[0].CampaignID == 0 || sent[0].CampaignID != campaignID(camp1) || sent[1].CampaignID != campaignID(camp2) || sent[2].CampaignID != 0 {
 		t.Errorf("campaign ids %d %d", sent[0].CampaignID, sent[1].CampaignID)
 	}
 	if sent[0].ID != 1 || sent[2].ID != 3 {
@@ -129,6 +130,8 @@ func TestCreateMessageContentAndCodes(t *testing.T) {
 	}
 	// Codes derive from the seed: the same seed gives the same codes, another seed others.
 	g := newFixture(t, testAccounts())
+	createCampaign(t, g, "One")
+	createCampaign(t, g, "Two")
 	_, again := createMessage(t, g, `"application":"APPCODE-12345"`, `{"content":"a"},{"content":"b"},{"content":"c"}`)
 	if !slices.Equal(codes, again) {
 		t.Errorf("same seed, codes %v then %v", codes, again)

@@ -181,6 +181,9 @@ func (s *Server) notify(c *call, body map[string]json.RawMessage) reply {
 		return v2Error(http.StatusBadRequest, grpcInvalidArgument, msgCannotParseDate)
 	}
 	p.scheduled = p.sendAt.After(c.in.arrive)
+	if _, good := s.checkCampaign(c, p.campaign); !good {
+		return v2Error(http.StatusNotFound, grpcNotFound, msgCampaignNotFound)
+	}
 	m, _, err := s.accept(c, []string{app.Code}, &p, false)
 	if err != nil {
 		return v2Error(http.StatusInternalServerError, grpcInternal, msgInternal)

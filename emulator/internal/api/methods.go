@@ -81,6 +81,16 @@ var methods = map[string]method{
 	"getApplications":   {serverScope, appNone, (*Server).getApplications},
 	"deleteApplication": {serverScope, appRequired, (*Server).deleteApplication},
 
+	// Presets and campaigns.
+	"createPreset":   {serverScope, appNone, (*Server).createPreset},
+	"getPreset":      {serverScope, appNone, (*Server).getPreset},
+	"listPresets":    {serverScope, appRequired, (*Server).listPresets},
+	"deletePreset":   {serverScope, appNone, (*Server).deletePreset},
+	"createCampaign": {serverScope, appRequired, (*Server).createCampaign},
+	"getCampaigns":   {serverScope, appRequired, (*Server).getCampaigns},
+	"getCampaign":    {serverScope, appNone, (*Server).getCampaign},
+	"deleteCampaign": {serverScope, appNone, (*Server).deleteCampaign},
+
 	// Asynchronous statistics.
 	"getMsgStats": {serverScope, appNone, (*Server).getMsgStats},
 	"getAppStats": {serverScope, appRequired, (*Server).getAppStats},

@@ -524,7 +524,7 @@ func (r *reader) notifications(dst *[]Notification) error {
 }
 
 var notificationFields = []string{"send_date", "timezone", "content", "platforms", "devices", "users", "filter",
-	"conditions", "campaign", "data", "android_root_params"}
+	"conditions", "campaign", "preset", "data", "android_root_params"}
 
 // read reads the value of the notification member key.
 func (n *Notification) read(r *reader, key []byte) error {
@@ -547,6 +547,8 @@ func (n *Notification) read(r *reader, key []byte) error {
 		return r.raw(&n.Conditions)
 	case "campaign":
 		return r.custom(&n.Campaign)
+	case "preset":
+		return r.custom(&n.Preset)
 	case "data":
 		return r.raw(&n.Data)
 	case "android_root_params":

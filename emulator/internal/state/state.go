@@ -91,6 +91,8 @@ type world struct {
 	groups   map[string]Group
 	messages map[string]*Message
 	stats    map[string]StatsRequest
+	admin    admin  // presets, campaigns, geozones, test devices, journeys, bulk jobs
+	tally    tally  // what happened to messages, for the statistics
 	lastID   uint64 // message IDs
 	seq      uint64 // NextSeq
 }
@@ -134,7 +136,7 @@ func (s *Store) NextSeq() uint64 {
 func build(accounts []scenarios.Account) (*world, error) {
 	w := &world{accounts: map[string]*account{}, tokens: map[string]Token{},
 		apps: map[string]*app{}, groups: map[string]Group{}, messages: map[string]*Message{},
-		stats: map[string]StatsRequest{}}
+		stats: map[string]StatsRequest{}, admin: newAdmin(), tally: newTally()}
 	for i, a := range accounts {
 		where := fmt.Sprintf("accounts[%d]", i)
 		if a.ID == "" {
