@@ -45,9 +45,14 @@ func (s *Server) registerDevice(c *call) reply {
 			reg.Tags["Language"] = reg.Language
 		}
 	}
-	if _, _, err := s.st.RegisterDevice(reg, c.in.arrive); err != nil {
+	created, _, err := s.st.RegisterDevice(reg, c.in.arrive)
+	if err != nil {
 		return refused(msgAppNotFound)
 	}
+	if created {
+		s.st.Record(reg.Application, appActionInstall, c.in.arrive)
+	}
+	s.st.Record(reg.Application, appActionRegister, c.in.arrive)
 	return ok(nil)
 }
 
@@ -70,6 +75,7 @@ func (s *Server) unregisterDevice(c *call) reply {
 	if err := s.st.UnregisterDevice(c.app().Code, string(c.req.HWID)); err != nil {
 		return refused(msgAppNotFound)
 	}
+	s.st.Record(c.app().Code, appActionUnregister, c.in.arrive)
 	return ok(nil)
 }
 
@@ -167,6 +173,7 @@ func (s *Server) applicationOpen(c *call) reply {
 		return refused(msgAppNotFound)
 	}
 	s.st.Count(c.app().Code, "open") //nolint:errcheck // the application was just found
+	s.st.Record(c.app().Code, appActionOpen, c.in.arrive)
 	return ok(nil)
 }
 
@@ -202,6 +209,7 @@ func (s *Server) postEvent(c *call) reply {
 		return refused(msgNoEvent)
 	}
 	s.st.Count(c.app().Code, "event:"+name) //nolint:errcheck
+	s.st.Record(c.app().Code, appActionEvent+name, c.in.arrive)
 	return ok(nil)
 }
 

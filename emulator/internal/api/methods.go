@@ -92,9 +92,12 @@ var methods = map[string]method{
 	"deleteCampaign": {serverScope, appNone, (*Server).deleteCampaign},
 
 	// Asynchronous statistics.
-	"getMsgStats": {serverScope, appNone, (*Server).getMsgStats},
-	"getAppStats": {serverScope, appRequired, (*Server).getAppStats},
-	"getResults":  {serverScope, appNone, (*Server).getResults},
+	"getMsgStats":          {serverScope, appNone, (*Server).getMsgStats},
+	"getAppStats":          {serverScope, appRequired, (*Server).getAppStats},
+	"getMsgPlatformsStats": {serverScope, appNone, (*Server).getMsgPlatformsStats},
+	"getCampaignStats":     {serverScope, appNone, (*Server).getCampaignStats},
+	"getEventStatistics":   {serverScope, appRequired, (*Server).getEventStatistics},
+	"getResults":           {serverScope, appNone, (*Server).getResults},
 }
 
 // Methods lists the v1.3 methods pwemu emulates, by name.

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -10,33 +11,58 @@ import (
 	"github.com/pwemu/pwemu/emulator/internal/state"
 )
 
-// Asynchronous statistics: getMsgStats and getAppStats answer a request_id at once;
-// getResults collects the result. pwemu computes results when asked, so they are
-// ready immediately.
+// Asynchronous statistics (getMsgStats, getMsgPlatformsStats, getAppStats,
+// getCampaignStats, getEventStatistics) answer a request_id at once; getResults
+// collects the result. Figures are counted from what pwemu saw: the events the
+// lifecycle produced about each message (send, delivery, open) and the device calls
+// (applicationOpen, registerDevice, unregisterDevice, postEvent). A result is
+// computed when asked for, so it is ready at once and does not change afterwards.
 
 const (
 	msgNoRequestID      = "request_id is not set"
 	msgRequestNotFound  = "Request not found"
 	msgStatsNotReserved = "Could not register the statistics request"
+	msgDatesRequired    = "datefrom and dateto are required"
+	msgEventDates       = "date_from and date_to are required"
+	msgNoStatsEvent     = "Event name is not set"
 )
+
+// Application-level actions the store records (getAppStats, getEventStatistics).
+const (
+	appActionOpen       = "open"
+	appActionInstall    = "install"
+	appActionRegister   = "register"
+	appActionUnregister = "unregister"
+	appActionEvent      = "event:"
+)
+
+// v1Actions names the message actions as the v1.3 statistics write them.
+var v1Actions = map[string]string{state.ActionSent: "send", state.ActionOpened: "open"}
 
 // statsRow is one row of a statistics result.
 type statsRow struct {
 	Datetime string `json:"datetime"`
 	Action   string `json:"action"`
 	Count    int    `json:"count"`
+	Platform int    `json:"platform,omitempty"` // getMsgPlatformsStats: the device type
 }
 
 type statsResult struct {
-	Formatter string     `json:"formatter"`
-	Rows      []statsRow `json:"rows"`
+	Formatter  string      `json:"formatter"`
+	Rows       []statsRow  `json:"rows"`
+	Conversion *conversion `json:"conversion,omitempty"`
+}
+
+// conversion is getMsgStats' goal tracking: sends, opens and the events the message
+// led to. pwemu attributes no events to messages, so events is empty.
+type conversion struct {
+	Send   int   `json:"send"`
+	Open   int   `json:"open"`
+	Events []any `json:"events"`
 }
 
 // statsRequest stores a result under a fresh request id and answers the id.
-func (s *Server) statsRequest(c *call, result statsResult) reply {
-	if result.Rows == nil {
-		result.Rows = []statsRow{}
-	}
+func (s *Server) statsRequest(c *call, result any) reply {
 	b, err := json.Marshal(result)
 	if err != nil {
 		return refused(msgStatsNotReserved)
@@ -52,43 +78,264 @@ func (s *Server) statsRequest(c *call, result statsResult) reply {
 	return refused(msgStatsNotReserved)
 }
 
+// formatterFor is the report scale Pushwoosh picks for a period: yearly over a year,
+// monthly over a month, daily over a day, hourly over three hours, else minutely.
+func formatterFor(span time.Duration) string {
+	switch {
+	case span > 365*24*time.Hour:
+		return "yearly"
+	case span > 30*24*time.Hour:
+		return "monthly"
+	case span > 24*time.Hour:
+		return "daily"
+	case span > 3*time.Hour:
+		return "hourly"
+	}
+	return "minutely"
+}
+
+// bucket is the datetime of the report row holding t at a scale.
+func bucket(t time.Time, formatter string) string {
+	t = t.UTC()
+	switch formatter {
+	case "yearly":
+		t = time.Date(t.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	case "monthly":
+		t = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+	case "daily":
+		t = t.Truncate(24 * time.Hour)
+	case "hourly":
+		t = t.Truncate(time.Hour)
+	default:
+		t = t.Truncate(time.Minute)
+	}
+	return t.Format(dateTimeLayout)
+}
+
+// rowKey collects counts into report rows.
+type rowKey struct {
+	datetime, action string
+	platform         int
+}
+
+type rowSet map[rowKey]int
+
+func (r rowSet) add(at time.Time, formatter, action string, platform, n int) {
+	r[rowKey{bucket(at, formatter), action, platform}] += n
+}
+
+// rows lists the rows by datetime, then action, then platform.
+func (r rowSet) rows() []statsRow {
+	out := make([]statsRow, 0, len(r))
+	for _, k := range slices.SortedFunc(maps.Keys(r), func(a, b rowKey) int {
+		if c := strings.Compare(a.datetime, b.datetime); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.action, b.action); c != 0 {
+			return c
+		}
+		return a.platform - b.platform
+	}) {
+		out = append(out, statsRow{Datetime: k.datetime, Action: k.action, Count: r[k], Platform: k.platform})
+	}
+	return out
+}
+
+// platformType is the device type of a platform name; 0 when unknown.
+func platformType(name string) int {
+	for t := range 32 {
+		if state.PlatformName(t) == name {
+			return t
+		}
+	}
+	return 0
+}
+
+// messageRows adds a message's send and open counts in [from, to] to rows; keep
+// selects platforms (nil: all), byPlatform splits rows by device type.
+func (s *Server) messageRows(rows rowSet, code, formatter string, from, to time.Time, keep func(int) bool, byPlatform bool) (sends, opens int) {
+	for _, n := range s.st.MessageCounts(code) {
+		action := v1Actions[n.Action]
+		at := time.Unix(n.Minute, 0)
+		typ := platformType(n.Platform)
+		if action == "" || at.Before(from) || at.After(to) || (keep != nil && !keep(typ)) {
+			continue
+		}
+		if !byPlatform {
+			typ = 0
+		}
+		rows.add(at, formatter, action, typ, n.N)
+		if action == "send" {
+			sends += n.N
+		} else {
+			opens += n.N
+		}
+	}
+	return sends, opens
+}
+
+var (
+	dawn = time.Time{}
+	dusk = time.Unix(1<<40, 0)
+)
+
 func (s *Server) getMsgStats(c *call) reply {
 	m, r, good := s.findMessage(c)
 	if !good {
 		return r
 	}
-	rows := []statsRow{}
-	if m.Status == state.MessageSent {
-		rows = append(rows, statsRow{Datetime: hour(m.SendDate), Action: "send", Count: m.Targets})
+	formatter := formatterFor(c.in.arrive.Sub(m.SendDate))
+	rows := rowSet{}
+	sends, opens := s.messageRows(rows, m.Code, formatter, dawn, dusk, nil, false)
+	return s.statsRequest(c, statsResult{Formatter: formatter, Rows: rows.rows(),
+		Conversion: &conversion{Send: sends, Open: opens, Events: []any{}}})
+}
+
+func (s *Server) getMsgPlatformsStats(c *call) reply {
+	m, r, good := s.findMessage(c)
+	if !good {
+		return r
 	}
-	return s.statsRequest(c, statsResult{Formatter: "hourly", Rows: rows})
+	platforms, set, err := parseIntList(c.req.Platforms)
+	if err != nil {
+		return httpError(http.StatusBadRequest)
+	}
+	var keep func(int) bool
+	if set {
+		if platforms = knownPlatforms(platforms); len(platforms) == 0 {
+			return refused(msgSelectPlatform)
+		}
+		keep = platformFilter(platforms)
+	}
+	formatter := formatterFor(c.in.arrive.Sub(m.SendDate))
+	rows := rowSet{}
+	s.messageRows(rows, m.Code, formatter, dawn, dusk, keep, true)
+	return s.statsRequest(c, statsResult{Formatter: formatter, Rows: rows.rows()})
+}
+
+// requiredRange reads the documented required datefrom/dateto.
+func requiredRange(from, to string) (time.Time, time.Time, reply, bool) {
+	if strings.TrimSpace(from) == "" || strings.TrimSpace(to) == "" {
+		return dawn, dusk, refused(msgDatesRequired), false
+	}
+	lo, hi, good := dateRange(from, to)
+	if !good {
+		return lo, hi, refused(msgCannotParseDate), false
+	}
+	return lo, hi, reply{}, true
+}
+
+// appStatsResult is getAppStats' result: one report per level.
+type appStatsResult struct {
+	Applications statsResult `json:"applications"`
+	Devices      statsResult `json:"devices"`
+	Messages     statsResult `json:"messages"`
 }
 
 func (s *Server) getAppStats(c *call) reply {
-	from, to, good := dateRange(c.req.DateFrom, c.req.DateTo)
+	from, to, rep, good := requiredRange(c.req.DateFrom, c.req.DateTo)
+	if !good {
+		return rep
+	}
+	formatter := formatterFor(to.Sub(from))
+	app := c.app().Code
+	apps, devices := rowSet{}, rowSet{}
+	for _, n := range s.st.AppCounts(app) {
+		at := time.Unix(n.Minute, 0)
+		if at.Before(from) || at.After(to) {
+			continue
+		}
+		switch n.Action {
+		case appActionOpen, appActionInstall:
+			apps.add(at, formatter, n.Action, 0, n.N)
+		case appActionRegister, appActionUnregister:
+			devices.add(at, formatter, n.Action, 0, n.N)
+		}
+	}
+	messages := rowSet{}
+	for _, m := range s.st.MessagesOf(app) {
+		s.messageRows(messages, m.Code, formatter, from, to, nil, false)
+	}
+	return s.statsRequest(c, appStatsResult{
+		Applications: statsResult{Formatter: formatter, Rows: apps.rows()},
+		Devices:      statsResult{Formatter: formatter, Rows: devices.rows()},
+		Messages:     statsResult{Formatter: formatter, Rows: messages.rows()},
+	})
+}
+
+func (s *Server) getCampaignStats(c *call) reply {
+	var r campaignRequest
+	if !c.decodeInto(&r) {
+		return httpError(http.StatusBadRequest)
+	}
+	code := strings.TrimSpace(string(r.Campaign))
+	if code == "" {
+		return refused(msgNoCampaignCode)
+	}
+	k, found := s.st.Campaign(c.account.ID, code)
+	if !found {
+		return refused(msgCampaignNotFound)
+	}
+	if !c.token.Covers(k.Application) {
+		return refused(msgAccessDenied)
+	}
+	from, to, rep, good := requiredRange(c.req.DateFrom, c.req.DateTo)
+	if !good {
+		return rep
+	}
+	formatter := formatterFor(to.Sub(from))
+	rows := rowSet{}
+	for _, m := range s.st.MessagesOfAccount(c.account.ID) {
+		if m.Campaign == k.Code {
+			s.messageRows(rows, m.Code, formatter, from, to, nil, false)
+		}
+	}
+	return s.statsRequest(c, statsResult{Formatter: formatter, Rows: rows.rows()})
+}
+
+// eventStatsRequest is getEventStatistics' request.
+type eventStatsRequest struct {
+	Event    flexString `json:"event"`
+	DateFrom string     `json:"date_from"`
+	DateTo   string     `json:"date_to"`
+}
+
+// eventStatsRow is one day of getEventStatistics' result.
+type eventStatsRow struct {
+	Date  string `json:"date"`
+	Count int    `json:"count"`
+}
+
+// getEventStatistics counts postEvent calls of one event by day. Its result is
+// {"rows":[{"date","count"}]}: the documented list, in an object as every response.
+func (s *Server) getEventStatistics(c *call) reply {
+	var r eventStatsRequest
+	if !c.decodeInto(&r) {
+		return httpError(http.StatusBadRequest)
+	}
+	name := strings.TrimSpace(string(r.Event))
+	if name == "" {
+		return refused(msgNoStatsEvent)
+	}
+	if strings.TrimSpace(r.DateFrom) == "" || strings.TrimSpace(r.DateTo) == "" {
+		return refused(msgEventDates)
+	}
+	from, to, good := dateRange(r.DateFrom, r.DateTo)
 	if !good {
 		return refused(msgCannotParseDate)
 	}
-	app := c.app().Code
-	sends := map[string]int{}
-	for _, m := range s.st.MessagesOf(app) {
-		if m.Status == state.MessageSent && !m.SendDate.Before(from) && !m.SendDate.After(to) {
-			sends[day(m.SendDate)] += m.Targets
+	days := map[string]int{}
+	for _, n := range s.st.AppCounts(c.app().Code) {
+		at := time.Unix(n.Minute, 0)
+		if n.Action == appActionEvent+name && !at.Before(from) && !at.After(to) {
+			days[at.UTC().Format("2006-01-02")] += n.N
 		}
 	}
-	var rows []statsRow
-	for _, d := range slices.Sorted(maps.Keys(sends)) {
-		rows = append(rows, statsRow{Datetime: d, Action: "send", Count: sends[d]})
+	rows := []eventStatsRow{}
+	for _, d := range slices.Sorted(maps.Keys(days)) {
+		rows = append(rows, eventStatsRow{Date: d, Count: days[d]})
 	}
-	// Device calls are counted, not dated: they show on the day the request is made.
-	counters := s.st.Counters(app)
-	today := day(c.in.arrive)
-	for _, k := range []struct{ counter, action string }{{"open", "open"}, {"push_stat", "push_open"}, {"delivery", "delivery"}} {
-		if n := counters[k.counter]; n > 0 {
-			rows = append(rows, statsRow{Datetime: today, Action: k.action, Count: n})
-		}
-	}
-	return s.statsRequest(c, statsResult{Formatter: "daily", Rows: rows})
+	return s.statsRequest(c, map[string][]eventStatsRow{"rows": rows})
 }
 
 func (s *Server) getResults(c *call) reply {
@@ -103,13 +350,10 @@ func (s *Server) getResults(c *call) reply {
 	return okRaw(r.Result)
 }
 
-func hour(t time.Time) string { return t.UTC().Truncate(time.Hour).Format(dateTimeLayout) }
-func day(t time.Time) string  { return t.UTC().Truncate(24 * time.Hour).Format(dateTimeLayout) }
-
 // dateRange reads datefrom/dateto ("YYYY-MM-DD" or "YYYY-MM-DD HH:mm:ss", UTC);
 // either may be left out.
 func dateRange(from, to string) (time.Time, time.Time, bool) {
-	lo, hi := time.Time{}, time.Unix(1<<62, 0)
+	lo, hi := dawn, dusk
 	var good bool
 	if from = strings.TrimSpace(from); from != "" {
 		if lo, good = parseDay(from); !good {
