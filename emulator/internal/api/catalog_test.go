@@ -107,4 +107,3 @@ func TestApplications(t *testing.T) {
 		t.Fatalf("createApplication without title: %q", e.StatusMessage)
 	}
 }
-
