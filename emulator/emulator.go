@@ -48,7 +48,24 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Logger receives the emulator's logs; nil discards them.
 	Logger *slog.Logger
+
+	// ControlToken, when set, is the bearer token the control API (all but
+	// /_pwemu/health) and /metrics (unless MetricsPublic) require.
+	ControlToken string
+	// MetricsPublic exempts /metrics from ControlToken.
+	MetricsPublic bool
+	// AllowedHosts are Host names the control API accepts beyond IP literals,
+	// localhost and host.docker.internal.
+	AllowedHosts []string
+	// ScenarioEnv names the process environment variables a scenario sent over the
+	// network (PUT /_pwemu/scenario) may read: NAME, or PREFIX_* for every name with
+	// that prefix. Everything else it must be given in the request.
+	ScenarioEnv []string
 }
+
+// MetricsPath is where the Prometheus metrics are served; ControlToken guards it
+// unless MetricsPublic.
+const MetricsPath = "/metrics"
 
 // DefaultAddr is where the emulator listens when told nothing.
 const DefaultAddr = "127.0.0.1:8080"
@@ -58,6 +75,7 @@ type Emulator struct {
 	cfg     Config
 	log     *slog.Logger
 	control http.Handler
+	access  control.Options
 
 	// swapMu serialises what replaces the world (reset, PUT /_pwemu/scenario) with
 	// itself and with shutdown; closed is set under it.
@@ -103,7 +121,8 @@ func New(cfg Config) (*Emulator, error) {
 		return nil, err
 	}
 	e.w = w
-	e.control = control.New(backend{e})
+	e.access = control.Options{Token: cfg.ControlToken, AllowedHosts: cfg.AllowedHosts, MetricsPublic: cfg.MetricsPublic}
+	e.control = control.New(backend{e}, e.access)
 	return e, nil
 }
 
@@ -141,6 +160,10 @@ func (e *Emulator) Handler() http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == control.Prefix || strings.HasPrefix(r.URL.Path, control.Prefix+"/") {
 			e.control.ServeHTTP(rw, r)
+			return
+		}
+		if r.URL.Path == MetricsPath {
+			e.access.Metrics(e.world().api).ServeHTTP(rw, r)
 			return
 		}
 		e.world().api.ServeHTTP(rw, r)

@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/pwemu/pwemu/emulator/catalog"
@@ -132,8 +134,8 @@ func (b backend) Advance(d time.Duration) (time.Time, error) { return b.e.Advanc
 
 func (b backend) ScenarioYAML() []byte { return b.e.world().scenario.Raw }
 
-func (b backend) ReplaceScenario(source string, data []byte) error {
-	sc, err := scenarios.Parse(source, data)
+func (b backend) ReplaceScenario(source string, data []byte, vars map[string]string) error {
+	sc, err := scenarios.ParseWith(source, data, scenarios.Options{Vars: vars, Env: b.e.allowedEnv})
 	if err != nil {
 		return err
 	}
@@ -157,3 +159,28 @@ func (b backend) Ledger() *ledger.Ledger { return b.e.Ledger() }
 func (b backend) Journal() *journal.Journal { return b.e.Journal() }
 
 func (b backend) Reset() error { return b.e.Reset() }
+
+// allowedEnv is the process environment as a scenario sent over the network sees
+// it: only the variables the operator allowed with ScenarioEnv (CI runners keep
+// tokens in theirs). The request's own values come first (scenarios.Options.Vars).
+func (e *Emulator) allowedEnv(name string) (string, bool) {
+	if envAllowed(e.cfg.ScenarioEnv, name) {
+		return os.LookupEnv(name)
+	}
+	return "", false
+}
+
+// envAllowed matches a name against NAME and PREFIX_* patterns.
+func envAllowed(patterns []string, name string) bool {
+	for _, p := range patterns {
+		p = strings.TrimSpace(p)
+		if prefix, ok := strings.CutSuffix(p, "*"); ok {
+			if prefix != "" && strings.HasPrefix(name, prefix) {
+				return true
+			}
+		} else if p == name {
+			return true
+		}
+	}
+	return false
+}

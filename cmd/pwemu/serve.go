@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -27,6 +28,11 @@ type serveConfig struct {
 	Seed      int64
 	LogLevel  string
 	LogFormat string
+
+	ControlToken  string
+	MetricsPublic bool
+	AllowedHosts  []string
+	ScenarioEnv   []string
 }
 
 func (c *serveConfig) flags(cmd *cobra.Command) {
@@ -40,6 +46,10 @@ func (c *serveConfig) flags(cmd *cobra.Command) {
 	f.Int64Var(&c.Seed, "seed", 0, "seed for generated data and randomness (default: the scenario's)")
 	f.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	f.StringVar(&c.ControlToken, "control-token", "", "bearer token the control API (/_pwemu/*, but health) and /metrics require")
+	f.BoolVar(&c.MetricsPublic, "metrics-public", false, "serve /metrics without the control token")
+	f.StringSliceVar(&c.AllowedHosts, "allowed-hosts", nil, "host names the control API accepts besides IP addresses, localhost and host.docker.internal (comma-separated)")
+	f.StringSliceVar(&c.ScenarioEnv, "scenario-env", nil, "environment variables a scenario sent to PUT /_pwemu/scenario may read: NAME or PREFIX_* (comma-separated); it reads no other")
 }
 
 // emulatorConfig turns the command line into an emulator configuration.
@@ -52,7 +62,8 @@ func (c *serveConfig) emulatorConfig(stderr io.Writer, vars map[string]string) (
 	if err != nil {
 		return emulator.Config{}, err
 	}
-	cfg := emulator.Config{Scenario: sc, Addr: c.Addr, Seed: c.Seed, Logger: log}
+	cfg := emulator.Config{Scenario: sc, Addr: c.Addr, Seed: c.Seed, Logger: log,
+		ControlToken: c.ControlToken, MetricsPublic: c.MetricsPublic, AllowedHosts: c.AllowedHosts, ScenarioEnv: c.ScenarioEnv}
 	if c.Clock != "" {
 		cc, err := emulator.ParseClock(c.Clock)
 		if err != nil {
@@ -155,6 +166,14 @@ func printBanner(w io.Writer, emu *emulator.Emulator) {
 		}
 	}
 	for _, s := range sc.Streams {
-		fmt.Fprintf(w, "  stream %s → %s (%s)\n", s.Name, s.Endpoint, s.Transport)
+		fmt.Fprintf(w, "  stream %s → %s (%s)\n", s.Name, redactURL(s.Endpoint), s.Transport)
 	}
+}
+
+// redactURL hides the password of an endpoint with credentials.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return s
 }

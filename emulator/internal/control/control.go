@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -39,8 +40,10 @@ type Backend interface {
 	Advance(d time.Duration) (time.Time, error)
 	ScenarioYAML() []byte
 	// ReplaceScenario loads YAML and swaps the running scenario; a bad scenario
-	// leaves the running one untouched and returns *scenarios.Errors.
-	ReplaceScenario(source string, yaml []byte) error
+	// leaves the running one untouched and returns *scenarios.Errors. vars holds the
+	// ${NAME} values the request supplied: a scenario sent over the network never
+	// reads the process environment but for the names the operator allowed.
+	ReplaceScenario(source string, yaml []byte, vars map[string]string) error
 	Inject(evs []catalog.Event) int
 	Generate(g scenarios.Generate) (int, error)
 	Ledger() *ledger.Ledger
@@ -58,8 +61,8 @@ type ClockInfo struct {
 	Speed float64   `json:"speed,omitempty"`
 }
 
-// New returns the control API handler; mount it at Prefix.
-func New(b Backend) http.Handler {
+// New returns the control API handler, guarded by o; mount it at Prefix.
+func New(b Backend, o Options) http.Handler {
 	s := &server{b: b}
 	r := mux.NewRouter()
 	p := r.PathPrefix(Prefix).Subrouter()
@@ -79,7 +82,7 @@ func New(b Backend) http.Handler {
 	r.MethodNotAllowedHandler = s.adapt(func(r *http.Request) (any, error) {
 		return nil, fail(http.StatusMethodNotAllowed, "%s is not allowed on %s", r.Method, r.URL.Path)
 	})
-	return r
+	return o.guard(r)
 }
 
 type server struct{ b Backend }
@@ -171,7 +174,32 @@ func (s *server) health(*http.Request) (any, error) {
 }
 
 func (s *server) getScenario(*http.Request) (any, error) {
-	return raw{contentType: "application/yaml", body: s.b.ScenarioYAML()}, nil
+	return raw{contentType: "application/yaml", body: RedactYAML(s.b.ScenarioYAML())}, nil
+}
+
+// EnvHeader carries a ${NAME} value of a scenario sent with PUT /_pwemu/scenario, as
+// NAME=value; the header may repeat. The query parameter env.NAME=value does the same.
+const EnvHeader = "Pwemu-Env"
+
+// requestVars reads the ${NAME} values a PUT /_pwemu/scenario supplies.
+func requestVars(r *http.Request) (map[string]string, error) {
+	vars := map[string]string{}
+	for k, vs := range r.URL.Query() {
+		if name, ok := strings.CutPrefix(k, "env."); ok && len(vs) > 0 {
+			if name == "" {
+				return nil, fail(http.StatusBadRequest, "scenario: query parameter %q names no variable: write env.NAME=value", k)
+			}
+			vars[name] = vs[len(vs)-1]
+		}
+	}
+	for _, kv := range r.Header.Values(EnvHeader) {
+		name, val, ok := strings.Cut(kv, "=")
+		if !ok || name == "" {
+			return nil, fail(http.StatusBadRequest, "scenario: %s header: want NAME=value", EnvHeader)
+		}
+		vars[strings.TrimSpace(name)] = val
+	}
+	return vars, nil
 }
 
 func (s *server) putScenario(r *http.Request) (any, error) {
@@ -179,7 +207,11 @@ func (s *server) putScenario(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.b.ReplaceScenario("scenario", body); err != nil {
+	vars, err := requestVars(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.b.ReplaceScenario("scenario", body, vars); err != nil {
 		var se *scenarios.Errors
 		if errors.As(err, &se) {
 			return nil, &Error{Status: http.StatusBadRequest, Message: "invalid scenario", Details: se.List}

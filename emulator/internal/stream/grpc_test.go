@@ -441,8 +441,8 @@ func TestGRPCConfigErrors(t *testing.T) {
 		{"grpc with tls on", "grpc://127.0.0.1:9000", scenarios.TLS{Enabled: &on}, "", "is plaintext but tls.enabled is true: write grpcs://127.0.0.1:9000"},
 		{"grpcs with tls off", "grpcs://127.0.0.1:9000", scenarios.TLS{Enabled: &off}, "", "uses TLS but tls.enabled is false: write grpc://127.0.0.1:9000"},
 		{"plaintext with a CA", "127.0.0.1:9000", scenarios.TLS{CA: notPEM}, "", "is plaintext but tls settings are given"},
-		{"missing CA file", "grpcs://127.0.0.1:9000", scenarios.TLS{CA: filepath.Join(dir, "nope.pem")}, "", "tls.ca: open"},
-		{"CA without PEM", "grpcs://127.0.0.1:9000", scenarios.TLS{CA: notPEM}, "", "no PEM certificate found"},
+		{"missing CA file", "grpcs://127.0.0.1:9000", scenarios.TLS{CA: filepath.Join(dir, "nope.pem")}, "", "nope.pem\": not a readable PEM file of CA certificates"},
+		{"CA without PEM", "grpcs://127.0.0.1:9000", scenarios.TLS{CA: notPEM}, "", "not a readable PEM file of CA certificates"},
 		{"authorization with newline", "grpc://127.0.0.1:9000", scenarios.TLS{}, "Bearer a\nb", "printable ASCII only, found byte 0x0a at offset 8"},
 	}
 	for _, tc := range cases {
