@@ -5,12 +5,17 @@ CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: check test vet lint fmt fuzz build image proto
+.PHONY: check test stress vet lint fmt fuzz build image proto
 
 check: fmt vet lint test fuzz
 
 test:
 	go test -race ./...
+
+# stress runs every package's tests three times to bring out flaky ones; it is not
+# part of check (nor of .ci/run): it takes three times as long.
+stress:
+	go test -race -count=3 ./...
 
 vet:
 	go vet ./...

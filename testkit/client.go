@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -187,26 +188,41 @@ func (c *Client) Journal(ctx context.Context, method ...string) (JournalView, er
 	return out, err
 }
 
-// waitMargin leaves the server time to answer before the caller's deadline.
-const waitMargin = 50 * time.Millisecond
+// answerGrace is how long past the caller's deadline Wait keeps listening for the
+// server's own verdict (its 408 with the totals), which the server sends at that
+// deadline: on a loaded machine it arrives a little after, and a fixed margin before
+// the deadline raced it.
+const answerGrace = 5 * time.Second
 
 // Wait blocks until cond holds (or ctx ends, or cond.Timeout passes) and returns the
-// totals then.
+// totals then. Under a ctx deadline and no cond.Timeout, the server times the wait out
+// at that deadline and its answer (408, with the totals) is what Wait returns.
 func (c *Client) Wait(ctx context.Context, cond Condition) (emulator.Totals, error) {
+	reqCtx := ctx
 	if cond.Timeout == "" {
 		cond.Timeout = "24h" // until ctx ends
 		if dl, ok := ctx.Deadline(); ok {
-			left := time.Until(dl) - waitMargin
+			left := time.Until(dl)
 			if left < time.Millisecond {
 				return emulator.Totals{}, context.DeadlineExceeded
 			}
-			cond.Timeout = left.Round(time.Millisecond).String()
+			cond.Timeout = left.Truncate(time.Millisecond).String()
+			// The request outlives the deadline by answerGrace, but not a cancel.
+			var cancel context.CancelFunc
+			reqCtx, cancel = context.WithDeadline(context.WithoutCancel(ctx), dl.Add(answerGrace))
+			defer cancel()
+			stop := context.AfterFunc(ctx, func() {
+				if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+					cancel()
+				}
+			})
+			defer stop()
 		}
 	}
 	var out struct {
 		Totals emulator.Totals `json:"totals"`
 	}
-	err := c.postJSON(ctx, "/wait", cond, &out)
+	err := c.postJSON(reqCtx, "/wait", cond, &out)
 	return out.Totals, err
 }
 

@@ -125,7 +125,9 @@ func asAPIError(err error, target **testkit.APIError) bool {
 }
 
 func TestWaitHonoursItsTimeoutInProcessAndRemotely(t *testing.T) {
-	emu := testkit.Start(t, testkit.ManualClock())
+	// A real clock: on a manual clock with nothing due a wait cannot time out, it is
+	// refused at once.
+	emu := testkit.Start(t)
 	never := testkit.Condition{Delivered: ptr(1), Timeout: "20ms"}
 	if _, err := emu.Wait(context.Background(), never); err == nil {
 		t.Fatal("in-process Wait on a condition that cannot hold returned no error")
