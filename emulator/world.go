@@ -66,7 +66,9 @@ func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
 	w.lifecycle = lifecycle.NewEngine(clk, seed, observed, sc.Lifecycle)
 	w.traffic = traffic.NewGenerator(clk, seed, w.hub.Publish, appCodes(sc))
 	w.api = api.New(api.Options{Clock: clk, State: st, Journal: w.journal, Rules: sc.API, Seed: seed,
-		Start: w.start, OnMessage: w.lifecycle.Message, Logger: e.log})
+		Start: w.start, OnMessage: w.lifecycle.Message, OnEvents: w.hub.Publish, Logger: e.log})
+	// A stage a device reported itself is not played again by the lifecycle.
+	w.lifecycle.Claim(w.api.ClaimStage)
 	if err := w.traffic.Schedule(sc.Traffic, w.start); err != nil {
 		w.hub.Close()
 		return nil, fmt.Errorf("scenario %s: %w", sc.Source, err)
@@ -155,6 +157,8 @@ func (b backend) Generate(g scenarios.Generate) (int, error) {
 }
 
 func (b backend) Ledger() *ledger.Ledger { return b.e.Ledger() }
+
+func (b backend) Pushes(hwid string) any { return b.e.world().api.Pushes(hwid) }
 
 func (b backend) Journal() *journal.Journal { return b.e.Journal() }
 

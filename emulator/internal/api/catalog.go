@@ -1,11 +1,13 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
 
 	"github.com/pwemu/pwemu/emulator/internal/state"
+	"github.com/pwemu/pwemu/emulator/internal/targeting"
 )
 
 // Account catalogue methods: tags, filters, events and applications.
@@ -98,20 +100,37 @@ func (s *Server) listTags(c *call) reply {
 	return ok(map[string][]state.TagDef{"tags": tags})
 }
 
+// createFilter saves a segment: its filter_expression (the segmentation language of
+// the current docs) or the older conditions and operator, checked as a message would
+// use them, under a code of its own.
 func (s *Server) createFilter(c *call) reply {
 	name := strings.TrimSpace(string(c.req.Name))
 	if name == "" {
 		return refused(msgNoFilterName)
 	}
-	f := state.Filter{Name: name, Application: c.req.Application, Conditions: c.req.Conditions,
-		Operator: c.req.Operator, Created: c.in.arrive}
+	var x struct {
+		FilterExpression string `json:"filter_expression"`
+		ExpirationDate   string `json:"expiration_date"`
+	}
+	decodeRequestInto(c.in.body, &x) //nolint:errcheck // the shared decoder already judged the body
+	f := state.Filter{Code: filterCode(s.seed, s.st.NextSeq()), Name: name, Application: c.req.Application,
+		FilterExpression: strings.TrimSpace(x.FilterExpression), ExpirationDate: x.ExpirationDate,
+		Conditions: bytes.Clone(c.req.Conditions), Operator: c.req.Operator, Created: c.in.arrive}
 	if f.Application != "" {
 		if _, rep, good := s.ownApp(c, f.Application); !good {
 			return rep
 		}
 	}
+	if f.FilterExpression != "" {
+		if _, err := targeting.Parse(f.FilterExpression); err != nil {
+			return refused(msgBadFilter + ": " + err.Error())
+		}
+	}
+	if _, err := targeting.Conditions(f.Conditions, f.Operator, nil); err != nil {
+		return refused(msgBadConditions + ": " + err.Error())
+	}
 	if isNull(f.Conditions) {
-		f.Conditions = json.RawMessage(`[]`)
+		f.Conditions = nil
 	}
 	if err := s.st.CreateFilter(c.account.ID, f); errors.Is(err, state.ErrExists) {
 		return refused(msgFilterExists)

@@ -24,7 +24,7 @@ func TestTagsFiltersEvents(t *testing.T) {
 		{"createFilter", `"name":"Germans","conditions":[]`, 210, msgFilterExists, `null`},
 		{"createFilter", `"name":"Elsewhere","application":"5A11-00001"`, 210, msgAccessDenied, `null`},
 		{"createFilter", `"conditions":[]`, 210, msgNoFilterName, `null`},
-		{"listFilters", ``, 200, "OK", `{"filters":[{"name":"Germans","conditions":[["APPCODE-12345","Language","EQ","de"]],"operator":"AND"}]}`},
+		{"listFilters", ``, 200, "OK", `{"filters":[{"code":"A547D-86830","name":"Germans","conditions":[["APPCODE-12345","Language","EQ","de"]],"operator":"AND"}]}`},
 		{"deleteFilter", `"name":"Germans"`, 200, "OK", `null`},
 		{"deleteFilter", `"name":"Germans"`, 210, msgFilterNotFound, `null`},
 		{"listFilters", ``, 200, "OK", `{"filters":[]}`},

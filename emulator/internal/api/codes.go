@@ -24,6 +24,8 @@ const (
 	saltRequest = 0x72657175657374 // "request"
 	saltPick    = 0x7069636b       // "pick"
 	saltRules   = 0x72756c6573     // "rules"
+	saltHash    = 0x68617368       // "hash"
+	saltFilter  = 0x66696c746572   // "filter"
 )
 
 const hexDigits = "0123456789ABCDEF"
@@ -58,6 +60,10 @@ func applicationCode(seed, seq uint64) string {
 	return string(b)
 }
 
+// filterCode is the code of the seq-th saved filter: XXXXX-XXXXX, as segment codes
+// look.
+func filterCode(seed, seq uint64) string { return applicationCode(seed^saltFilter, seq) }
+
 // requestID is the id of the seq-th statistics request: 32 lower-case hex digits.
 func requestID(seed, seq uint64) string {
 	h := mix64(mix64(seed^saltRequest) + seq)
@@ -87,4 +93,22 @@ func (p *picker) intn(n int) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.rng.IntN(n)
+}
+
+// pushHash is the hash of one push of message id to a device: what the push carries
+// and the device's SDK sends back in pushStat and messageDeliveryEvent. 16 lower-case
+// hex digits, derived from the seed.
+func pushHash(seed, id uint64, hwid string) string {
+	h := mix64(seed ^ saltHash)
+	for i := 0; i < len(hwid); i++ {
+		h = mix64(h ^ uint64(hwid[i]))
+	}
+	h = mix64(h + id)
+	b := appendHex(make([]byte, 0, 16), h, 16)
+	for i, c := range b {
+		if c >= 'A' {
+			b[i] = c + ('a' - 'A')
+		}
+	}
+	return string(b)
 }

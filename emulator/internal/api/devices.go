@@ -177,16 +177,6 @@ func (s *Server) applicationOpen(c *call) reply {
 	return ok(nil)
 }
 
-func (s *Server) pushStat(c *call) reply {
-	s.st.Count(c.app().Code, "push_stat") //nolint:errcheck
-	return ok(nil)
-}
-
-func (s *Server) messageDeliveryEvent(c *call) reply {
-	s.st.Count(c.app().Code, "delivery") //nolint:errcheck
-	return ok(nil)
-}
-
 func (s *Server) registerUser(c *call) reply {
 	r := c.req
 	if r.UserID == "" {

@@ -10,8 +10,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/pwemu/pwemu/emulator/internal/state"
 )
 
 // FuzzDecodeRequest feeds the request decoder, and then the whole v1.3 path, with
@@ -44,26 +42,6 @@ func FuzzDecodeRequest(f *testing.F) {
 		if err == nil && rec.Code == 400 && e.StatusCode == 400 && method != "createMessage" && method != "createTargetedMessage" {
 			t.Fatalf("decodable body answered 400 by %s", method)
 		}
-	})
-}
-
-// FuzzDevicesFilter: the devices_filter parser takes any text without panicking, and
-// what it parses evaluates.
-func FuzzDevicesFilter(f *testing.F) {
-	for _, s := range []string{`A("APPCODE-12345")`, `A("APPCODE-12345", ["IOS"])`,
-		`(A("APPCODE-12345") * T("Language", EQ, "en"))`, `G("GROUP-CODE") \ AT("APPCODE-12345", "age", BETWEEN, [1, 2])`,
-		`A("X") + T("t", NOTSET)`, `T("l", IN, ["a", 1, "b"])`} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, src string) {
-		n, err := parseFilter(src)
-		if err != nil || n == nil {
-			return
-		}
-		filterTargets(n)
-		universe := []state.Device{{Application: "X", HWID: "h", Type: 1, Tags: map[string]any{
-			"t": "a", "l": []string{"a", "b"}, "n": int64(3), "b": true, "f": 2.5}}}
-		evalFilter(n, universe, func(string) []string { return []string{"X"} })
 	})
 }
 

@@ -12,8 +12,8 @@ import (
 	"time"
 	_ "time/tzdata" // send dates name time zones; a scratch image has no zoneinfo
 
-	"github.com/pwemu/pwemu/emulator/internal/lifecycle"
 	"github.com/pwemu/pwemu/emulator/internal/state"
+	"github.com/pwemu/pwemu/emulator/internal/targeting"
 	"github.com/pwemu/pwemu/scenarios"
 )
 
@@ -25,48 +25,6 @@ const (
 	msgNotCancellable  = "Only scheduled messages can be cancelled"
 	msgNoMessage       = "Message code is not set"
 )
-
-// plan is a validated notification: what to send, when, to whom.
-type plan struct {
-	sendAt     time.Time
-	scheduled  bool
-	platforms  []int // nil: every platform
-	content    string
-	contentRaw json.RawMessage
-	data       json.RawMessage
-	devices    []string
-	users      []string
-	campaign   string
-	filter     *filterNode // createTargetedMessage: devices_filter instead of devices/users
-}
-
-// planNotification validates one notification of createMessage.
-func planNotification(n *Notification, now time.Time) (plan, reply, bool) {
-	// Copies: the decoded request points into the body, which a stored message
-	// must not keep alive.
-	p := plan{contentRaw: bytes.Clone(n.Content), data: bytes.Clone(n.Data), campaign: string(n.Campaign)}
-	platforms, set, err := parseIntList(n.Platforms)
-	if err != nil {
-		return p, httpError(http.StatusBadRequest), false
-	}
-	if set {
-		if p.platforms = knownPlatforms(platforms); len(p.platforms) == 0 {
-			return p, refused(msgSelectPlatform), false
-		}
-	}
-	sendAt, good := parseSendDate(n.SendDate, n.Timezone, now)
-	if !good {
-		return p, refused(msgCannotParseDate), false
-	}
-	p.sendAt, p.scheduled = sendAt, sendAt.After(now)
-	if !isNull(n.AndroidRootParams) && n.AndroidRootParams[0] != '{' {
-		return p, refused(msgAndroidRootParams), false
-	}
-	p.content = contentText(n.Content)
-	p.devices = strs(n.Devices)
-	p.users = strs(n.Users)
-	return p, reply{}, true
-}
 
 func strs(in []flexString) []string {
 	if len(in) == 0 {
@@ -118,173 +76,6 @@ func parseSendDate(s string, tz json.RawMessage, now time.Time) (time.Time, bool
 	return time.Time{}, false
 }
 
-// platformFilter accepts the device types of a plan (nil: all).
-func platformFilter(platforms []int) func(int) bool {
-	if platforms == nil {
-		return nil
-	}
-	return func(t int) bool { return slices.Contains(platforms, t) }
-}
-
-// audience is where a message goes: per application, the devices.
-type audience struct {
-	apps    []string
-	targets [][]state.Target
-	unknown map[string][]string // devices named but not known, by application
-}
-
-func (a *audience) count() int {
-	n := 0
-	for _, t := range a.targets {
-		n += len(t)
-	}
-	return n
-}
-
-// resolve finds a plan's devices in the applications. For a group, a device counts
-// as unknown only when no application of the group knows it, and is listed under the
-// group's first application.
-func (s *Server) resolve(accountID string, apps []string, p *plan) audience {
-	if p.filter != nil {
-		return s.resolveFilter(accountID, apps, p)
-	}
-	keep := platformFilter(p.platforms)
-	aud := audience{apps: apps, targets: make([][]state.Target, len(apps))}
-	var missing map[string]int // how many applications do not know each device id
-	for i, app := range apps {
-		switch {
-		case len(p.devices) > 0:
-			found, unknown := s.st.ResolveDevices(app, p.devices, keep)
-			aud.targets[i] = found
-			seen := make(map[string]bool, len(unknown)) // an id listed twice counts once
-			for _, id := range unknown {
-				if seen[id] {
-					continue
-				}
-				seen[id] = true
-				if missing == nil {
-					missing = map[string]int{}
-				}
-				missing[id]++
-			}
-		case len(p.users) > 0:
-			aud.targets[i] = s.st.DevicesOfUsers(app, p.users, keep)
-		default:
-			aud.targets[i] = s.st.SubscribedDevices(app, keep)
-		}
-	}
-	for _, id := range p.devices {
-		if missing[id] == len(apps) {
-			if aud.unknown == nil {
-				aud.unknown = map[string][]string{}
-			}
-			aud.unknown[apps[0]] = append(aud.unknown[apps[0]], id)
-			delete(missing, id) // listed once
-		}
-	}
-	return aud
-}
-
-// limitTo keeps n random (seeded) devices of the audience.
-func (s *Server) limitTo(aud *audience, n int) {
-	total := aud.count()
-	if total <= n {
-		return
-	}
-	keep := make([]bool, total)
-	for k := 0; k < n; {
-		if i := s.picks.intn(total); !keep[i] {
-			keep[i] = true
-			k++
-		}
-	}
-	at := 0
-	for a, ts := range aud.targets {
-		kept := ts[:0]
-		for _, t := range ts {
-			if keep[at] {
-				kept = append(kept, t)
-			}
-			at++
-		}
-		aud.targets[a] = kept
-	}
-}
-
-// limitWarning is the plan warning an account's devices earn on createMessage, with
-// whether messages go to one random device only. An account is at its subscriber
-// limit, or over its active devices, once it has that many subscribed devices.
-func (s *Server) limitWarning(acc state.Account) (string, bool) {
-	if acc.SubscriberLimit <= 0 && acc.ActiveDevicesLimit <= 0 {
-		return "", false
-	}
-	n := s.st.RegisteredDevices(acc.ID)
-	switch {
-	case acc.SubscriberLimit > 0 && n >= acc.SubscriberLimit:
-		return msgSubscriberLimit, true
-	case acc.ActiveDevicesLimit > 0 && n >= acc.ActiveDevicesLimit:
-		return msgActiveDevices, false
-	}
-	return "", false
-}
-
-func (s *Server) codeFor(id uint64) string { return messageCode(s.seed, id) }
-
-// accept stores a message for a plan and sends it now, or at its send date.
-func (s *Server) accept(c *call, apps []string, p *plan, oneDevice bool) (state.Message, audience, error) {
-	aud := s.resolve(c.account.ID, apps, p)
-	if oneDevice {
-		s.limitTo(&aud, 1)
-	}
-	m := state.Message{AccountID: c.account.ID, Applications: apps, Group: c.group, Status: state.MessageSent,
-		Created: c.in.arrive, SendDate: p.sendAt, Content: p.content, ContentRaw: p.contentRaw, Data: p.data,
-		Platforms: p.platforms, Targets: aud.count(), Campaign: p.campaign}
-	if p.scheduled {
-		m.Status = state.MessageScheduled
-		m.Targets = 0
-	}
-	m, err := s.st.AddMessage(m, s.codeFor)
-	if err != nil {
-		return m, aud, err
-	}
-	if !p.scheduled {
-		s.deliver(m, aud)
-		return m, aud, nil
-	}
-	s.schedule(m, apps, *p, oneDevice, p.sendAt.Sub(c.in.arrive))
-	return m, aud, nil
-}
-
-// schedule sends a message at its send date, to the devices it then finds: devices
-// registered in the meantime get it too, as at Pushwoosh.
-func (s *Server) schedule(m state.Message, apps []string, p plan, oneDevice bool, after time.Duration) {
-	s.clk.AfterFunc(after, func() {
-		aud := s.resolve(m.AccountID, apps, &p)
-		if oneDevice {
-			s.limitTo(&aud, 1)
-		}
-		if s.st.TakeScheduled(m.Code, aud.count()) {
-			s.deliver(m, aud)
-		}
-	})
-}
-
-// deliver passes a message on to the lifecycle, once per application.
-func (s *Server) deliver(m state.Message, aud audience) {
-	if s.onMessage == nil {
-		return
-	}
-	campaign := campaignID(m.Campaign)
-	for i, app := range aud.apps {
-		targets := make([]lifecycle.Target, len(aud.targets[i]))
-		for j, t := range aud.targets[i] {
-			targets[j] = lifecycle.Target{HWID: t.HWID, UserID: t.UserID, Platform: t.Platform}
-		}
-		s.onMessage(lifecycle.Message{Code: m.Code, ID: m.ID, CampaignID: campaign,
-			ApplicationCode: app, Content: m.Content, Targets: targets})
-	}
-}
-
 // campaignID turns a campaign code into the number events carry: a numeric code is
 // taken as is, another is hashed (stable across runs).
 func campaignID(code string) uint64 {
@@ -321,11 +112,16 @@ func (s *Server) createMessage(c *call) reply {
 	}
 	var one [1]plan // most calls carry one notification
 	plans := one[:0]
+	xs := extras(c.in.body)
 	for i := range ns {
+		var x notificationExtras
+		if i < len(xs) {
+			x = xs[i]
+		}
 		if r, good := s.applyPreset(c, &ns[i]); !good {
 			return r
 		}
-		p, r, good := planNotification(&ns[i], c.in.arrive)
+		p, r, good := s.planNotification(c, &ns[i], &x)
 		if !good {
 			return r
 		}
@@ -348,7 +144,7 @@ func (s *Server) createMessage(c *call) reply {
 			b = append(b, ',')
 		}
 		b = appendString(b, m.Code)
-		for app, ids := range aud.unknown {
+		for app, ids := range aud.Unknown {
 			if unknown == nil {
 				unknown = map[string][]string{}
 			}
@@ -375,7 +171,11 @@ func (s *Server) createTargetedMessage(c *call) reply {
 	if !good {
 		return rep
 	}
-	p := plan{contentRaw: bytes.Clone(r.Content), data: bytes.Clone(r.Data), content: contentText(r.Content), filter: node}
+	p := plan{contentRaw: bytes.Clone(r.Content), data: bytes.Clone(r.Data), content: contentText(r.Content)}
+	p.query.Expr = node
+	var x notificationExtras
+	decodeRequestInto(c.in.body, &x) //nolint:errcheck // the shared decoder already judged the body
+	p.transactionID, p.preset = string(x.TransactionID), x.Preset
 	platforms, set, err := parseIntList(r.Platforms)
 	if err != nil {
 		return httpError(http.StatusBadRequest)
@@ -385,11 +185,9 @@ func (s *Server) createTargetedMessage(c *call) reply {
 			return refused(msgSelectPlatform)
 		}
 	}
-	sendAt, good := parseSendDate(r.SendDate, r.Timezone, c.in.arrive)
-	if !good {
-		return refused(msgCannotParseDate)
+	if rep, good := s.planTime(c, &p, r.SendDate, r.Timezone, &x); !good {
+		return rep
 	}
-	p.sendAt, p.scheduled = sendAt, sendAt.After(c.in.arrive)
 	warning, oneDevice := s.limitWarning(c.account)
 	m, _, err := s.accept(c, appCodes(c.apps), &p, oneDevice)
 	if err != nil {
@@ -403,65 +201,8 @@ func (s *Server) compileFilter(c *call) reply {
 	if !good {
 		return rep
 	}
-	aud := s.resolveFilter(c.account.ID, appCodes(c.apps), &plan{filter: node})
-	return ok(map[string]any{"devices_count": aud.count(), "devices_filter": c.req.DevicesFilter})
-}
-
-// filterApps parses a devices filter and puts the applications it names (checked
-// against the call's token) in c.apps.
-func (s *Server) filterApps(c *call, src string) (*filterNode, reply, bool) {
-	node, err := parseFilter(src)
-	if err != nil {
-		return nil, refused(msgBadFilter + ": " + err.Error()), false
-	}
-	for _, t := range filterTargets(node) {
-		codes := []string{t.application}
-		if t.group != "" {
-			g, found := s.st.Group(t.group)
-			if !found || g.AccountID != c.account.ID {
-				return nil, refused(msgAccessDenied), false
-			}
-			codes = g.Applications
-		}
-		for _, code := range codes {
-			app, rep, good := s.ownApp(c, code)
-			if !good {
-				return nil, rep, false
-			}
-			if !slices.ContainsFunc(c.apps, func(a state.Application) bool { return a.Code == code }) {
-				c.apps = append(c.apps, app)
-			}
-		}
-	}
-	if len(c.apps) == 0 {
-		return nil, refused(msgNoAppOrGroup), false
-	}
-	return node, reply{}, true
-}
-
-// resolveFilter finds the devices a plan's devices filter selects among the
-// subscribed devices of apps.
-func (s *Server) resolveFilter(accountID string, apps []string, p *plan) audience {
-	var universe []state.Device
-	for _, d := range s.st.AccountDevices(accountID) {
-		if slices.Contains(apps, d.Application) && (p.platforms == nil || slices.Contains(p.platforms, d.Type)) {
-			universe = append(universe, d)
-		}
-	}
-	groupApps := func(code string) []string {
-		g, _ := s.st.Group(code)
-		return g.Applications
-	}
-	selected := evalFilter(p.filter, universe, groupApps)
-	aud := audience{apps: apps, targets: make([][]state.Target, len(apps))}
-	for _, d := range universe { // in application and hwid order
-		if selected[deviceKey{d.Application, d.HWID}] {
-			i := slices.Index(apps, d.Application)
-			aud.targets[i] = append(aud.targets[i], state.Target{HWID: d.HWID, UserID: d.UserID, Type: d.Type,
-				Platform: state.PlatformName(d.Type)})
-		}
-	}
-	return aud
+	aud := targeting.Select(s.st, c.account.ID, targeting.Query{Apps: appCodes(c.apps), Expr: node})
+	return ok(map[string]any{"devices_count": aud.Count(), "devices_filter": c.req.DevicesFilter})
 }
 
 // findMessage finds the message a call names, among those its token may see.

@@ -8,10 +8,12 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pwemu/pwemu/emulator/internal/state"
+	"github.com/pwemu/pwemu/emulator/internal/targeting"
 	"github.com/pwemu/pwemu/scenarios"
 )
 
@@ -31,6 +33,12 @@ const (
 	grpcInternal           = 13
 	grpcUnavailable        = 14
 	grpcUnauthenticated    = 16
+)
+
+// Messages of the v2 cancel answers, as documented.
+const (
+	msgV2MessageNotFound = "message not found"
+	msgV2NotYours        = "the message belongs to another account"
 )
 
 // v2Codes maps HTTP statuses to the gRPC codes of the v2 error body.
@@ -81,19 +89,80 @@ func asV2(r reply) reply {
 }
 
 // notifyRequest is the part of a v2 notify body pwemu reads: a "transactional" or
-// "segment" object, or the same fields at the top.
+// "segment" object (or, leniently, the same fields at the top).
 type notifyRequest struct {
 	Application string          `json:"application"`
 	Platforms   json.RawMessage `json:"platforms"`
-	Devices     []flexString    `json:"devices"`
-	HWIDs       []flexString    `json:"hwids"`
-	Users       []flexString    `json:"users"`
-	Content     json.RawMessage `json:"content"`
-	SendDate    string          `json:"send_date"`
-	Schedule    struct {
-		At string `json:"at"`
+	// transactional: explicit lists, as ["…"] or {"list": ["…"]}
+	HWIDs      idList `json:"hwids"`
+	Users      idList `json:"users"`
+	PushTokens idList `json:"push_tokens"`
+	Devices    idList `json:"devices"`
+	// segment: a saved segment's code, a seglang expression or a filter expression
+	Code             string          `json:"code"`
+	Expression       string          `json:"expression"`
+	FilterExpression json.RawMessage `json:"filter_expression"`
+
+	Payload      json.RawMessage `json:"payload"`
+	EmailPayload json.RawMessage `json:"email_payload"`
+	Content      json.RawMessage `json:"content"` // older clients put the text at the top
+	SendDate     string          `json:"send_date"`
+	Schedule     struct {
+		At    string          `json:"at"`
+		After json.RawMessage `json:"after"`
 	} `json:"schedule"`
-	Campaign flexString `json:"campaign"`
+	SendRate json.RawMessage `json:"send_rate"`
+	Campaign flexString      `json:"campaign"`
+}
+
+// idList is a list of identifiers, given as a JSON list or as {"list": […]}.
+type idList []string
+
+func (l *idList) UnmarshalJSON(b []byte) error {
+	var list []flexString
+	if err := json.Unmarshal(b, &list); err != nil {
+		var obj struct {
+			List []flexString `json:"list"`
+		}
+		if err := json.Unmarshal(b, &obj); err != nil {
+			return errors.New(`want a list of identifiers or {"list": […]}`)
+		}
+		list = obj.List
+	}
+	*l = strs(list)
+	return nil
+}
+
+// v2Duration reads a schedule.after: a protobuf Duration ("3600s", "1.5s"), a Go
+// duration ("1h") or a number of seconds.
+func v2Duration(raw json.RawMessage) (time.Duration, error) {
+	if s := rawString(raw); s != "" {
+		if n, err := strconv.ParseFloat(s, 64); err == nil {
+			return time.Duration(n * float64(time.Second)), nil
+		}
+		if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+			return d, nil
+		}
+	}
+	return 0, errors.New(`schedule.after: want a duration such as "3600s"`)
+}
+
+// v2SendRate reads send_rate: a number, or an object with a rate.
+func v2SendRate(raw json.RawMessage) (int, error) {
+	if isNull(raw) {
+		return 0, nil
+	}
+	var f flexInt
+	if f.UnmarshalJSON(raw) == nil && f.Set && f.V > 0 {
+		return int(f.V), nil
+	}
+	var obj struct {
+		Rate flexInt `json:"rate"`
+	}
+	if json.Unmarshal(raw, &obj) == nil && obj.Rate.Set && obj.Rate.V > 0 {
+		return int(obj.Rate.V), nil
+	}
+	return 0, errors.New("send_rate: want a positive number of messages a second")
 }
 
 func (s *Server) callV2(_ context.Context, in *incoming) reply {
@@ -131,12 +200,15 @@ func (s *Server) callV2(_ context.Context, in *incoming) reply {
 }
 
 func (s *Server) notify(c *call, body map[string]json.RawMessage) reply {
-	raw := body["transactional"]
+	raw, segment := body["transactional"], false
 	if isNull(raw) {
-		raw = body["segment"]
+		raw, segment = body["segment"], true
+	}
+	if !isNull(body["transactional"]) && !isNull(body["segment"]) {
+		return v2Error(http.StatusBadRequest, grpcInvalidArgument, "notify: exactly one of segment or transactional")
 	}
 	if isNull(raw) {
-		raw = c.in.body
+		raw, segment = c.in.body, false
 	}
 	var n notifyRequest
 	if err := json.Unmarshal(raw, &n); err != nil {
@@ -156,8 +228,16 @@ func (s *Server) notify(c *call, body map[string]json.RawMessage) reply {
 		return v2Error(http.StatusForbidden, grpcPermissionDenied, msgAccessDenied)
 	}
 	c.setApp(app)
-	p := plan{contentRaw: n.Content, content: findText(n.Content), campaign: string(n.Campaign),
-		devices: append(strs(n.Devices), strs(n.HWIDs)...), users: strs(n.Users)}
+	content := n.Payload
+	if isNull(content) {
+		content = n.EmailPayload
+	}
+	if isNull(content) {
+		content = n.Content
+	}
+	p := plan{contentRaw: bytes.Clone(content), content: findText(content), campaign: string(n.Campaign)}
+	p.query.Devices = slices.Concat([]string(n.HWIDs), []string(n.PushTokens), []string(n.Devices))
+	p.query.Users = n.Users
 	if !isNull(n.Platforms) {
 		platforms, err := v2Platforms(n.Platforms)
 		if err != nil {
@@ -168,31 +248,103 @@ func (s *Server) notify(c *call, body map[string]json.RawMessage) reply {
 		}
 		p.platforms = platforms
 	}
+	if segment {
+		if r, good := s.v2Segment(c, &p, &n); !good {
+			return r
+		}
+	} else if len(p.query.Devices) > targeting.MaxListed || len(p.query.Users) > targeting.MaxListed {
+		return v2Error(http.StatusBadRequest, grpcInvalidArgument, "notify: at most 1000 identifiers")
+	}
 	p.sendAt = c.in.arrive
-	if at := strings.TrimSpace(n.Schedule.At); at != "" {
+	switch at := strings.TrimSpace(n.Schedule.At); {
+	case at != "":
 		t, err := time.Parse(time.RFC3339, at)
 		if err != nil {
 			return v2Error(http.StatusBadRequest, grpcInvalidArgument, msgCannotParseDate)
 		}
 		p.sendAt = t
-	} else if sendAt, good := parseSendDate(n.SendDate, nil, c.in.arrive); good {
+	case !isNull(n.Schedule.After):
+		d, err := v2Duration(n.Schedule.After)
+		if err != nil {
+			return v2Error(http.StatusBadRequest, grpcInvalidArgument, err.Error())
+		}
+		p.sendAt = c.in.arrive.Add(d)
+	default:
+		sendAt, good := parseSendDate(n.SendDate, nil, c.in.arrive)
+		if !good {
+			return v2Error(http.StatusBadRequest, grpcInvalidArgument, msgCannotParseDate)
+		}
 		p.sendAt = sendAt
-	} else {
-		return v2Error(http.StatusBadRequest, grpcInvalidArgument, msgCannotParseDate)
 	}
 	p.scheduled = p.sendAt.After(c.in.arrive)
+	rate, err := v2SendRate(n.SendRate)
+	if err != nil {
+		return v2Error(http.StatusBadRequest, grpcInvalidArgument, err.Error())
+	}
+	p.sendRate = rate
 	if _, good := s.checkCampaign(c, p.campaign); !good {
 		return v2Error(http.StatusNotFound, grpcNotFound, msgCampaignNotFound)
 	}
-	m, _, err := s.accept(c, []string{app.Code}, &p, false)
+	m, aud, err := s.accept(c, []string{app.Code}, &p, false)
 	if err != nil {
 		return v2Error(http.StatusInternalServerError, grpcInternal, msgInternal)
 	}
-	return v2Result(m.Code)
+	return v2Result(m.Code, aud.Unknown[app.Code])
 }
 
-func v2Result(code string) reply {
+// v2Segment resolves a segment's audience: exactly one of code (a saved filter's
+// code or name), expression (seglang) or filter_expression.
+func (s *Server) v2Segment(c *call, p *plan, n *notifyRequest) (reply, bool) {
+	given := 0
+	for _, set := range []bool{n.Code != "", n.Expression != "", !isNull(n.FilterExpression)} {
+		if set {
+			given++
+		}
+	}
+	if given > 1 {
+		return v2Error(http.StatusBadRequest, grpcInvalidArgument, "segment: code, expression and filter_expression are mutually exclusive"), false
+	}
+	var err error
+	switch {
+	case n.Code != "":
+		p.query.Expr, err = targeting.Named(s.st, c.account.ID, s.filterName(c.account.ID, n.Code))
+		if errors.Is(err, targeting.ErrUnknownFilter) {
+			return v2Error(http.StatusNotFound, grpcNotFound, "segment not found: "+n.Code), false
+		}
+	case n.Expression != "":
+		p.query.Expr, err = targeting.Parse(n.Expression)
+	case !isNull(n.FilterExpression):
+		// A structured filter expression may also come as seglang text.
+		src := rawString(n.FilterExpression)
+		if src == "" {
+			return v2Error(http.StatusBadRequest, grpcInvalidArgument, "segment: filter_expression: pwemu takes it as seglang text"), false
+		}
+		p.query.Expr, err = targeting.Parse(src)
+	}
+	if err != nil {
+		return v2Error(http.StatusBadRequest, grpcInvalidArgument, "segment: "+err.Error()), false
+	}
+	p.query.Devices, p.query.Users = nil, nil
+	return reply{}, true
+}
+
+// filterName finds the name of a filter given by code (or by name).
+func (s *Server) filterName(accountID, code string) string {
+	for _, f := range s.st.Filters(accountID) {
+		if f.Code == code {
+			return f.Name
+		}
+	}
+	return code
+}
+
+// v2Result answers a notify: {"result": {"message_code", "unknown_identifiers"}}.
+func v2Result(code string, unknown []string) reply {
 	b := append([]byte(`{"result":{"message_code":`), appendString(nil, code)...)
+	if len(unknown) > 0 {
+		u, _ := json.Marshal(unknown)
+		b = append(append(b, `,"unknown_identifiers":`...), u...)
+	}
 	return reply{status: http.StatusOK, code: 200, message: msgOK, raw: append(b, "}}"...)}
 }
 
@@ -205,17 +357,24 @@ func (s *Server) cancelV2(c *call, body map[string]json.RawMessage) reply {
 		return v2Error(http.StatusBadRequest, grpcInvalidArgument, "cancel: message_code is required")
 	}
 	m, found := s.st.Message(c.account.ID, code)
-	if !found || !slices.ContainsFunc(m.Applications, c.token.Covers) {
-		return v2Error(http.StatusNotFound, grpcNotFound, msgMessageNotFound)
+	if !found {
+		if owner, exists := s.st.MessageOwner(code); exists && owner != c.account.ID {
+			return v2Error(http.StatusForbidden, grpcPermissionDenied, msgV2NotYours)
+		}
+		return v2Error(http.StatusNotFound, grpcNotFound, msgV2MessageNotFound)
+	}
+	if !slices.ContainsFunc(m.Applications, c.token.Covers) {
+		return v2Error(http.StatusForbidden, grpcPermissionDenied, msgV2NotYours)
 	}
 	was, err := s.st.CancelMessage(c.account.ID, code)
 	switch {
 	case errors.Is(err, state.ErrNotFound):
-		return v2Error(http.StatusNotFound, grpcNotFound, msgMessageNotFound)
+		return v2Error(http.StatusNotFound, grpcNotFound, msgV2MessageNotFound)
 	case was == state.MessageSent:
 		return v2Error(http.StatusBadRequest, grpcFailedPrecondition, msgNotCancellable)
 	}
-	return v2Result(code)
+	// The documented answer of a cancelled message is an empty object.
+	return reply{status: http.StatusOK, code: 200, message: msgOK, raw: []byte("{}")}
 }
 
 // v2Platforms reads platforms given by name ("IOS", "ANDROID", …) or device type.
@@ -229,7 +388,7 @@ func v2Platforms(raw json.RawMessage) ([]int, error) {
 	}
 	var out []int
 	for _, name := range names {
-		t, found := filterPlatforms[strings.ToUpper(strings.ReplaceAll(name, " ", ""))]
+		t, found := targeting.Platform(name)
 		if !found {
 			return nil, errors.New("platforms: unknown platform " + name)
 		}

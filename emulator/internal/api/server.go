@@ -22,6 +22,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/clock"
 	"github.com/pwemu/pwemu/emulator/internal/journal"
 	"github.com/pwemu/pwemu/emulator/internal/lifecycle"
@@ -49,7 +50,10 @@ type Options struct {
 	// OnMessage is called for every message the API accepts, once per application,
 	// with the devices it goes to; a scheduled message is passed on at its send date.
 	OnMessage func(lifecycle.Message)
-	Logger    *slog.Logger
+	// OnEvents receives the events devices report themselves (pushStat,
+	// messageDeliveryEvent, in-app and inbox actions, …): the streams and the ledger.
+	OnEvents func([]catalog.Event)
+	Logger   *slog.Logger
 }
 
 // Server serves the API. It is an http.Handler for any Host.
@@ -60,6 +64,7 @@ type Server struct {
 	rules     *ruleSet
 	seed      uint64
 	onMessage func(lifecycle.Message)
+	onEvents  func([]catalog.Event)
 	log       *slog.Logger
 	router    *mux.Router
 	picks     *picker   // seeded choices (which device a limited message goes to)
@@ -93,7 +98,7 @@ func New(o Options) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{closed: make(chan struct{}), clk: o.Clock, st: o.State, jr: o.Journal, seed: uint64(o.Seed),
-		onMessage: o.OnMessage, log: log, picks: newPicker(uint64(o.Seed))}
+		onMessage: o.OnMessage, onEvents: o.OnEvents, log: log, picks: newPicker(uint64(o.Seed))}
 	s.incomings.New = func() any { return new(incoming) }
 	s.rules = newRuleSet(o.Rules, o.Start, uint64(o.Seed))
 	r := mux.NewRouter()

@@ -49,6 +49,9 @@ type Backend interface {
 	Ledger() *ledger.Ledger
 	Journal() *journal.Journal
 	Reset() error
+	// Pushes lists what was pushed to a device, oldest first, as JSON-encodable
+	// values with message_code, hash, platform and payload.
+	Pushes(hwid string) any
 }
 
 // ErrNotManual is returned by Advance on a real or scaled clock.
@@ -76,6 +79,7 @@ func New(b Backend, o Options) http.Handler {
 	p.Handle("/journal", s.adapt(s.getJournal)).Methods(http.MethodGet)
 	p.Handle("/wait", s.adapt(s.wait)).Methods(http.MethodPost)
 	p.Handle("/reset", s.adapt(s.reset)).Methods(http.MethodPost)
+	p.Handle("/pushes", s.adapt(s.pushes)).Methods(http.MethodGet)
 	r.NotFoundHandler = s.adapt(func(r *http.Request) (any, error) {
 		return nil, fail(http.StatusNotFound, "no control endpoint %s %s (see GET %s/health, /ledger, /journal, …)", r.Method, r.URL.Path, Prefix)
 	})
@@ -440,4 +444,14 @@ func (s *server) reset(*http.Request) (any, error) {
 		return nil, err
 	}
 	return map[string]any{"ok": true, "clock": s.b.ClockInfo()}, nil
+}
+
+// pushes answers GET /_pwemu/pushes?hwid=H: what pwemu pushed to that device, newest
+// last, each with the hash its SDK sends back in pushStat and messageDeliveryEvent.
+func (s *server) pushes(r *http.Request) (any, error) {
+	hwid := r.URL.Query().Get("hwid")
+	if hwid == "" {
+		return nil, fail(http.StatusBadRequest, "pushes: the hwid query parameter is required (GET %s/pushes?hwid=…)", Prefix)
+	}
+	return s.b.Pushes(hwid), nil
 }

@@ -39,6 +39,11 @@ type Engine struct {
 	opened    float64
 	delay     time.Duration
 
+	// claim, when set, is asked before a delivered or opened event: false means the
+	// device reported that stage itself (pushStat, messageDeliveryEvent), so the
+	// lifecycle plays it no more.
+	claim func(code, hwid string, stage int) bool
+
 	mu      sync.Mutex
 	rng     *rand.Rand
 	stopped bool // set by Stop: nothing more is published
@@ -67,6 +72,10 @@ func NewEngine(clk clock.Clock, seed int64, publish func([]catalog.Event), cfg s
 	}
 	return e
 }
+
+// Claim makes the engine ask claim before it publishes a delivered or opened event
+// (see Engine.claim). Call it before the first Message.
+func (e *Engine) Claim(claim func(code, hwid string, stage int) bool) { e.claim = claim }
 
 func share(v *float64, def float64) float64 {
 	switch {
@@ -175,7 +184,7 @@ func (e *Engine) emit(m *Message, who []int, stage int) {
 				t = &m.Targets[who[i]]
 			}
 			name := Stages(t.Platform)[stage]
-			if name == "" {
+			if name == "" || (stage != Sent && e.claim != nil && !e.claim(m.Code, t.HWID, stage)) {
 				continue
 			}
 			evs = append(evs, m.event(name, t, ts))
@@ -192,17 +201,22 @@ func (m *Message) event(name string, t *Target, ts int64) catalog.Event {
 	if user == "" {
 		user = t.HWID
 	}
+	payload := m.Content
+	if m.LiveActivityID != "" {
+		payload = "" // live-activity events carry only metadata
+	}
 	return catalog.Event{
 		EventName:       name,
 		MessageCode:     m.Code,
 		MessageID:       m.ID,
 		CampaignID:      m.CampaignID,
 		Platform:        t.Platform,
-		Payload:         m.Content,
+		Payload:         payload,
 		ApplicationCode: m.ApplicationCode,
 		HWID:            t.HWID,
 		UserID:          user,
 		Timestamp:       ts,
+		LiveActivityID:  m.LiveActivityID,
 	}
 }
 

@@ -11,6 +11,7 @@ type Message struct {
 	CampaignID      uint64
 	ApplicationCode string
 	Content         string // the default-language text: the events' payload
+	LiveActivityID  string // set on live-activity messages: their events carry it and no payload
 	Targets         []Target
 }
 

@@ -11,11 +11,14 @@ import (
 
 // Filter is a saved segment of an account (createFilter, listFilters).
 type Filter struct {
-	Name        string          `json:"name"`
-	Application string          `json:"application,omitempty"`
-	Conditions  json.RawMessage `json:"conditions"`
-	Operator    string          `json:"operator,omitempty"`
-	Created     time.Time       `json:"-"`
+	Code             string          `json:"code"`
+	Name             string          `json:"name"`
+	FilterExpression string          `json:"filter_expression,omitempty"` // segmentation language
+	Application      string          `json:"application,omitempty"`
+	ExpirationDate   string          `json:"expiration_date,omitempty"`
+	Conditions       json.RawMessage `json:"conditions,omitempty"` // the older form: tag conditions and operator
+	Operator         string          `json:"operator,omitempty"`
+	Created          time.Time       `json:"-"`
 }
 
 // EventDef is an event defined in an account (createEvent).

@@ -62,10 +62,12 @@ type Target struct {
 	UserID   string
 	Type     int
 	Platform string
+	Timezone int64 // offset from UTC in seconds, as the device reported it
 }
 
-func (d *Device) target() Target {
-	return Target{HWID: d.HWID, UserID: d.UserID, Type: d.Type, Platform: PlatformName(d.Type)}
+// Target is the device as a message target.
+func (d *Device) Target() Target {
+	return Target{HWID: d.HWID, UserID: d.UserID, Type: d.Type, Platform: PlatformName(d.Type), Timezone: d.Timezone}
 }
 
 func (d *Device) clone() Device {
@@ -252,7 +254,7 @@ func (s *Store) ResolveDevices(application string, ids []string, keep func(devic
 		if (keep != nil && !keep(d.Type)) || slices.ContainsFunc(found, func(t Target) bool { return t.HWID == d.HWID }) {
 			continue // lists of devices are short: a scan beats a map
 		}
-		found = append(found, d.target())
+		found = append(found, d.Target())
 	}
 	return found, unknown
 }
@@ -286,7 +288,7 @@ func (s *Store) devices(application string, match func(d *Device) bool) []Target
 	var out []Target
 	for _, d := range a.devices {
 		if d.Subscribed && match(d) {
-			out = append(out, d.target())
+			out = append(out, d.Target())
 		}
 	}
 	slices.SortFunc(out, func(x, y Target) int { return strings.Compare(x.HWID, y.HWID) })

@@ -33,6 +33,18 @@ type Message struct {
 	Platforms    []int           // device types; nil for all
 	Targets      int             // devices it went (or goes) to
 	Campaign     string
+	Preset       string
+	// TransactionID de-duplicates: another message with it within a day is not sent.
+	TransactionID  string
+	LiveActivityID string
+}
+
+// TransactionTTL is how long a transactionId is remembered (Pushwoosh: one day).
+const TransactionTTL = 24 * time.Hour
+
+type txn struct {
+	code string
+	at   time.Time
 }
 
 func (m *Message) clone() Message {
@@ -51,12 +63,28 @@ func (m *Message) clone() Message {
 func (s *Store) AddMessage(m Message, codeFor func(id uint64) string) (Message, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var key string
+	if m.TransactionID != "" {
+		s.expireTxnsLocked(m.Created)
+		key = m.AccountID + "\x00" + m.TransactionID
+		if t, ok := s.w.txns[key]; ok {
+			if old, ok := s.w.messages[t.code]; ok {
+				return old.clone(), ErrDuplicate
+			}
+		}
+	}
 	m.ID = s.w.lastID + 1
 	m.Code = codeFor(m.ID)
 	if _, ok := s.w.messages[m.Code]; ok {
 		return Message{}, fmt.Errorf("message %q: %w", m.Code, ErrExists)
 	}
 	s.w.lastID = m.ID
+	if key != "" {
+		if _, ok := s.w.txns[key]; !ok {
+			s.w.txnOrder = append(s.w.txnOrder, key)
+		}
+		s.w.txns[key] = txn{code: m.Code, at: m.Created}
+	}
 	stored := m
 	s.w.messages[m.Code] = &stored
 	return m, nil
@@ -127,4 +155,39 @@ func (s *Store) MessagesOf(application string) []Message {
 	}
 	slices.SortFunc(out, func(a, b Message) int { return cmp.Compare(a.ID, b.ID) })
 	return out
+}
+
+// expireTxnsLocked forgets transactionIds older than TransactionTTL at now; s.mu
+// must be held for writing.
+func (s *Store) expireTxnsLocked(now time.Time) {
+	n := 0
+	for _, k := range s.w.txnOrder {
+		if t, ok := s.w.txns[k]; ok && now.Sub(t.at) < TransactionTTL {
+			break
+		}
+		delete(s.w.txns, k)
+		n++
+	}
+	s.w.txnOrder = s.w.txnOrder[n:]
+}
+
+// Sendable reports whether a message of an account is still there to be sent (not
+// deleted, not cancelled): later waves of a throttled message check it.
+func (s *Store) Sendable(accountID, code string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m, ok := s.w.messages[code]
+	return ok && m.AccountID == accountID && m.Status != MessageCancelled
+}
+
+// MessageOwner is the account of a message, whoever asks: the v2 cancel tells a
+// message of another account (403) from none (404).
+func (s *Store) MessageOwner(code string) (string, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m, ok := s.w.messages[code]
+	if !ok {
+		return "", false
+	}
+	return m.AccountID, true
 }

@@ -25,6 +25,8 @@ import (
 var (
 	ErrNotFound = errors.New("not found")
 	ErrExists   = errors.New("already exists")
+	// ErrDuplicate: a message with this transactionId was accepted in the last day.
+	ErrDuplicate = errors.New("duplicate transaction")
 )
 
 // Account is a Pushwoosh account as the API sees it.
@@ -93,6 +95,9 @@ type world struct {
 	stats    map[string]StatsRequest
 	admin    admin  // presets, campaigns, geozones, test devices, journeys, bulk jobs
 	tally    tally  // what happened to messages, for the statistics
+	pushes   *pushLog
+	txns     map[string]txn // by account and transactionId
+	txnOrder []string       // keys of txns, oldest first
 	lastID   uint64 // message IDs
 	seq      uint64 // NextSeq
 }
@@ -136,7 +141,7 @@ func (s *Store) NextSeq() uint64 {
 func build(accounts []scenarios.Account) (*world, error) {
 	w := &world{accounts: map[string]*account{}, tokens: map[string]Token{},
 		apps: map[string]*app{}, groups: map[string]Group{}, messages: map[string]*Message{},
-		stats: map[string]StatsRequest{}, admin: newAdmin(), tally: newTally()}
+		stats: map[string]StatsRequest{}, admin: newAdmin(), tally: newTally(), pushes: newPushLog(), txns: map[string]txn{}}
 	for i, a := range accounts {
 		where := fmt.Sprintf("accounts[%d]", i)
 		if a.ID == "" {

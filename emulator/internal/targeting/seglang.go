@@ -1,4 +1,4 @@
-package api
+package targeting
 
 import (
 	"errors"
@@ -20,10 +20,8 @@ import (
 //
 // with OP one of EQ, NOTEQ, IN, NOTIN, GTE, LTE, BETWEEN, NOTSET, ANY.
 
-const msgBadFilter = "Invalid devices_filter"
-
-// filterNode is a parsed devices filter.
-type filterNode struct {
+// Expr is a parsed devices filter.
+type Expr struct {
 	kind     byte // 'A' application, 'G' group, 'T' tag, or an operator '+', '*', '\\'
 	code     string
 	platform []int // A, G: nil for all
@@ -31,33 +29,33 @@ type filterNode struct {
 	op       string
 	operand  []string // T: the operand values as text
 	numeric  []bool   // whether each operand was a number
-	l, r     *filterNode
+	l, r     *Expr
 }
 
-// filterTarget is an application a filter names, with the platforms it keeps.
-type filterTarget struct {
-	application string
-	group       string
-	platforms   []int
+// Target is an application a filter names, with the platforms it keeps.
+type Target struct {
+	Application string
+	Group       string
+	Platforms   []int
 }
 
-// filterTargets lists the applications and groups a filter names (A, G and AT
+// Targets lists the applications and groups a filter names (A, G and AT
 // terms, in order).
-func filterTargets(n *filterNode) []filterTarget {
+func Targets(n *Expr) []Target {
 	if n == nil {
 		return nil
 	}
-	var out []filterTarget
-	var walk func(*filterNode)
-	walk = func(n *filterNode) {
+	var out []Target
+	var walk func(*Expr)
+	walk = func(n *Expr) {
 		switch n.kind {
 		case 'A':
-			out = append(out, filterTarget{application: n.code, platforms: n.platform})
+			out = append(out, Target{Application: n.code, Platforms: n.platform})
 		case 'G':
-			out = append(out, filterTarget{group: n.code, platforms: n.platform})
+			out = append(out, Target{Group: n.code, Platforms: n.platform})
 		case 'T':
 			if n.code != "" {
-				out = append(out, filterTarget{application: n.code})
+				out = append(out, Target{Application: n.code})
 			}
 		case '+', '*', '\\':
 			walk(n.l)
@@ -68,7 +66,8 @@ func filterTargets(n *filterNode) []filterTarget {
 	return out
 }
 
-func parseFilter(src string) (*filterNode, error) {
+// Parse reads a devices filter; an empty one is nil.
+func Parse(src string) (*Expr, error) {
 	p := &filterParser{src: src}
 	p.next()
 	if p.tok.kind == tokEOF {
@@ -173,7 +172,7 @@ func (p *filterParser) expect(text string) error {
 }
 
 // expr := term (('+' | '\') term)*
-func (p *filterParser) expr() (*filterNode, error) {
+func (p *filterParser) expr() (*Expr, error) {
 	l, err := p.term()
 	if err != nil {
 		return nil, err
@@ -185,13 +184,13 @@ func (p *filterParser) expr() (*filterNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		l = &filterNode{kind: op, l: l, r: r}
+		l = &Expr{kind: op, l: l, r: r}
 	}
 	return l, nil
 }
 
 // term := factor ('*' factor)*
-func (p *filterParser) term() (*filterNode, error) {
+func (p *filterParser) term() (*Expr, error) {
 	l, err := p.factor()
 	if err != nil {
 		return nil, err
@@ -202,12 +201,12 @@ func (p *filterParser) term() (*filterNode, error) {
 		if err != nil {
 			return nil, err
 		}
-		l = &filterNode{kind: '*', l: l, r: r}
+		l = &Expr{kind: '*', l: l, r: r}
 	}
 	return l, nil
 }
 
-func (p *filterParser) factor() (*filterNode, error) {
+func (p *filterParser) factor() (*Expr, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
@@ -234,7 +233,7 @@ func (p *filterParser) factor() (*filterNode, error) {
 	if err := p.expect("("); err != nil {
 		return nil, err
 	}
-	var n *filterNode
+	var n *Expr
 	var err error
 	switch name {
 	case "A", "G":
@@ -269,12 +268,12 @@ func (p *filterParser) str() (string, error) {
 	return s, nil
 }
 
-func (p *filterParser) appTerm(kind byte) (*filterNode, error) {
+func (p *filterParser) appTerm(kind byte) (*Expr, error) {
 	code, err := p.str()
 	if err != nil {
 		return nil, err
 	}
-	n := &filterNode{kind: kind, code: code}
+	n := &Expr{kind: kind, code: code}
 	if p.tok.kind == tokPunct && p.tok.text == "," {
 		p.next()
 		names, _, err := p.list()
@@ -283,7 +282,7 @@ func (p *filterParser) appTerm(kind byte) (*filterNode, error) {
 		}
 		n.platform = []int{}
 		for _, name := range names {
-			t, ok := filterPlatforms[strings.ToUpper(strings.ReplaceAll(name, " ", ""))]
+			t, ok := platformNames[strings.ToUpper(strings.ReplaceAll(name, " ", ""))]
 			if !ok {
 				return nil, fmt.Errorf("unknown platform %q", name)
 			}
@@ -293,7 +292,7 @@ func (p *filterParser) appTerm(kind byte) (*filterNode, error) {
 	return n, nil
 }
 
-func (p *filterParser) tagTerm(app string) (*filterNode, error) {
+func (p *filterParser) tagTerm(app string) (*Expr, error) {
 	tag, err := p.str()
 	if err != nil {
 		return nil, err
@@ -309,7 +308,7 @@ func (p *filterParser) tagTerm(app string) (*filterNode, error) {
 		return nil, fmt.Errorf("unknown operator %s", op)
 	}
 	p.next()
-	n := &filterNode{kind: 'T', code: app, tag: tag, op: op}
+	n := &Expr{kind: 'T', code: app, tag: tag, op: op}
 	if p.tok.kind == tokPunct && p.tok.text == "," {
 		p.next()
 		if p.tok.kind == tokPunct && p.tok.text == "[" {
@@ -370,8 +369,8 @@ func (p *filterParser) list() ([]string, []bool, error) {
 	return vals, nums, p.expect("]")
 }
 
-// filterPlatforms are the platform names of filters (upper case, no spaces).
-var filterPlatforms = map[string]int{
+// platformNames are the platform names of filters (upper case, no spaces).
+var platformNames = map[string]int{
 	"IOS": state.DeviceIOS, "ANDROID": state.DeviceAndroid, "OSX": state.DeviceMacOS, "MACOS": state.DeviceMacOS,
 	"WINDOWS": state.DeviceWindows, "AMAZON": state.DeviceAmazon, "SAFARI": state.DeviceSafari,
 	"CHROME": state.DeviceChrome, "FIREFOX": state.DeviceFirefox, "IE": state.DeviceInternetExplorer,
@@ -379,15 +378,22 @@ var filterPlatforms = map[string]int{
 	"SMS": state.DeviceSMS, "XIAOMI": state.DeviceXiaomi, "WHATSAPP": state.DeviceWhatsApp,
 }
 
+// Platform is the device type of a platform name as filters and the v2 API spell
+// it ("IOS", "ANDROID", "Internet Explorer", …).
+func Platform(name string) (int, bool) {
+	t, ok := platformNames[strings.ToUpper(strings.ReplaceAll(name, " ", ""))]
+	return t, ok
+}
+
 // deviceKey names a device across applications.
 type deviceKey struct{ app, hwid string }
 
-// evalFilter lists the devices of universe a filter selects; groups resolves G terms.
-func evalFilter(n *filterNode, universe []state.Device, groups func(string) []string) map[deviceKey]bool {
+// eval lists the devices of universe a filter selects; groups resolves G terms.
+func eval(n *Expr, universe []state.Device, groups func(string) []string) map[deviceKey]bool {
 	out := map[deviceKey]bool{}
 	switch n.kind {
 	case '+', '*', '\\':
-		l, r := evalFilter(n.l, universe, groups), evalFilter(n.r, universe, groups)
+		l, r := eval(n.l, universe, groups), eval(n.r, universe, groups)
 		for k := range l {
 			if n.kind == '+' || (n.kind == '*') == r[k] {
 				out[k] = true
@@ -419,7 +425,7 @@ func evalFilter(n *filterNode, universe []state.Device, groups func(string) []st
 		if n.platform != nil && !slices.Contains(n.platform, d.Type) {
 			continue
 		}
-		if n.kind == 'T' && !tagMatches(d.Tags[n.tag], n) {
+		if n.kind == 'T' && !tagMatches(tagValue(d, n.tag), n) {
 			continue
 		}
 		out[deviceKey{d.Application, d.HWID}] = true
@@ -427,10 +433,31 @@ func evalFilter(n *filterNode, universe []state.Device, groups func(string) []st
 	return out
 }
 
+// tagValue is a device's value of a tag: its own tags first, then the built-in
+// tags Pushwoosh derives from the device record.
+func tagValue(d *state.Device, tag string) any {
+	if v, ok := d.Tags[tag]; ok {
+		return v
+	}
+	var v string
+	switch tag {
+	case "Language":
+		v = d.Language
+	case "User ID":
+		v = d.UserID
+	}
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
 // tagMatches applies a T term to a device's tag value.
-func tagMatches(v any, n *filterNode) bool {
+func tagMatches(v any, n *Expr) bool {
 	vals := tagValues(v)
 	switch n.op {
+	case "ALL": // a saved filter without conditions
+		return true
 	case "NOTSET":
 		return v == nil
 	case "ANY":
