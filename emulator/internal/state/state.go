@@ -93,13 +93,13 @@ type world struct {
 	groups   map[string]Group
 	messages map[string]*Message
 	stats    map[string]StatsRequest
-	admin    admin  // presets, campaigns, geozones, test devices, journeys, bulk jobs
-	tally    tally  // what happened to messages, for the statistics
+	admin    admin // presets, campaigns, geozones, test devices, journeys, bulk jobs
+	tally    tally // what happened to messages, for the statistics
 	pushes   *pushLog
 	txns     map[string]txn // by account and transactionId
 	txnOrder []string       // keys of txns, oldest first
-	lastID   uint64 // message IDs
-	seq      uint64 // NextSeq
+	lastID   uint64         // message IDs
+	seq      uint64         // NextSeq
 }
 
 type account struct {
