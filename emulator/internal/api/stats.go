@@ -205,7 +205,7 @@ func (s *Server) getMsgPlatformsStats(c *call) reply {
 		if platforms = knownPlatforms(platforms); len(platforms) == 0 {
 			return refused(msgSelectPlatform)
 		}
-		keep = platformFilter(platforms)
+		keep = func(t int) bool { return slices.Contains(platforms, t) }
 	}
 	formatter := formatterFor(c.in.arrive.Sub(m.SendDate))
 	rows := rowSet{}
