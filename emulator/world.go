@@ -66,7 +66,7 @@ func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
 	w.lifecycle = lifecycle.NewEngine(clk, seed, observed, sc.Lifecycle)
 	w.traffic = traffic.NewGenerator(clk, seed, w.hub.Publish, appCodes(sc))
 	w.api = api.New(api.Options{Clock: clk, State: st, Journal: w.journal, Rules: sc.API, Seed: seed,
-		Start: w.start, OnMessage: w.lifecycle.Message, OnEvents: w.hub.Publish, Logger: e.log})
+		Start: w.start, OnMessage: w.lifecycle.Message, OnEvents: observed, Logger: e.log, Journeys: sc.Journeys})
 	// A stage a device reported itself is not played again by the lifecycle.
 	w.lifecycle.Claim(w.api.ClaimStage)
 	if err := w.traffic.Schedule(sc.Traffic, w.start); err != nil {

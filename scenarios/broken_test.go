@@ -197,7 +197,7 @@ stream:
 name: x
 colour: blue
 `,
-		want: `storm.yaml:2:1: colour: unknown key "colour" (known keys here: name, description, seed, clock, duration, accounts, streams, webhooks, traffic, api, lifecycle, expect)`,
+		want: `storm.yaml:2:1: colour: unknown key "colour" (known keys here: name, description, seed, clock, duration, accounts, streams, webhooks, traffic, api, lifecycle, journeys, expect)`,
 	},
 	{
 		name: "unknown key synonym",
@@ -840,6 +840,38 @@ name: x
 lifecycle: {delivered: 1.2}
 `,
 		want: `storm.yaml:2:24: lifecycle.delivered: delivered is a share from 0 to 1 (e.g. 0.9); got 1.2`,
+	},
+	{
+		name: "journey of an unknown application without content",
+		yaml: `
+name: x
+accounts:
+  - id: acme
+    applications: [{code: 32E5A-9B411}]
+journeys:
+  - id: j1
+    title: Onboarding
+    application: NOPE0-00000
+    points:
+      - title: Welcome
+        message: {content: ""}
+`,
+		want: `storm.yaml:8:18: journeys[0].application: application "NOPE0-00000" is not an application of the scenario's accounts` + "\n" +
+			`storm.yaml:11:28: journeys[0].points[0].message.content: a point's message needs content`,
+	},
+	{
+		name: "journey without points, id used twice",
+		yaml: `
+name: x
+accounts:
+  - id: acme
+    applications: [{code: 32E5A-9B411}]
+journeys:
+  - {id: j1, title: A, application: 32E5A-9B411, points: [{title: P, after: 1h, message: {content: hi}}]}
+  - {id: j1, title: B, application: 32E5A-9B411}
+`,
+		want: `storm.yaml:7:5: journeys[1].points: a journey needs at least one point` + "\n" +
+			`storm.yaml:7:10: journeys[1].id: journey id "j1" is used twice`,
 	},
 	{
 		name: "NaN is not a number",

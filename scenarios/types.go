@@ -28,6 +28,7 @@ type Scenario struct {
 	Traffic     []Traffic `yaml:"traffic" json:"traffic,omitempty"`
 	API         []APIRule `yaml:"api" json:"api,omitempty"`
 	Lifecycle   Lifecycle `yaml:"lifecycle" json:"lifecycle"`
+	Journeys    []Journey `yaml:"journeys" json:"journeys,omitempty"`
 	Expect      Expect    `yaml:"expect" json:"expect,omitempty"`
 	Source      string    `yaml:"-" json:"-"` // file name or bundled name, for messages
 	Raw         []byte    `yaml:"-" json:"-"` // the YAML as loaded, for GET /_pwemu/scenario
@@ -185,6 +186,28 @@ type Lifecycle struct {
 	Delivered *float64 `yaml:"delivered" json:"delivered,omitempty"` // share; default 0.9
 	Opened    *float64 `yaml:"opened" json:"opened,omitempty"`       // share of delivered; default 0.3
 	Delay     Duration `yaml:"delay" json:"delay,omitempty"`         // between stages; default 1s
+}
+
+// Journey is a Customer Journey that POST /api/journey/{id}/start/external runs: its
+// points' messages go, one after the other, to the users it is started for, and their
+// events carry the journey's title and the point's title.
+type Journey struct {
+	ID          string         `yaml:"id" json:"id"`
+	Title       string         `yaml:"title" json:"title"`             // the events' journey_title
+	Application string         `yaml:"application" json:"application"` // an application of the scenario
+	Points      []JourneyPoint `yaml:"points" json:"points"`
+}
+
+// JourneyPoint is one message of a journey.
+type JourneyPoint struct {
+	Title   string         `yaml:"title" json:"title"`           // the events' journey_point_title
+	After   Duration       `yaml:"after" json:"after,omitempty"` // emulator time after the previous point
+	Message JourneyMessage `yaml:"message" json:"message"`
+}
+
+// JourneyMessage is what a journey point sends.
+type JourneyMessage struct {
+	Content string `yaml:"content" json:"content"`
 }
 
 // APIRule changes how the fake API answers. The first rule that matches a call wins;

@@ -35,6 +35,7 @@ func validate(s *Scenario, loc locator) []Error {
 	v.traffic()
 	v.apiRules()
 	v.lifecycle()
+	v.journeys()
 	v.expect()
 	return v.errs
 }
@@ -578,6 +579,41 @@ func (v *validator) lifecycle() {
 	}{{"delivered", l.Delivered}, {"opened", l.Opened}} {
 		if share.f != nil && (*share.f < 0 || *share.f > 1) {
 			v.errorf("lifecycle."+share.key, "%s is a share from 0 to 1 (e.g. 0.9); got %v", share.key, *share.f)
+		}
+	}
+}
+
+func (v *validator) journeys() {
+	ids := map[string]bool{}
+	for i, j := range v.s.Journeys {
+		p := idx("journeys", i)
+		switch {
+		case strings.TrimSpace(j.ID) == "":
+			v.errorf(p+".id", "a journey needs an id: the {id} of POST /api/journey/{id}/start/external")
+		case ids[j.ID]:
+			v.errorf(p+".id", "journey id %q is used twice", j.ID)
+		}
+		ids[j.ID] = true
+		if strings.TrimSpace(j.Title) == "" {
+			v.errorf(p+".title", "a journey needs a title: its events carry it as journey_title")
+		}
+		if _, known := v.apps[j.Application]; !known {
+			v.errorf(p+".application", "application %q is not an application of the scenario's accounts", j.Application)
+		}
+		if len(j.Points) == 0 {
+			v.errorf(p+".points", "a journey needs at least one point")
+		}
+		for k, pt := range j.Points {
+			pp := idx(p+".points", k)
+			if strings.TrimSpace(pt.Title) == "" {
+				v.errorf(pp+".title", "a point needs a title: its events carry it as journey_point_title")
+			}
+			if pt.After < 0 {
+				v.errorf(pp+".after", "after is the emulator time after the previous point, 0 or more; got %s", pt.After.D())
+			}
+			if strings.TrimSpace(pt.Message.Content) == "" {
+				v.errorf(pp+".message.content", "a point's message needs content")
+			}
 		}
 	}
 }

@@ -54,6 +54,7 @@ type Options struct {
 	// messageDeliveryEvent, in-app and inbox actions, …): the streams and the ledger.
 	OnEvents func([]catalog.Event)
 	Logger   *slog.Logger
+	Journeys []scenarios.Journey // the scenario's Customer Journeys, running
 }
 
 // Server serves the API. It is an http.Handler for any Host.
@@ -69,6 +70,10 @@ type Server struct {
 	router    *mux.Router
 	picks     *picker   // seeded choices (which device a limited message goes to)
 	incomings sync.Pool // of *incoming
+
+	api         *mux.Router // the /api/ paths (Customer Journeys)
+	apiHandlers map[string]apiRoute
+	held        heldPoints // journey points waiting for their journey to run again
 
 	closed    chan struct{} // closed by Close: calls waiting on the clock give up
 	closeOnce sync.Once
@@ -105,6 +110,9 @@ func New(o Options) *Server {
 	r.SkipClean(true) // "//json/1.3/x" from a base URL with a trailing slash is still the API
 	r.MatcherFunc(underPrefix(PrefixV13)).HandlerFunc(s.serveV13)
 	r.MatcherFunc(underPrefix(PrefixV2)).HandlerFunc(s.serveV2)
+	r.MatcherFunc(underPrefix(PrefixAPI)).HandlerFunc(s.serveAPI)
+	s.api, s.apiHandlers = s.apiRoutes()
+	s.addScenarioJourneys(o.Journeys)
 	r.NotFoundHandler = http.HandlerFunc(s.serveUnknownPath)
 	s.router = r
 	return s
@@ -207,7 +215,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, method string, v2
 	switch {
 	case status != 0:
 		rep = httpError(status)
-	case r.Method != http.MethodPost:
+	case r.Method != http.MethodPost && !strings.HasPrefix(trimSlashes(r.URL.Path), PrefixAPI): // /api/ has GET and PUT too
 		rep = httpError(http.StatusMethodNotAllowed)
 	default:
 		rep = s.rules.apply(r.Context(), s, in, handle)

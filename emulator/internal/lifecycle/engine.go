@@ -206,17 +206,19 @@ func (m *Message) event(name string, t *Target, ts int64) catalog.Event {
 		payload = "" // live-activity events carry only metadata
 	}
 	return catalog.Event{
-		EventName:       name,
-		MessageCode:     m.Code,
-		MessageID:       m.ID,
-		CampaignID:      m.CampaignID,
-		Platform:        t.Platform,
-		Payload:         payload,
-		ApplicationCode: m.ApplicationCode,
-		HWID:            t.HWID,
-		UserID:          user,
-		Timestamp:       ts,
-		LiveActivityID:  m.LiveActivityID,
+		EventName:         name,
+		MessageCode:       m.Code,
+		MessageID:         m.ID,
+		CampaignID:        m.CampaignID,
+		Platform:          t.Platform,
+		Payload:           payload,
+		ApplicationCode:   m.ApplicationCode,
+		HWID:              t.HWID,
+		UserID:            user,
+		Timestamp:         ts,
+		LiveActivityID:    m.LiveActivityID,
+		JourneyTitle:      m.JourneyTitle,
+		JourneyPointTitle: m.JourneyPointTitle,
 	}
 }
 

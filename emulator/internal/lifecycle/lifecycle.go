@@ -13,6 +13,9 @@ type Message struct {
 	Content         string // the default-language text: the events' payload
 	LiveActivityID  string // set on live-activity messages: their events carry it and no payload
 	Targets         []Target
+	// A message of a Customer Journey point carries the journey's and the point's
+	// titles into its events.
+	JourneyTitle, JourneyPointTitle string
 }
 
 // Target is one device a message goes to.

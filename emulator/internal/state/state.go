@@ -98,8 +98,9 @@ type world struct {
 	pushes   *pushLog
 	txns     map[string]txn // by account and transactionId
 	txnOrder []string       // keys of txns, oldest first
-	lastID   uint64         // message IDs
-	seq      uint64         // NextSeq
+	journeys journeys
+	lastID   uint64 // message IDs
+	seq      uint64 // NextSeq
 }
 
 type account struct {

@@ -1,0 +1,548 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"github.com/pwemu/pwemu/emulator/internal/lifecycle"
+	"github.com/pwemu/pwemu/emulator/internal/state"
+	"github.com/pwemu/pwemu/emulator/internal/targeting"
+	"github.com/pwemu/pwemu/scenarios"
+)
+
+// Customer Journeys (journey.pushwoosh.com): POST /api/journey/{id}/start/external
+// enters users into a journey, whose points then send their messages on the emulator
+// clock with the journey's and the point's titles in their events; GET
+// /api/journey/{id}/statistics/external, POST /api/journey/drop-users/external and
+// the journey gateway (POST /api/v3/journeygateway, PUT /api/v3/journeygateway/{uuid},
+// POST /api/v3/journeygateway/{start|pause|finish|draft|archive}) work on the same
+// journeys. These paths are a gRPC-Gateway bridge at Pushwoosh: errors are
+// {"code","message","details"} with real HTTP statuses, as the messaging API v2.
+
+// PrefixAPI is where the journey (and other /api/…) paths live.
+const PrefixAPI = "/api/"
+
+const (
+	msgNoSelector       = "one of users, hwids or filter must be provided"
+	msgManySelectors    = "only one of users, hwids or filter must be provided"
+	msgJourneyNotFound  = "journey not found"
+	msgJourneyNotActive = "journey is not running"
+	msgNoUserIDs        = "user_ids is required"
+	msgNoJourneyChoice  = "journey_uuids or all_journeys is required"
+	msgNoJourneyTitle   = "title is required"
+	msgNoJourneyApp     = "params.application_code is required"
+	msgNoJourneyUUID    = "uuid is required"
+	msgBadJSON          = "the body is not a JSON object of the documented shape"
+	msgUnknownAPIPath   = "unknown path"
+)
+
+// apiRoute is one /api/ endpoint: its name (for the journal and API rules) and handler.
+type apiRoute struct {
+	name   string
+	handle func(s *Server, c *call, vars map[string]string) reply
+}
+
+// apiRoutes builds the router of the /api/ paths; its routes are named after the
+// endpoints and carry the apiRoute as their handler's key.
+func (s *Server) apiRoutes() (*mux.Router, map[string]apiRoute) {
+	r := mux.NewRouter()
+	r.SkipClean(true)
+	routes := map[string]apiRoute{}
+	add := func(method, path string, rt apiRoute) {
+		r.Path(path).Methods(method).Name(rt.name)
+		routes[rt.name] = rt
+	}
+	add(http.MethodPost, "/api/journey/drop-users/external", apiRoute{"journey/drop-users/external", (*Server).dropJourneyUsers})
+	add(http.MethodPost, "/api/journey/{id}/start/external", apiRoute{"journey/start/external", (*Server).startJourney})
+	add(http.MethodGet, "/api/journey/{id}/statistics/external", apiRoute{"journey/statistics/external", (*Server).journeyStatistics})
+	add(http.MethodPost, "/api/v3/journeygateway", apiRoute{"journeygateway/create", (*Server).createJourney})
+	add(http.MethodPut, "/api/v3/journeygateway/{uuid}", apiRoute{"journeygateway/update", (*Server).updateJourney})
+	for _, action := range []string{"start", "pause", "finish", "draft", "archive"} {
+		add(http.MethodPost, "/api/v3/journeygateway/"+action, apiRoute{"journeygateway/" + action, (*Server).journeyLifecycle})
+	}
+	return r, routes
+}
+
+// serveAPI serves the /api/ paths.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	var m mux.RouteMatch
+	found := s.api.Match(r, &m)
+	name := ""
+	if found && m.Route != nil {
+		name = m.Route.GetName()
+	}
+	s.serve(w, r, name, true, func(_ context.Context, in *incoming) reply {
+		in.jsonKnown, in.isJSON = true, len(in.body) == 0 || json.Valid(in.body)
+		switch {
+		case m.MatchErr == mux.ErrMethodMismatch:
+			return v2Error(http.StatusMethodNotAllowed, grpcInvalidArgument, msgNotPost)
+		case name == "":
+			return v2Error(http.StatusNotFound, grpcNotFound, msgUnknownAPIPath+" "+in.path)
+		}
+		c, rep, good := s.authorizeAPI(in)
+		if !good {
+			return rep
+		}
+		return s.apiHandlers[name].handle(s, c, m.Vars)
+	})
+}
+
+// authorizeAPI checks the server token of "Authorization: Api <token>" (Token and
+// Bearer are taken too: the docs name Bearer for drop-users).
+func (s *Server) authorizeAPI(in *incoming) (*call, reply, bool) {
+	scheme, value, _ := strings.Cut(strings.TrimSpace(in.auth), " ")
+	value = strings.TrimSpace(value)
+	switch {
+	case value == "" || !(strings.EqualFold(scheme, "Api") || strings.EqualFold(scheme, "Token") || strings.EqualFold(scheme, "Bearer")):
+		return nil, v2Error(http.StatusUnauthorized, grpcUnauthenticated, msgUnauthorized), false
+	}
+	t, found := s.st.Token(value)
+	if !found || t.Kind != scenarios.TokenServer {
+		return nil, v2Error(http.StatusUnauthorized, grpcUnauthenticated, msgUnauthorized), false
+	}
+	if !t.Allows(in.method) {
+		return nil, v2Error(http.StatusForbidden, grpcPermissionDenied, msgForbidden), false
+	}
+	acc, _ := s.st.Account(t.AccountID)
+	if acc.Suspended {
+		return nil, v2Error(http.StatusForbidden, grpcPermissionDenied, msgAccountSuspended), false
+	}
+	c := &in.call
+	*c = call{in: in, account: acc}
+	c.setToken(t)
+	return c, reply{}, true
+}
+
+// jsonOK answers 200 with v as the whole body.
+func jsonOK(v any) reply {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v2Error(http.StatusInternalServerError, grpcInternal, msgInternal)
+	}
+	return reply{status: http.StatusOK, code: 200, message: msgOK, raw: b}
+}
+
+func badRequest(message string) reply {
+	return v2Error(http.StatusBadRequest, grpcInvalidArgument, message)
+}
+
+// addScenarioJourneys stores the scenario's journeys, running.
+func (s *Server) addScenarioJourneys(js []scenarios.Journey) {
+	for _, j := range js {
+		app, found := s.st.Application(j.Application)
+		if !found {
+			continue // the validator rejects such a scenario
+		}
+		sj := state.Journey{UUID: j.ID, Title: j.Title, AccountID: app.AccountID, Application: app.Code,
+			Status: state.JourneyRunning}
+		for _, p := range j.Points {
+			sj.Points = append(sj.Points, state.JourneyPoint{Title: p.Title, After: p.After.D(), Content: p.Message.Content})
+		}
+		s.st.PutJourney(sj) //nolint:errcheck // ids are unique in a valid scenario
+	}
+}
+
+// ownJourney finds a journey of the call's account.
+func (s *Server) ownJourney(c *call, uuid string) (state.Journey, reply, bool) {
+	j, found := s.st.Journey(uuid)
+	if !found || j.AccountID != c.account.ID {
+		return j, v2Error(http.StatusNotFound, grpcNotFound, msgJourneyNotFound), false
+	}
+	if !c.token.Covers(j.Application) {
+		return j, v2Error(http.StatusForbidden, grpcPermissionDenied, msgAccessDenied), false
+	}
+	return j, reply{}, true
+}
+
+type startRequest struct {
+	Payload struct {
+		Users           []flexString      `json:"users"`
+		HWIDs           []flexString      `json:"hwids"`
+		Filter          *string           `json:"filter"`
+		AttributeValues map[string]string `json:"attribute_values"`
+	} `json:"payload"`
+}
+
+// startJourney enters users into a running journey and answers a request_uuid; the
+// points' messages follow on the emulator clock: the first `after` the start, each
+// next `after` the previous one.
+func (s *Server) startJourney(c *call, vars map[string]string) reply {
+	var r startRequest
+	if json.Unmarshal(c.in.body, &r) != nil {
+		return badRequest(msgBadJSON)
+	}
+	p := r.Payload
+	set := 0
+	for _, has := range []bool{len(p.Users) > 0, len(p.HWIDs) > 0, p.Filter != nil && strings.TrimSpace(*p.Filter) != ""} {
+		if has {
+			set++
+		}
+	}
+	switch set {
+	case 0:
+		return badRequest(msgNoSelector)
+	case 1:
+	default:
+		return badRequest(msgManySelectors)
+	}
+	j, rep, good := s.ownJourney(c, vars["id"])
+	if !good {
+		return rep
+	}
+	if j.Status != state.JourneyRunning {
+		return v2Error(http.StatusBadRequest, grpcFailedPrecondition, msgJourneyNotActive)
+	}
+	var targets []state.Target
+	switch {
+	case len(p.Users) > 0:
+		targets = s.st.DevicesOfUsers(j.Application, strs(p.Users), nil)
+	case len(p.HWIDs) > 0:
+		targets, _ = s.st.ResolveDevices(j.Application, strs(p.HWIDs), nil)
+	default:
+		node, err := targeting.Parse(*p.Filter)
+		if err != nil {
+			return badRequest("invalid filter: " + err.Error())
+		}
+		aud := targeting.Select(s.st, c.account.ID, targeting.Query{Apps: []string{j.Application}, Expr: node})
+		targets = aud.Targets[0]
+	}
+	id := requestUUID(s.seed, s.st.NextSeq())
+	var after time.Duration
+	for i, pt := range j.Points {
+		after += pt.After
+		point := i
+		s.clk.AfterFunc(after, func() { s.journeyPoint(j.UUID, point, targets) })
+	}
+	return jsonOK(map[string]string{"request_uuid": id})
+}
+
+// journeyPoint sends a journey point's message to the targets still in the journey.
+// A paused journey holds the point until it is started again; a finished, archived
+// or draft one drops it.
+func (s *Server) journeyPoint(uuid string, point int, targets []state.Target) {
+	select {
+	case <-s.closed:
+		return
+	default:
+	}
+	j, found := s.st.Journey(uuid)
+	if !found || point >= len(j.Points) {
+		return
+	}
+	switch j.Status {
+	case state.JourneyPaused:
+		s.held.hold(uuid, func() { s.journeyPoint(uuid, point, targets) })
+		return
+	case state.JourneyRunning:
+	default:
+		return
+	}
+	var keep []lifecycle.Target
+	for _, t := range targets {
+		if s.st.JourneyDropped(uuid, t.UserID) || s.st.JourneyDropped(uuid, t.HWID) {
+			continue
+		}
+		keep = append(keep, lifecycle.Target{HWID: t.HWID, UserID: t.UserID, Platform: t.Platform})
+	}
+	pt := j.Points[point]
+	now := s.clk.Now()
+	m, err := s.st.AddMessage(state.Message{AccountID: j.AccountID, Applications: []string{j.Application},
+		Status: state.MessageSent, Created: now, SendDate: now, Content: pt.Content,
+		ContentRaw: json.RawMessage(appendString(nil, pt.Content)), Targets: len(keep)}, s.codeFor)
+	if err != nil {
+		return
+	}
+	s.st.JourneyPointSent(uuid, point, m.Code)
+	if s.onMessage != nil && len(keep) > 0 {
+		s.onMessage(lifecycle.Message{Code: m.Code, ID: m.ID, ApplicationCode: j.Application, Content: pt.Content,
+			Targets: keep, JourneyTitle: j.Title, JourneyPointTitle: pt.Title})
+	}
+}
+
+// heldPoints are journey points due while their journey was paused.
+type heldPoints struct {
+	mu sync.Mutex
+	by map[string][]func()
+}
+
+func (h *heldPoints) hold(uuid string, f func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.by == nil {
+		h.by = map[string][]func(){}
+	}
+	h.by[uuid] = append(h.by[uuid], f)
+}
+
+func (h *heldPoints) release(uuid string) []func() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	fs := h.by[uuid]
+	delete(h.by, uuid)
+	return fs
+}
+
+// requestUUID is the seq-th request uuid, in the 8-4-4-4-12 form.
+func requestUUID(seed, seq uint64) string {
+	hex := requestID(seed^saltJourney, seq)
+	return hex[0:8] + "-" + hex[8:12] + "-" + hex[12:16] + "-" + hex[16:20] + "-" + hex[20:32]
+}
+
+const saltJourney = 0x6a6f75726e6579 // "journey"
+
+// pointStat is a journey point's statistics.
+type pointStat struct {
+	Sent       int     `json:"sent"`
+	Opened     int     `json:"opened"`
+	UniqOpened int     `json:"uniqOpened"`
+	Conversion float64 `json:"conversion"` // opened per hundred sent
+}
+
+type pointStats struct {
+	PointTitle   string    `json:"pointTitle"`
+	CampaignCode string    `json:"campaignCode"`
+	PresetCode   string    `json:"presetCode"`
+	PointStat    pointStat `json:"pointStat"`
+}
+
+func (s *Server) journeyStatistics(c *call, vars map[string]string) reply {
+	j, rep, good := s.ownJourney(c, vars["id"])
+	if !good {
+		return rep
+	}
+	points := []pointStats{}
+	for _, p := range j.Points {
+		var st pointStat
+		for _, code := range p.Messages {
+			for _, n := range s.st.MessageCounts(code) {
+				switch n.Action {
+				case state.ActionSent:
+					st.Sent += n.N
+				case state.ActionOpened:
+					st.Opened += n.N
+				}
+			}
+			st.UniqOpened += s.st.UniqueOpens(code)
+		}
+		if st.Sent > 0 {
+			st.Conversion = float64(st.Opened) * 100 / float64(st.Sent)
+		}
+		points = append(points, pointStats{PointTitle: p.Title, PointStat: st})
+	}
+	return jsonOK(map[string]any{"payload": map[string]any{"title": j.Title, "points": points}})
+}
+
+type dropRequest struct {
+	UserIDs      []flexString `json:"user_ids"`
+	JourneyUUIDs []string     `json:"journey_uuids"`
+	AllJourneys  bool         `json:"all_journeys"`
+}
+
+func (s *Server) dropJourneyUsers(c *call, _ map[string]string) reply {
+	var r dropRequest
+	if json.Unmarshal(c.in.body, &r) != nil {
+		return badRequest(msgBadJSON)
+	}
+	users := strs(r.UserIDs)
+	if len(users) == 0 {
+		return badRequest(msgNoUserIDs)
+	}
+	uuids := r.JourneyUUIDs
+	switch {
+	case r.AllJourneys:
+		uuids = s.st.Journeys(c.account.ID)
+	case len(uuids) == 0:
+		return badRequest(msgNoJourneyChoice)
+	default:
+		for _, id := range uuids {
+			if _, rep, good := s.ownJourney(c, id); !good {
+				return rep
+			}
+		}
+	}
+	s.st.DropJourneyUsers(uuids, users)
+	return jsonOK(struct{}{})
+}
+
+// gatewayJourney is the journey object of the journey gateway.
+type gatewayJourney struct {
+	Info struct {
+		UUID   string        `json:"uuid"`
+		Title  string        `json:"title"`
+		Status string        `json:"status"`
+		Params journeyParams `json:"params"`
+	} `json:"info"`
+	Points   json.RawMessage `json:"points"`
+	Comments json.RawMessage `json:"comments"`
+}
+
+type journeyParams struct {
+	ApplicationCode string `json:"application_code"`
+}
+
+// gatewayRequest is a create or update body: the journey object's fields at the top.
+type gatewayRequest struct {
+	UUID     string          `json:"uuid"`
+	Title    string          `json:"title"`
+	Params   journeyParams   `json:"params"`
+	Points   json.RawMessage `json:"points"`
+	Comments json.RawMessage `json:"comments"`
+}
+
+// viewJourney renders a journey as the gateway does. A scenario's journey shows its
+// points as message points; a gateway journey shows what it was given.
+func viewJourney(j state.Journey) gatewayJourney {
+	var g gatewayJourney
+	g.Info.UUID, g.Info.Title, g.Info.Status = j.UUID, j.Title, j.Status
+	g.Info.Params.ApplicationCode = j.Application
+	g.Points, g.Comments = json.RawMessage(`[]`), json.RawMessage(`[]`)
+	var raw struct {
+		Points   json.RawMessage `json:"points"`
+		Comments json.RawMessage `json:"comments"`
+	}
+	if json.Unmarshal(j.Raw, &raw) == nil {
+		if !isNull(raw.Points) {
+			g.Points = raw.Points
+		}
+		if !isNull(raw.Comments) {
+			g.Comments = raw.Comments
+		}
+	} else if len(j.Points) > 0 {
+		type point struct {
+			Title   string `json:"title"`
+			After   string `json:"after"`
+			Content string `json:"content"`
+		}
+		ps := make([]point, len(j.Points))
+		for i, p := range j.Points {
+			ps[i] = point{p.Title, p.After.String(), p.Content}
+		}
+		g.Points, _ = json.Marshal(ps)
+	}
+	return g
+}
+
+func (s *Server) gatewayBody(c *call) (gatewayRequest, reply, bool) {
+	var r gatewayRequest
+	if json.Unmarshal(c.in.body, &r) != nil {
+		return r, badRequest(msgBadJSON), false
+	}
+	return r, reply{}, true
+}
+
+// gatewayDefinition checks a create or update body and fills j from it.
+func (s *Server) gatewayDefinition(c *call, r gatewayRequest, j *state.Journey) (reply, bool) {
+	if strings.TrimSpace(r.Title) == "" {
+		return badRequest(msgNoJourneyTitle), false
+	}
+	if r.Params.ApplicationCode == "" {
+		return badRequest(msgNoJourneyApp), false
+	}
+	if _, rep, good := s.ownApp(c, r.Params.ApplicationCode); !good {
+		if rep.message == msgAppNotFound {
+			return v2Error(http.StatusNotFound, grpcNotFound, msgAppNotFound), false
+		}
+		return v2Error(http.StatusForbidden, grpcPermissionDenied, rep.message), false
+	}
+	j.Title, j.Application = r.Title, r.Params.ApplicationCode
+	raw, _ := json.Marshal(map[string]json.RawMessage{"points": r.Points, "comments": r.Comments})
+	j.Raw = bytes.Clone(raw)
+	j.Points = nil // gateway points are echoed, not run
+	j.Updated = c.in.arrive
+	return reply{}, true
+}
+
+func (s *Server) createJourney(c *call, _ map[string]string) reply {
+	r, rep, good := s.gatewayBody(c)
+	if !good {
+		return rep
+	}
+	j := state.Journey{AccountID: c.account.ID, Status: state.JourneyDraft}
+	if rep, good := s.gatewayDefinition(c, r, &j); !good {
+		return rep
+	}
+	for range 16 {
+		j.UUID = requestUUID(s.seed, s.st.NextSeq())
+		if _, taken := s.st.Journey(j.UUID); taken {
+			continue
+		}
+		if s.st.PutJourney(j) == nil {
+			return jsonOK(viewJourney(j))
+		}
+	}
+	return v2Error(http.StatusInternalServerError, grpcInternal, msgCodeExhausted)
+}
+
+func (s *Server) updateJourney(c *call, vars map[string]string) reply {
+	r, rep, good := s.gatewayBody(c)
+	if !good {
+		return rep
+	}
+	j, rep, good := s.ownJourney(c, vars["uuid"])
+	if !good {
+		return rep
+	}
+	if rep, good := s.gatewayDefinition(c, r, &j); !good {
+		return rep
+	}
+	if err := s.st.PutJourney(j); err != nil {
+		return v2Error(http.StatusNotFound, grpcNotFound, msgJourneyNotFound)
+	}
+	return jsonOK(viewJourney(j))
+}
+
+// journeyMoves are the lifecycle transitions: action → the statuses it leaves from
+// and the one it reaches.
+var journeyMoves = map[string]struct {
+	from []string
+	to   string
+}{
+	"start":   {[]string{state.JourneyDraft, state.JourneyPaused}, state.JourneyRunning},
+	"pause":   {[]string{state.JourneyRunning}, state.JourneyPaused},
+	"finish":  {[]string{state.JourneyRunning, state.JourneyPaused}, state.JourneyFinished},
+	"draft":   {[]string{state.JourneyFinished, state.JourneyPaused, state.JourneyArchived}, state.JourneyDraft},
+	"archive": {[]string{state.JourneyDraft, state.JourneyFinished}, state.JourneyArchived},
+}
+
+func (s *Server) journeyLifecycle(c *call, _ map[string]string) reply {
+	r, rep, good := s.gatewayBody(c)
+	if !good {
+		return rep
+	}
+	if strings.TrimSpace(r.UUID) == "" {
+		return badRequest(msgNoJourneyUUID)
+	}
+	j, rep, good := s.ownJourney(c, r.UUID)
+	if !good {
+		return rep
+	}
+	action := strings.TrimPrefix(c.in.method, "journeygateway/")
+	move := journeyMoves[action]
+	allowed := false
+	for _, f := range move.from {
+		allowed = allowed || f == j.Status
+	}
+	if !allowed {
+		return v2Error(http.StatusBadRequest, grpcFailedPrecondition,
+			"cannot "+action+" a journey in status "+j.Status)
+	}
+	j, err := s.st.SetJourneyStatus(c.account.ID, j.UUID, move.to, c.in.arrive)
+	if err != nil {
+		return v2Error(http.StatusNotFound, grpcNotFound, msgJourneyNotFound)
+	}
+	if move.to == state.JourneyRunning {
+		for _, f := range s.held.release(j.UUID) {
+			s.clk.AfterFunc(0, f)
+		}
+	} else if move.to != state.JourneyPaused {
+		s.held.release(j.UUID) // what was held is dropped
+	}
+	return jsonOK(viewJourney(j))
+}
