@@ -25,6 +25,7 @@ import (
 	"github.com/pwemu/pwemu/emulator/internal/control"
 	"github.com/pwemu/pwemu/emulator/internal/journal"
 	"github.com/pwemu/pwemu/emulator/internal/ledger"
+	"github.com/pwemu/pwemu/emulator/internal/metrics"
 	"github.com/pwemu/pwemu/scenarios"
 	"go.yaml.in/yaml/v3"
 )
@@ -76,6 +77,7 @@ type Emulator struct {
 	log     *slog.Logger
 	control http.Handler
 	access  control.Options
+	metrics http.Handler
 
 	// swapMu serialises what replaces the world (reset, PUT /_pwemu/scenario) with
 	// itself and with shutdown; closed is set under it.
@@ -115,7 +117,8 @@ func New(cfg Config) (*Emulator, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	e := &Emulator{cfg: cfg, log: log}
+	e := &Emulator{cfg: cfg}
+	e.log = slog.New(emuTimeHandler{inner: log.Handler(), now: e.emuNow})
 	w, err := e.build(cfg.Scenario)
 	if err != nil {
 		return nil, err
@@ -123,6 +126,10 @@ func New(cfg Config) (*Emulator, error) {
 	e.w = w
 	e.access = control.Options{Token: cfg.ControlToken, AllowedHosts: cfg.AllowedHosts, MetricsPublic: cfg.MetricsPublic}
 	e.control = control.New(backend{e}, e.access)
+	e.metrics = e.access.Metrics(metrics.Handler(func() metrics.Run {
+		w := e.world()
+		return metrics.Run{Recorder: w.metrics, Ledger: w.ledger, Now: w.clock.Now}
+	}))
 	return e, nil
 }
 
@@ -155,7 +162,8 @@ func (e *Emulator) rebuild(sc *scenarios.Scenario) error {
 	return nil
 }
 
-// Handler serves the Pushwoosh API and, under /_pwemu/, the control API.
+// Handler serves the Pushwoosh API, the control API under /_pwemu/ and the
+// Prometheus metrics at /metrics.
 func (e *Emulator) Handler() http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == control.Prefix || strings.HasPrefix(r.URL.Path, control.Prefix+"/") {
@@ -163,7 +171,7 @@ func (e *Emulator) Handler() http.Handler {
 			return
 		}
 		if r.URL.Path == MetricsPath {
-			e.access.Metrics(e.world().api).ServeHTTP(rw, r)
+			e.metrics.ServeHTTP(rw, r)
 			return
 		}
 		e.world().api.ServeHTTP(rw, r)

@@ -13,6 +13,7 @@ import (
 	"github.com/pwemu/pwemu/emulator/internal/journal"
 	"github.com/pwemu/pwemu/emulator/internal/ledger"
 	"github.com/pwemu/pwemu/emulator/internal/lifecycle"
+	"github.com/pwemu/pwemu/emulator/internal/metrics"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 	"github.com/pwemu/pwemu/emulator/internal/stream"
 	"github.com/pwemu/pwemu/emulator/internal/traffic"
@@ -32,6 +33,7 @@ type world struct {
 	traffic   *traffic.Generator
 	lifecycle *lifecycle.Engine
 	api       *api.Server
+	metrics   *metrics.Recorder
 }
 
 func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
@@ -52,9 +54,9 @@ func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
 		return nil, fmt.Errorf("scenario %s: %w", sc.Source, err)
 	}
 	w := &world{scenario: sc, clock: clk, start: clk.Now(), ledger: ledger.New(), state: st,
-		journal: journal.New(e.cfg.JournalSize)}
+		journal: journal.New(e.cfg.JournalSize), metrics: metrics.NewRecorder()}
 	w.hub, err = stream.New(stream.Options{Clock: clk, Ledger: w.ledger, Logger: e.log,
-		Streams: sc.Streams, Webhooks: sc.Webhooks, Seed: seed})
+		Streams: sc.Streams, Webhooks: sc.Webhooks, Seed: seed, OnAttempt: w.metrics.Attempt})
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", sc.Source, err)
 	}
@@ -66,7 +68,8 @@ func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
 	w.lifecycle = lifecycle.NewEngine(clk, seed, observed, sc.Lifecycle)
 	w.traffic = traffic.NewGenerator(clk, seed, w.hub.Publish, appCodes(sc))
 	w.api = api.New(api.Options{Clock: clk, State: st, Journal: w.journal, Rules: sc.API, Seed: seed,
-		Start: w.start, OnMessage: w.lifecycle.Message, OnEvents: observed, Logger: e.log, Journeys: sc.Journeys})
+		Start: w.start, OnMessage: w.lifecycle.Message, OnEvents: observed, Logger: e.log, Journeys: sc.Journeys,
+		OnCall: w.metrics.APICall})
 	// A stage a device reported itself is not played again by the lifecycle.
 	w.lifecycle.Claim(w.api.ClaimStage)
 	if err := w.traffic.Schedule(sc.Traffic, w.start); err != nil {

@@ -194,13 +194,15 @@ func (c *Client) Journal(ctx context.Context, method ...string) (JournalView, er
 // the deadline raced it.
 const answerGrace = 5 * time.Second
 
-// Wait blocks until cond holds (or ctx ends, or cond.Timeout passes) and returns the
-// totals then. Under a ctx deadline and no cond.Timeout, the server times the wait out
-// at that deadline and its answer (408, with the totals) is what Wait returns.
+// Wait blocks until cond holds (or ctx ends, or cond.Timeout passes: 30s when neither
+// bounds it) and returns the totals then. Under a ctx deadline and no cond.Timeout, the
+// server times the wait out at that deadline and its answer (408, with the totals) is
+// what Wait returns. On a manual clock, a condition that only Advance could bring about
+// fails at once with an *APIError of status 409 naming the next timer's time.
 func (c *Client) Wait(ctx context.Context, cond Condition) (emulator.Totals, error) {
 	reqCtx := ctx
 	if cond.Timeout == "" {
-		cond.Timeout = "24h" // until ctx ends
+		cond.Timeout = emulator.DefaultWaitTimeout.String()
 		if dl, ok := ctx.Deadline(); ok {
 			left := time.Until(dl)
 			if left < time.Millisecond {

@@ -167,8 +167,10 @@ func (e *Emulator) Records() []emulator.Record {
 // Calls are the API calls the emulator received.
 func (e *Emulator) Calls() []emulator.Call { return e.Emulator.Journal().Entries() }
 
-// Wait blocks until cond holds, ctx ends or cond.Timeout passes, and returns the
-// totals then.
+// Wait blocks until cond holds, ctx ends or cond.Timeout passes (30s when neither
+// bounds it), and returns the totals then. On a manual clock, a condition that only
+// Advance could bring about fails at once with *emulator.StalledError, which names
+// the next timer's time.
 func (e *Emulator) Wait(ctx context.Context, cond Condition) (emulator.Totals, error) {
 	if cond.Timeout != "" {
 		d, err := time.ParseDuration(cond.Timeout)
@@ -179,7 +181,7 @@ func (e *Emulator) Wait(ctx context.Context, cond Condition) (emulator.Totals, e
 		ctx, cancel = context.WithTimeout(ctx, d)
 		defer cancel()
 	}
-	return e.Emulator.Ledger().Wait(ctx, cond.Holds)
+	return e.Emulator.Wait(ctx, cond.Holds)
 }
 
 // WaitDelivered blocks until at least n events are delivered.

@@ -2,6 +2,7 @@ package testkit_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -109,10 +110,38 @@ func TestClientInjectGenerateJournalAndErrors(t *testing.T) {
 		!strings.Contains(err.Error(), "HTTP 400") {
 		t.Fatalf("PutScenario of a broken scenario: %v", err)
 	}
-	_, err = c.Wait(ctx, testkit.Condition{Delivered: ptr(1000), Timeout: "50ms"})
+	// Three events wait for the hourly batch: only Advance can deliver them.
+	_, err = c.Wait(ctx, testkit.Condition{Delivered: ptr(1000)})
 	var apiErr *testkit.APIError
-	if !asAPIError(err, &apiErr) || apiErr.Status != http.StatusRequestTimeout {
-		t.Fatalf("Wait that cannot hold: %v", err)
+	if !asAPIError(err, &apiErr) || apiErr.Status != http.StatusConflict ||
+		!strings.Contains(apiErr.Message, "nothing will happen until 01:00:00") || !strings.Contains(apiErr.Message, "call Advance") {
+		t.Fatalf("Wait that only Advance can satisfy: %v; want a 409 naming the next timer", err)
+	}
+}
+
+func TestWaitOnAManualClockWithNothingInFlightFailsAtOnce(t *testing.T) {
+	emu := testkit.Start(t, testkit.ScenarioYAML(streamScenario), testkit.Env("RECEIVER_URL", "http://127.0.0.1:9/x"),
+		testkit.ManualClock())
+	emu.Inject(pushSent(2)...)
+	// A generous deadline: the wait must end on its own, long before it.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := emu.WaitDelivered(ctx, 2)
+	var stalled *emulator.StalledError
+	if !errors.As(err, &stalled) || !stalled.HasNext || !strings.Contains(err.Error(), "nothing will happen until 01:00:00") || !strings.Contains(err.Error(), "call Advance") {
+		t.Fatalf("in-process wait with only a timer ahead: %v", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the wait ran into its deadline instead of ending at once")
+	}
+	_, err = emu.Client().WaitDelivered(ctx, 2)
+	var apiErr *testkit.APIError
+	if !asAPIError(err, &apiErr) || apiErr.Status != http.StatusConflict || !strings.Contains(apiErr.Message, "01:00:00") {
+		t.Fatalf("remote wait with only a timer ahead: %v", err)
+	}
+	emu.Advance(time.Hour) // the batch goes out; the receiver is not there: retries are timers too
+	if _, err := emu.Wait(ctx, testkit.Condition{Generated: ptr(2)}); err != nil {
+		t.Fatalf("a condition that holds: %v", err)
 	}
 }
 
@@ -128,13 +157,13 @@ func TestWaitHonoursItsTimeoutInProcessAndRemotely(t *testing.T) {
 	// A real clock: on a manual clock with nothing due a wait cannot time out, it is
 	// refused at once.
 	emu := testkit.Start(t)
-	never := testkit.Condition{Delivered: ptr(1), Timeout: "20ms"}
+	never := testkit.Condition{Delivered: ptr(1 << 30), Timeout: "20ms"}
 	if _, err := emu.Wait(context.Background(), never); err == nil {
 		t.Fatal("in-process Wait on a condition that cannot hold returned no error")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
-	_, err := emu.Client().Wait(ctx, testkit.Condition{Delivered: ptr(1)})
+	_, err := emu.Client().Wait(ctx, testkit.Condition{Delivered: ptr(1 << 30)})
 	var apiErr *testkit.APIError
 	if !asAPIError(err, &apiErr) || apiErr.Status != http.StatusRequestTimeout {
 		t.Fatalf("client Wait under a 100ms deadline: %v; want the server's 408 before the deadline", err)

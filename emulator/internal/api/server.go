@@ -55,6 +55,9 @@ type Options struct {
 	OnEvents func([]catalog.Event)
 	Logger   *slog.Logger
 	Journeys []scenarios.Journey // the scenario's Customer Journeys, running
+	// OnCall, when set, is told of every answered call: its method, HTTP status and
+	// envelope status_code (0 when the answer has none).
+	OnCall func(method string, httpStatus, statusCode int)
 }
 
 // Server serves the API. It is an http.Handler for any Host.
@@ -66,6 +69,7 @@ type Server struct {
 	seed      uint64
 	onMessage func(lifecycle.Message)
 	onEvents  func([]catalog.Event)
+	onCall    func(method string, httpStatus, statusCode int)
 	log       *slog.Logger
 	router    *mux.Router
 	picks     *picker   // seeded choices (which device a limited message goes to)
@@ -103,7 +107,7 @@ func New(o Options) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{closed: make(chan struct{}), clk: o.Clock, st: o.State, jr: o.Journal, seed: uint64(o.Seed),
-		onMessage: o.OnMessage, onEvents: o.OnEvents, log: log, picks: newPicker(uint64(o.Seed))}
+		onMessage: o.OnMessage, onEvents: o.OnEvents, onCall: o.OnCall, log: log, picks: newPicker(uint64(o.Seed))}
 	s.incomings.New = func() any { return new(incoming) }
 	s.rules = newRuleSet(o.Rules, o.Start, uint64(o.Seed))
 	r := mux.NewRouter()
@@ -278,10 +282,8 @@ func (s *Server) write(w http.ResponseWriter, in *incoming, rep reply) {
 	default:
 		out = appendEnvelope(make([]byte, 0, 64+len(rep.message)+len(rep.body)), rep)
 	}
-	if rep.status >= 400 {
-		s.log.Debug("api call refused", "method", in.method, "http", rep.status, "status_message", rep.message)
-	}
 	s.journal(in, rep, out)
+	s.observe(in, rep, out)
 	switch {
 	case rep.fault == faultReset:
 		s.reset(w)
@@ -318,6 +320,34 @@ func (s *Server) journal(in *incoming, rep reply, out []byte) {
 		}
 	}
 	s.jr.Add(e)
+}
+
+// observe logs the call at debug level and counts it.
+func (s *Server) observe(in *incoming, rep reply, out []byte) {
+	status, code := 0, 0 // 0, 0: the connection was cut, nothing answered
+	if out != nil {
+		status, code = rep.status, rep.code
+		if rep.raw != nil { // a scripted body: its status_code, if it has one
+			var env struct {
+				StatusCode int `json:"status_code"`
+			}
+			code = 0
+			if json.Unmarshal(rep.raw, &env) == nil {
+				code = env.StatusCode
+			}
+		}
+	}
+	if s.onCall != nil {
+		s.onCall(in.method, status, code)
+	}
+	if s.log.Enabled(context.Background(), slog.LevelDebug) {
+		args := []any{"method", in.method, "http_status", status, "status_code", code,
+			"latency", s.clk.Now().Sub(in.arrive)}
+		if rep.message != "" && code != 200 {
+			args = append(args, "status_message", rep.message)
+		}
+		s.log.Debug("api call", args...)
+	}
 }
 
 func quote(b []byte) json.RawMessage {

@@ -23,6 +23,7 @@ type Manual struct {
 	timers   timerHeap
 	seq      uint64
 	busy     int
+	stepping bool          // an Advance is moving through its timers
 	changed  chan struct{} // closed and replaced whenever busy or timers change
 	patience time.Duration
 }
@@ -102,7 +103,15 @@ func (m *Manual) Advance(d time.Duration) time.Time {
 	}
 	m.mu.Lock()
 	target := m.now.Add(d)
+	m.stepping = true
+	m.signal()
 	m.mu.Unlock()
+	defer func() {
+		m.mu.Lock()
+		m.stepping = false
+		m.signal()
+		m.mu.Unlock()
+	}()
 	for {
 		m.settle()
 		m.mu.Lock()
@@ -142,6 +151,15 @@ func (m *Manual) settle() {
 			return
 		}
 	}
+}
+
+// Idle reports whether nothing runs on the clock — no tracked work, no Advance under
+// way — so that only moving the clock can make anything happen; changed is closed at
+// the next change of that (work started or finished, a timer set or stopped).
+func (m *Manual) Idle() (idle bool, changed <-chan struct{}) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.busy == 0 && !m.stepping, m.changed
 }
 
 // Pending reports how many timers are set and not yet fired.

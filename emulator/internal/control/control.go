@@ -52,6 +52,9 @@ type Backend interface {
 	// Pushes lists what was pushed to a device, oldest first, as JSON-encodable
 	// values with message_code, hash, platform and payload.
 	Pushes(hwid string) any
+	// Wait blocks until cond holds for the ledger totals or ctx ends; on a manual
+	// clock it returns *StalledError at once when only Advance could change them.
+	Wait(ctx context.Context, cond func(ledger.Totals) bool) (ledger.Totals, error)
 }
 
 // ErrNotManual is returned by Advance on a real or scaled clock.
@@ -427,7 +430,12 @@ func (s *server) wait(r *http.Request) (any, error) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), timeout)
 	defer cancel()
-	totals, err := s.b.Ledger().Wait(ctx, req.Holds)
+	totals, err := s.b.Wait(ctx, req.Holds)
+	var stalled *StalledError
+	if errors.As(err, &stalled) {
+		return nil, &Error{Status: http.StatusConflict, Message: "wait: " + err.Error(),
+			Details: map[string]any{"totals": totals, "now": stalled.Now, "next_timer": nextTimer(stalled)}}
+	}
 	if errors.Is(err, ledger.ErrClosed) {
 		return nil, &Error{Status: http.StatusConflict, Message: "wait: " + err.Error() + "; wait again on the new one",
 			Details: map[string]any{"totals": totals}}
@@ -437,6 +445,13 @@ func (s *server) wait(r *http.Request) (any, error) {
 			Details: map[string]any{"totals": totals}}
 	}
 	return map[string]any{"ok": true, "totals": totals}, nil
+}
+
+func nextTimer(e *StalledError) any {
+	if !e.HasNext {
+		return nil
+	}
+	return e.Next
 }
 
 func (s *server) reset(*http.Request) (any, error) {

@@ -386,3 +386,17 @@ func (l *Ledger) Wait(ctx context.Context, cond func(Totals) bool) (Totals, erro
 		}
 	}
 }
+
+// Watch returns the totals now and a channel closed at the next change, for waits
+// that also watch something else; err is ErrClosed once the ledger is closed.
+func (l *Ledger) Watch() (Totals, <-chan struct{}, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return l.totals, nil, ErrClosed
+	}
+	if l.changed == nil {
+		l.changed = make(chan struct{})
+	}
+	return l.totals, l.changed, nil
+}

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"strings"
 	"time"
 
 	"github.com/pwemu/pwemu/emulator/catalog"
@@ -140,4 +141,43 @@ func (a Attempt) reached() bool {
 		return a.Ack == "Success"
 	}
 	return a.Error == "" && a.Status > 0 && a.Status < 500
+}
+
+// The outcomes of an attempt, as metrics label them and run reports group them.
+const (
+	OutcomeSuccess     = "success"      // 2xx/3xx, or every event acked "Success"
+	OutcomeRejected    = "rejected"     // 4xx: not retried, counts as delivered
+	OutcomeServerError = "server_error" // 5xx: retried
+	OutcomeNack        = "nack"         // a gRPC ack other than "Success"
+	OutcomeTimeout     = "timeout"      // no answer within the integration's timeout
+	OutcomeRefused     = "refused"      // the receiver did not accept the connection
+	OutcomeError       = "error"        // any other transport error
+)
+
+// Outcome classifies the attempt (see the Outcome constants).
+func (a Attempt) Outcome() string {
+	switch {
+	case a.Error != "":
+		return errorOutcome(a.Error)
+	case a.Transport == "grpc" || a.Ack != "":
+		if a.Ack == "Success" {
+			return OutcomeSuccess
+		}
+		return OutcomeNack
+	case a.Status >= 500:
+		return OutcomeServerError
+	case a.Status >= 400:
+		return OutcomeRejected
+	}
+	return OutcomeSuccess
+}
+
+func errorOutcome(msg string) string {
+	switch {
+	case strings.HasPrefix(msg, "timeout"), strings.Contains(msg, "deadline exceeded"):
+		return OutcomeTimeout
+	case strings.Contains(msg, "connection refused"):
+		return OutcomeRefused
+	}
+	return OutcomeError
 }

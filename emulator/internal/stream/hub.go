@@ -8,6 +8,7 @@ import (
 	mrand "math/rand"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -28,6 +29,9 @@ type Options struct {
 	Webhooks []scenarios.Webhook
 	// Seed drives every random choice: uuids of events that come without one, chaos.
 	Seed int64
+	// OnAttempt, when set, is told of every request sent to a receiver once its answer
+	// is in: outcome is one of the ledger.Outcome… values.
+	OnAttempt func(integration, transport, outcome string, took time.Duration)
 }
 
 // ErrClosed is returned by Flush on a closed Hub.
@@ -42,6 +46,7 @@ type Hub struct {
 	clk      clock.Clock
 	ledger   *ledger.Ledger
 	log      *slog.Logger
+	observe  func(integration, transport, outcome string, took time.Duration)
 	pipes    []*pipeline
 	none     int // ledger integration of events no integration takes
 	ids      idSource
@@ -75,7 +80,10 @@ func New(o Options) (*Hub, error) {
 		Webhooks: append([]scenarios.Webhook(nil), o.Webhooks...)}
 	sc.ApplyDefaults()
 
-	h := &Hub{clk: o.Clock, ledger: o.Ledger, log: log, none: -1}
+	h := &Hub{clk: o.Clock, ledger: o.Ledger, log: log, none: -1, observe: o.OnAttempt}
+	if h.observe == nil {
+		h.observe = func(string, string, string, time.Duration) {}
+	}
 	h.ids.r = mrand.New(mrand.NewSource(o.Seed))
 	h.ctx, h.cancel = context.WithCancelCause(context.Background())
 	names := map[string]string{}

@@ -254,7 +254,38 @@ func (p *pipeline) attemptOf(b *batch, res Result, cause error, at time.Time) le
 
 // record writes an attempt that changes no state (a chaos duplicate).
 func (p *pipeline) record(b *batch, res Result, cause error, at time.Time) {
-	p.hub.ledger.Attempt(b.ids, p.attemptOf(b, res, cause, at))
+	a := p.attemptOf(b, res, cause, at)
+	p.hub.ledger.Attempt(b.ids, a)
+	p.report(b, a, res, len(b.ids), "chaos duplicate")
+}
+
+// report counts and logs one request: its outcome is the attempt's, or for an
+// ack-based transport, success only when every event was acked "Success".
+func (p *pipeline) report(b *batch, a ledger.Attempt, res Result, events int, note string) string {
+	outcome := a.Outcome()
+	if a.Error == "" && res.Acks != nil {
+		outcome = ledger.OutcomeSuccess
+		for i := range events {
+			if i >= len(res.Acks) || res.Acks[i] != AckSuccess {
+				outcome = ledger.OutcomeNack
+				break
+			}
+		}
+	}
+	p.hub.observe(p.cfg.name, p.cfg.transport, outcome, res.Latency)
+	args := []any{"integration", p.cfg.name, "transport", p.cfg.transport, "batch", b.id, "attempt", b.attempt + 1,
+		"events", events, "outcome", outcome, "latency", res.Latency}
+	if a.Status != 0 {
+		args = append(args, "status", a.Status)
+	}
+	if a.Error != "" {
+		args = append(args, "error", a.Error)
+	}
+	if note != "" {
+		args = append(args, "note", note)
+	}
+	p.hub.log.Info("delivery attempt", args...)
+	return outcome
 }
 
 // settle writes the attempt and its consequence: delivered, a retry, or dropped.
@@ -264,6 +295,7 @@ func (p *pipeline) settle(b *batch, res Result, cause error, at time.Time) {
 	a := p.attemptOf(b, res, cause, at)
 	// Cut short by Close: not the receiver's failure. What was not acked stays pending.
 	closed := res.Err != nil && errors.Is(cause, errClosed)
+	p.report(b, a, res, len(b.ids), "")
 	if res.Acks == nil {
 		h.ledger.Attempt(b.ids, a)
 		if closed {
@@ -315,12 +347,12 @@ func (p *pipeline) retryOrDrop(b *batch, ids []ledger.ID, now time.Time, a ledge
 	d, ok := p.cfg.retry.Next(b.attempt)
 	if !ok {
 		h.ledger.Settle(ids, ledger.Dropped, now)
-		h.log.Warn("stream: batch dropped, retries used up", "integration", p.cfg.name, "batch", b.id,
+		h.log.Warn("events dropped: retries used up", "integration", p.cfg.name, "batch", b.id,
 			"events", len(ids), "attempts", b.attempt+1, "status", a.Status, "error", a.Error)
 		return
 	}
-	h.log.Debug("stream: attempt failed, retry scheduled", "integration", p.cfg.name, "batch", b.id,
-		"attempt", b.attempt, "status", a.Status, "error", a.Error, "retry_in", d)
+	h.log.Info("retry scheduled", "integration", p.cfg.name, "batch", b.id, "events", len(ids),
+		"attempt", b.attempt+1, "status", a.Status, "error", a.Error, "retry_in", d)
 	nb := &batch{id: b.id, attempt: b.attempt + 1, ids: ids}
 	p.mu.Lock()
 	defer p.mu.Unlock()
