@@ -24,6 +24,9 @@ var APIMethods = []string{
 	"registerDevice", "unregisterDevice", "deleteDevice", "checkDevice", "setTags", "getTags",
 	"setBadge", "applicationOpen", "pushStat", "messageDeliveryEvent", "registerUser",
 	"postEvent", "getNearestZone", "registerEmail",
+	"getInApps", "triggerInAppAction", "richMediaAction", "mergeUser", "createTestDevice", "setMADID",
+	"multiRegisterDevice", "getPopupFormContent", "recordPopupFormEvent", "setActivityToken",
+	"setActivityPushToStartToken",
 	// messages
 	"createMessage", "createTargetedMessage", "deleteMessage", "cancelMessage", "getMessageDetails",
 	// tags

@@ -76,6 +76,17 @@ type Application struct {
 	Name                string `yaml:"name" json:"name,omitempty"`
 	Suspended           bool   `yaml:"suspended" json:"suspended,omitempty"`
 	DeviceTokenRequired bool   `yaml:"device_token_required" json:"device_token_required,omitempty"`
+	// InApps are the in-app messages (rich media) getInApps lists for the application.
+	InApps []InApp `yaml:"inapps" json:"inapps,omitempty"`
+}
+
+// InApp is an in-app message of an application, as the SDKs' getInApps lists it.
+type InApp struct {
+	Code     string `yaml:"code" json:"code"`
+	URL      string `yaml:"url" json:"url,omitempty"`
+	Layout   string `yaml:"layout" json:"layout,omitempty"`
+	Required bool   `yaml:"required" json:"required,omitempty"`
+	Priority int    `yaml:"priority" json:"priority,omitempty"`
 }
 
 // Group is an application group (createMessage's applications_group).

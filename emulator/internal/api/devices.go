@@ -13,7 +13,6 @@ const (
 	msgBadDeviceType = "Invalid device type"
 	msgBadTags       = "Tags must be a key-value object"
 	msgNoBadge       = "Badge is not set"
-	msgBadgeIOSOnly  = "Badges can be set on iOS devices only"
 	msgNoEvent       = "Event name is not set"
 	msgNoEmail       = "Email is not set"
 	msgNoUserID      = "userId is not set"
@@ -22,6 +21,13 @@ const (
 
 func (s *Server) registerDevice(c *call) reply {
 	r := c.req
+	if r.HWID == "" && r.Email != "" {
+		// The docs allow an email in place of hwid and push token.
+		r.HWID, r.PushToken = flexString(r.Email), r.Email
+		if !r.DeviceType.Set {
+			r.DeviceType = flexInt{V: state.DeviceEmail, Set: true}
+		}
+	}
 	if r.HWID == "" {
 		return refused(msgNoHWID)
 	}
@@ -100,11 +106,26 @@ func (s *Server) checkDevice(c *call) reply {
 	}{found, found && d.Subscribed && d.PushToken != ""})
 }
 
+// setTags sets tags of a device, or (userId instead of hwid, as documented) of every
+// device of a user.
 func (s *Server) setTags(c *call) reply {
-	if c.req.HWID == "" {
+	if c.req.HWID != "" {
+		return s.setDeviceTags(c, string(c.req.HWID))
+	}
+	if c.req.UserID == "" {
 		return refused(msgNoHWID)
 	}
-	return s.setDeviceTags(c, string(c.req.HWID))
+	hwids := s.st.UserDevices(c.app().Code, string(c.req.UserID))
+	if len(hwids) == 0 {
+		hwids = []string{string(c.req.UserID)} // a user without a device yet is keyed by its id
+	}
+	var last reply
+	for _, h := range hwids {
+		if last = s.setDeviceTags(c, h); last.code != 200 {
+			return last
+		}
+	}
+	return last
 }
 
 func (s *Server) setDeviceTags(c *call, hwid string) reply {
@@ -122,11 +143,20 @@ func (s *Server) setDeviceTags(c *call, hwid string) reply {
 	return ok(map[string][]state.Skipped{"skipped": skipped})
 }
 
+// getTags reads the tags of a device, or (userId instead of hwid) of the user's
+// first device.
 func (s *Server) getTags(c *call) reply {
-	if c.req.HWID == "" {
+	hwid := string(c.req.HWID)
+	if hwid == "" && c.req.UserID != "" {
+		hwid = string(c.req.UserID)
+		if hwids := s.st.UserDevices(c.app().Code, string(c.req.UserID)); len(hwids) > 0 {
+			hwid = hwids[0]
+		}
+	}
+	if hwid == "" {
 		return refused(msgNoHWID)
 	}
-	tags, err := s.st.DeviceTags(c.app().Code, string(c.req.HWID))
+	tags, err := s.st.DeviceTags(c.app().Code, hwid)
 	if err != nil {
 		return refused(msgAppNotFound)
 	}
@@ -144,9 +174,6 @@ func (s *Server) setBadge(c *call) reply {
 	}
 	if !badge.Set {
 		return refused(msgNoBadge)
-	}
-	if d, found := s.st.Device(c.app().Code, string(r.HWID)); found && d.Type != 0 && d.Type != state.DeviceIOS {
-		return refused(msgBadgeIOSOnly)
 	}
 	err := s.st.Touch(c.app().Code, string(r.HWID), func(d *state.Device) { d.Badge = int(badge.V) })
 	if err != nil {
@@ -177,10 +204,15 @@ func (s *Server) applicationOpen(c *call) reply {
 	return ok(nil)
 }
 
+// registerUser ties a user id to a device; without userId the hwid is the user id,
+// as documented.
 func (s *Server) registerUser(c *call) reply {
 	r := c.req
 	if r.UserID == "" {
-		return refused(msgNoUserID)
+		if r.HWID == "" {
+			return refused(msgNoHWID)
+		}
+		r.UserID = r.HWID
 	}
 	hwid := string(r.HWID)
 	if hwid == "" {

@@ -57,6 +57,18 @@ var methods = map[string]method{
 	"pageVisit":        {deviceScope, appRequired, (*Server).nothing},
 	"setPurchase":      {deviceScope, appRequired, (*Server).nothing},
 	"getPopupForms":    {deviceScope, appRequired, (*Server).getPopupForms},
+	// In-apps, users, test devices, tracking and live activities (Android, iOS, Web).
+	"getInApps":                   {deviceScope, appRequired, (*Server).getInApps},
+	"triggerInAppAction":          {deviceScope, appRequired, (*Server).triggerInAppAction},
+	"richMediaAction":             {deviceScope, appRequired, (*Server).richMediaAction},
+	"mergeUser":                   {deviceScope, appRequired, (*Server).mergeUser},
+	"createTestDevice":            {deviceScope, appRequired, (*Server).createTestDevice},
+	"setMADID":                    {deviceScope, appRequired, (*Server).setMADID},
+	"multiRegisterDevice":         {deviceScope, appRequired, (*Server).multiRegisterDevice},
+	"getPopupFormContent":         {deviceScope, appRequired, (*Server).getPopupFormContent},
+	"recordPopupFormEvent":        {deviceScope, appRequired, (*Server).recordPopupFormEvent},
+	"setActivityToken":            {deviceScope, appRequired, (*Server).setActivityToken},
+	"setActivityPushToStartToken": {deviceScope, appRequired, (*Server).setActivityPushToStartToken},
 
 	// Messages.
 	"createMessage":         {serverScope, appOrGroup, (*Server).createMessage},

@@ -81,3 +81,14 @@ func (s *Server) ClaimStage(code, hwid string, stage int) bool {
 	}
 	return s.st.ClaimPush(code, hwid, claim)
 }
+
+// deviceEvent is an event named name about a device without a push (an in-app
+// message shown, say), now.
+func (s *Server) deviceEvent(name, app string, d state.Device, code, payload string) catalog.Event {
+	user := d.UserID
+	if user == "" {
+		user = d.HWID
+	}
+	return catalog.Event{EventName: name, MessageCode: code, Platform: state.PlatformName(d.Type),
+		Payload: payload, ApplicationCode: app, HWID: d.HWID, UserID: user, Timestamp: s.clk.Now().Unix()}
+}

@@ -127,15 +127,6 @@ func TestWireReplay(t *testing.T) {
 			if e.StatusCode != 210 || e.StatusMessage != msgMessageNotFound {
 				t.Errorf("request %d (%s deleteMessage of an unknown code): %s", i+1, w.Client, body)
 			}
-		case "setBadge":
-			// Badges are an iOS feature; two libraries set them on Android devices.
-			want := envelope{StatusCode: 200, StatusMessage: "OK"}
-			if w.Client == "go-stelapps" || w.Client == "php-gomoob" {
-				want = envelope{StatusCode: 210, StatusMessage: msgBadgeIOSOnly}
-			}
-			if e.StatusCode != want.StatusCode || e.StatusMessage != want.StatusMessage {
-				t.Errorf("request %d (%s setBadge): %s, want %d %q", i+1, w.Client, body, want.StatusCode, want.StatusMessage)
-			}
 		default:
 			if e.StatusCode != 200 || e.StatusMessage != "OK" {
 				t.Errorf("request %d (%s %s): %s, want 200 OK", i+1, w.Client, method, body)

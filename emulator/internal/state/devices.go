@@ -54,6 +54,11 @@ type Device struct {
 	Tags        map[string]any
 	Registered  time.Time // last registerDevice; zero when only touched by other calls
 	LastOpen    time.Time
+	MADID       string // advertising id (setMADID)
+	// Live activities: activity id → its push token (setActivityToken), and the
+	// push-to-start token (setActivityPushToStartToken).
+	ActivityTokens   map[string]string
+	PushToStartToken string
 }
 
 // Target is a device a message can go to.
@@ -73,6 +78,7 @@ func (d *Device) Target() Target {
 func (d *Device) clone() Device {
 	c := *d
 	c.Tags = maps.Clone(d.Tags)
+	c.ActivityTokens = maps.Clone(d.ActivityTokens)
 	return c
 }
 

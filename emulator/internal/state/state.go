@@ -68,7 +68,8 @@ type Application struct {
 	AccountID           string
 	Suspended           bool
 	DeviceTokenRequired bool
-	Created             time.Time // zero for applications of the scenario
+	InApps              []scenarios.InApp // what getInApps lists
+	Created             time.Time         // zero for applications of the scenario
 }
 
 // Group is an application group, the target of createMessage's applications_group.
@@ -114,9 +115,10 @@ type account struct {
 
 type app struct {
 	Application
-	devices  map[string]*Device // by hwid
-	byToken  map[string]string  // push token → hwid
-	counters map[string]int     // Count
+	devices     map[string]*Device // by hwid
+	byToken     map[string]string  // push token → hwid
+	counters    map[string]int     // Count
+	testDevices []TestDevice
 }
 
 // New builds a store holding accounts. It rejects what would make the API ambiguous:
@@ -172,7 +174,7 @@ func build(accounts []scenarios.Account) (*world, error) {
 				return nil, fmt.Errorf("%s.applications[%d]: application code %q is already used by account %q", where, j, ap.Code, other.AccountID)
 			}
 			w.apps[ap.Code] = newApp(Application{Code: ap.Code, Name: ap.Name, AccountID: a.ID,
-				Suspended: ap.Suspended, DeviceTokenRequired: ap.DeviceTokenRequired})
+				Suspended: ap.Suspended, DeviceTokenRequired: ap.DeviceTokenRequired, InApps: slices.Clone(ap.InApps)})
 		}
 	}
 	// Tokens and groups refer to applications of their own account, so they are read
