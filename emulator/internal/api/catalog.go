@@ -188,50 +188,6 @@ func (s *Server) createEvent(c *call) reply {
 	return ok(nil)
 }
 
-// applicationView is an application as getApplication(s) show it.
-type applicationView struct {
-	Code  string `json:"code"`
-	Title string `json:"title"`
-}
-
-func (s *Server) createApplication(c *call) reply {
-	title := strings.TrimSpace(c.req.Title)
-	if title == "" {
-		title = strings.TrimSpace(string(c.req.Name))
-	}
-	if title == "" {
-		return refused(msgNoAppTitle)
-	}
-	// Codes derive from the seed; a clash with an existing code takes the next one.
-	for range 16 {
-		code := applicationCode(s.seed, s.st.NextSeq())
-		err := s.st.CreateApplication(state.Application{Code: code, Name: title, AccountID: c.account.ID, Created: c.in.arrive})
-		if err == nil {
-			return ok(map[string]string{"application": code})
-		}
-	}
-	return refused(msgAppCodeExhausted)
-}
-
-func (s *Server) getApplication(c *call) reply {
-	app := c.app()
-	return ok(map[string]applicationView{"application": {Code: app.Code, Title: app.Name}})
-}
-
-func (s *Server) getApplications(c *call) reply {
-	apps := []applicationView{}
-	for _, a := range s.st.Applications(c.account.ID) {
-		if c.token.Covers(a.Code) {
-			apps = append(apps, applicationView{Code: a.Code, Title: a.Name})
-		}
-	}
-	return ok(struct {
-		Applications []applicationView `json:"applications"`
-		Page         int               `json:"page"`
-		Total        int               `json:"total"`
-	}{apps, 1, len(apps)})
-}
-
 func (s *Server) deleteApplication(c *call) reply {
 	if err := s.st.DeleteApplication(c.account.ID, c.app().Code); err != nil {
 		return refused(msgAppNotFound)

@@ -80,8 +80,8 @@ func TestApplications(t *testing.T) {
 		t.Fatalf("createApplication: %d %q %s, want code %s", e.StatusCode, e.StatusMessage, e.Response, applicationCode(42, 1))
 	}
 	_, e = f.call(t, "getApplication", req(`"auth":"TESTAUTHTOKEN","application":"`+created.Application+`"`))
-	if want := `{"application":{"code":"` + created.Application + `","title":"New app"}}`; string(e.Response) != want {
-		t.Fatalf("getApplication: %s, want %s", e.Response, want)
+	if got := field[applicationDetails](t, e, "application"); got.Code != created.Application || got.Title != "New app" {
+		t.Fatalf("getApplication: %s", e.Response)
 	}
 	// The new application takes devices and messages.
 	f.call(t, "registerDevice", req(`"application":"`+created.Application+`","hwid":"n1","device_type":3`))
@@ -89,7 +89,7 @@ func TestApplications(t *testing.T) {
 		t.Fatal("createMessage to a created application failed")
 	}
 	_, e = f.call(t, "getApplications", req(`"auth":"ONLY-OTHER-APP"`))
-	if want := `{"applications":[{"code":"0THER-00003","title":"Other"}],"page":1,"total":1}`; string(e.Response) != want {
+	if want := `{"applications":{"0THER-00003":"Other"},"page":1,"total":1}`; string(e.Response) != want {
 		t.Fatalf("getApplications with a restricted token: %s, want %s", e.Response, want)
 	}
 	_, e = f.call(t, "getApplications", req(`"auth":"TESTAUTHTOKEN"`))

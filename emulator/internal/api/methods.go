@@ -88,10 +88,14 @@ var methods = map[string]method{
 	"createEvent":  {serverScope, appNone, (*Server).createEvent},
 
 	// Applications.
-	"createApplication": {serverScope, appNone, (*Server).createApplication},
-	"getApplication":    {serverScope, appRequired, (*Server).getApplication},
-	"getApplications":   {serverScope, appNone, (*Server).getApplications},
-	"deleteApplication": {serverScope, appRequired, (*Server).deleteApplication},
+	"createApplication":            {serverScope, appNone, (*Server).createApplication},
+	"getApplication":               {serverScope, appRequired, (*Server).getApplication},
+	"getApplications":              {serverScope, appNone, (*Server).getApplications},
+	"deleteApplication":            {serverScope, appRequired, (*Server).deleteApplication},
+	"updateApplication":            {serverScope, appRequired, (*Server).updateApplication},
+	"getApplicationFile":           {serverScope, appRequired, (*Server).getApplicationFile},
+	"setApplicationPlatformStatus": {serverScope, appRequired, (*Server).setApplicationPlatformStatus},
+	"configureApplication":         {serverScope, appRequired, (*Server).configureApplication},
 
 	// Presets and campaigns.
 	"createPreset":   {serverScope, appNone, (*Server).createPreset},

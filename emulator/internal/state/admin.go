@@ -16,10 +16,15 @@ type admin struct {
 	order     uint64 // creation counter
 	presets   map[string]*Preset
 	campaigns map[string]*Campaign
+	settings  map[string]*AppSettings // by application code
+	geozones  map[uint64]*GeoZone     // by id
+	clusters  map[string]*GeoCluster  // by code
+	zoneID    uint64                  // the last geozone id
 }
 
 func newAdmin() admin {
-	return admin{presets: map[string]*Preset{}, campaigns: map[string]*Campaign{}}
+	return admin{presets: map[string]*Preset{}, campaigns: map[string]*Campaign{},
+		settings: map[string]*AppSettings{}, geozones: map[uint64]*GeoZone{}, clusters: map[string]*GeoCluster{}}
 }
 
 // Preset is a saved message template (createPreset): a message naming it takes its

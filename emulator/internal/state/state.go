@@ -100,6 +100,7 @@ type world struct {
 	txns     map[string]txn // by account and transactionId
 	txnOrder []string       // keys of txns, oldest first
 	journeys journeys
+	geo      geoDevices // where devices stand relative to the geozones
 	lastID   uint64 // message IDs
 	seq      uint64 // NextSeq
 }
@@ -310,6 +311,7 @@ func (s *Store) DeleteApplication(accountID, code string) error {
 		}
 	}
 	delete(s.w.apps, code)
+	delete(s.w.admin.settings, code)
 	return nil
 }
 
