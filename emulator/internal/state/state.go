@@ -101,8 +101,8 @@ type world struct {
 	txnOrder []string       // keys of txns, oldest first
 	journeys journeys
 	geo      geoDevices // where devices stand relative to the geozones
-	lastID   uint64 // message IDs
-	seq      uint64 // NextSeq
+	lastID   uint64     // message IDs
+	seq      uint64     // NextSeq
 }
 
 type account struct {
