@@ -88,6 +88,13 @@ func (e *Emulator) Outcome() expect.Outcome {
 		Filtered: t.Filtered, Pending: t.Pending, MaxLatency: sum.MaxLatency, MaxDelay: sum.MaxDelay,
 		MaxAttempts: sum.MaxAttempts, Duplicates: sum.Duplicates, StatusCounts: sum.StatusCounts,
 		APIStatusCounts: map[int]int{}, APICodeCounts: map[int]int{}}
+	for _, c := range w.ledger.Causes() {
+		ic := expect.Causes{Integration: c.Integration, Attempts: c.Requests}
+		for _, g := range c.Groups {
+			ic.Causes = append(ic.Causes, expect.Cause{What: g.What, Count: g.Count, First: g.First, Last: g.Last})
+		}
+		o.Causes = append(o.Causes, ic)
+	}
 	for _, call := range w.journal.Entries() {
 		o.APICalls++
 		o.APIStatusCounts[call.HTTPStatus]++

@@ -47,7 +47,7 @@ func run(t *testing.T, vars map[string]string, args ...string) (code int, stdout
 	return code, out.String(), errb.String()
 }
 
-var apiLine = regexp.MustCompile(`API\s+(https?://127\.0\.0\.1:\d+)/json/1\.3/`)
+var apiLine = regexp.MustCompile(`(?:API\s+|"api":")(https?://127\.0\.0\.1:\d+)/json/1\.3/`)
 
 // startServe runs `pwemu serve` with args until the test ends; it returns the base URL
 // the banner printed.
@@ -231,5 +231,18 @@ func TestVersionAndSchemaAndScenarios(t *testing.T) {
 	code, out, _ := run(t, nil, "scenarios")
 	if code != 0 || !strings.Contains(out, "default") {
 		t.Fatalf("scenarios: %d %q", code, out)
+	}
+}
+
+func TestServeWithJSONLogsPrintsOnlyJSON(t *testing.T) {
+	_, out := startServe(t, nil, "serve", "--addr", "127.0.0.1:0", "--log-format", "json")
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("a line of serve's output is not JSON: %q", line)
+		}
+		if rec["msg"] == "pwemu serving" && (rec["inspector"] == nil || rec["emu_time"] == nil || rec["accounts"] == nil) {
+			t.Fatalf("the JSON banner lacks the inspector, the emulator time or the accounts: %q", line)
+		}
 	}
 }

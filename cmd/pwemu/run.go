@@ -2,9 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,13 +21,16 @@ import (
 
 // runConfig is everything `pwemu run` is told.
 type runConfig struct {
-	vars    scenarioVars
-	Clock   string
-	Addr    string
-	JUnit   string
-	JSON    string
-	Timeout time.Duration
-	Seed    int64
+	vars         scenarioVars
+	Clock        string
+	Addr         string
+	JUnit        string
+	JSON         string
+	Timeout      time.Duration
+	Seed         int64
+	ReceiverWait time.Duration
+	LogLevel     string
+	LogFormat    string
 }
 
 func newRun(stdout, stderr io.Writer) *cobra.Command {
@@ -31,8 +39,12 @@ func newRun(stdout, stderr io.Writer) *cobra.Command {
 		Use:   "run [flags] FILE|NAME",
 		Short: "Play a scenario against a receiver and check its expectations (exit 1 if one fails)",
 		Long: `Plays a scenario until every generated event has a terminal state or the scenario's
-duration has passed, prints a report, and exits 0 only when every expectation holds.
---receiver fills ${RECEIVER_URL} in the scenario, --receiver-grpc fills ${RECEIVER_GRPC}.
+duration has passed, prints a report, and exits 0 when every expectation holds, 1 when
+one failed, 2 when the scenario or the command line is invalid. --junit and --json are
+written in every case; a failed expectation is explained by what the delivery attempts
+met (connection refused, HTTP 503, timeouts), per integration.
+--receiver fills ${RECEIVER_URL} in the scenario, --receiver-grpc fills ${RECEIVER_GRPC};
+before playing, pwemu waits up to --receiver-wait for the receivers to accept connections.
 Time is instant by default (a manual clock driven from timer to timer); --clock real or
 --clock 600x plays it in (scaled) wall time instead.`,
 		Args: cobra.ExactArgs(1),
@@ -48,19 +60,26 @@ Time is instant by default (a manual clock driven from timer to timer); --clock 
 	f.StringVar(&c.JSON, "json", "", "write a JSON report to this file")
 	f.DurationVar(&c.Timeout, "timeout", 10*time.Minute, "give up after this much wall time")
 	f.Int64Var(&c.Seed, "seed", 0, "override the scenario's seed")
+	f.DurationVar(&c.ReceiverWait, "receiver-wait", 10*time.Second, "wait this long (wall time) for the receivers to accept connections before playing; 0 does not wait")
+	f.StringVar(&c.LogLevel, "log-level", "warn", "log level: debug (every API call), info (every delivery attempt), warn (drops), error")
+	f.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	return cmd
 }
 
 func (c *runConfig) run(ctx context.Context, ref string, stdout, stderr io.Writer) error {
+	log, err := newLogger(stderr, c.LogLevel, c.LogFormat)
+	if err != nil {
+		return err
+	}
 	vars, err := c.vars.values()
 	if err != nil {
 		return err
 	}
 	sc, err := scenarios.LoadWith(ref, scenarios.Options{Vars: vars})
 	if err != nil {
-		return &exitError{code: 1, err: err}
+		return c.invalid(ref, err)
 	}
-	cfg := emulator.Config{Scenario: sc, Addr: c.Addr, Seed: c.Seed}
+	cfg := emulator.Config{Scenario: sc, Addr: c.Addr, Seed: c.Seed, Logger: log}
 	// Receiver scenarios play instantly by default; scenarios for API clients (no
 	// traffic) keep their own clock, so a client has the scenario's duration to call.
 	instant := c.Clock == "instant" || (c.Clock == "" && sc.Clock.Mode != string(emulator.ClockScaled) && len(sc.Traffic) > 0)
@@ -75,10 +94,10 @@ func (c *runConfig) run(ctx context.Context, ref string, stdout, stderr io.Write
 	}
 	emu, err := emulator.New(cfg)
 	if err != nil {
-		return &exitError{code: 1, err: err}
+		return c.invalid(ref, err)
 	}
 	if err := emu.Start(); err != nil {
-		return err
+		return usageError{err}
 	}
 	// The verdict is about what the scenario played: close without a last flush, so
 	// nothing reaches the receiver after the report.
@@ -86,6 +105,9 @@ func (c *runConfig) run(ctx context.Context, ref string, stdout, stderr io.Write
 	stop()
 	defer emu.Shutdown(stopped)
 	fmt.Fprintf(stdout, "pwemu run: scenario %q, clock %s, API %s\n", sc.Name, clockLabel(instant, emu), emu.URL())
+	if c.ReceiverWait > 0 {
+		waitForReceivers(ctx, stdout, receiverAddrs(sc), c.ReceiverWait)
+	}
 
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
@@ -102,19 +124,104 @@ func (c *runConfig) run(ctx context.Context, ref string, stdout, stderr io.Write
 	if err := expect.WriteText(stdout, report); err != nil {
 		return err
 	}
-	junit := func(w io.Writer, r expect.Report) error { return expect.WriteJUnit(w, r) }
-	if err := writeReportFile(c.JUnit, report, junit); err != nil {
+	if err := c.writeReports(report); err != nil {
 		return err
 	}
-	if err := writeReportFile(c.JSON, report, expect.WriteJSON); err != nil {
-		return err
-	}
-	for _, ch := range report.Checks {
-		if !ch.OK {
-			return &exitError{code: 1}
-		}
+	if !report.OK() {
+		return &exitError{code: 1}
 	}
 	return nil
+}
+
+// invalid reports a scenario that cannot be played: exit 2, and the JUnit and JSON
+// reports hold one failing test case with the errors, so that CI shows why.
+func (c *runConfig) invalid(ref string, err error) error {
+	report := expect.Report{Scenario: ref, Checks: []expect.Check{{Name: "scenario is valid",
+		Want: "a scenario that loads and validates", Got: err.Error()}}}
+	if werr := c.writeReports(report); werr != nil {
+		err = errors.Join(err, werr)
+	}
+	return &exitError{code: 2, err: err}
+}
+
+func (c *runConfig) writeReports(r expect.Report) error {
+	junit := func(w io.Writer, r expect.Report) error { return expect.WriteJUnit(w, r) }
+	return errors.Join(writeReportFile(c.JUnit, r, junit), writeReportFile(c.JSON, r, expect.WriteJSON))
+}
+
+// receiverAddrs are the host:port pairs the scenario's integrations connect to.
+func receiverAddrs(sc *scenarios.Scenario) []string {
+	var addrs []string
+	add := func(endpoint string) {
+		if a := dialAddress(endpoint); a != "" && !slices.Contains(addrs, a) {
+			addrs = append(addrs, a)
+		}
+	}
+	for _, st := range sc.Streams {
+		add(st.Endpoint)
+	}
+	for _, w := range sc.Webhooks {
+		add(w.Endpoint)
+	}
+	return addrs
+}
+
+// dialAddress is the host:port an endpoint (a URL, or a gRPC host:port) connects to.
+func dialAddress(endpoint string) string {
+	if !strings.Contains(endpoint, "://") {
+		if _, _, err := net.SplitHostPort(endpoint); err == nil {
+			return endpoint
+		}
+		return ""
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Hostname() == "" {
+		return ""
+	}
+	if u.Port() != "" {
+		return u.Host
+	}
+	switch u.Scheme {
+	case "https", "grpcs":
+		return net.JoinHostPort(u.Hostname(), "443")
+	case "http":
+		return net.JoinHostPort(u.Hostname(), "80")
+	}
+	return ""
+}
+
+// waitForReceivers waits, up to limit of wall time, until every address accepts a TCP
+// connection, and says so; a receiver that never does is played against anyway (the
+// report then shows the refused connections).
+func waitForReceivers(ctx context.Context, w io.Writer, addrs []string, limit time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for _, addr := range addrs {
+		said := false
+		for {
+			var d net.Dialer
+			conn, err := d.DialContext(ctx, "tcp", addr)
+			if err == nil {
+				conn.Close()
+				if said {
+					fmt.Fprintf(w, "pwemu run: receiver %s accepts connections\n", addr)
+				}
+				break
+			}
+			if !said {
+				fmt.Fprintf(w, "pwemu run: waiting up to %s for receiver %s to accept connections (%v)\n", limit, addr, err)
+				said = true
+			}
+			select {
+			case <-ctx.Done():
+				fmt.Fprintf(w, "pwemu run: receiver %s still refuses connections after %s; playing anyway\n", addr, limit)
+				return
+			case <-tick.C:
+			}
+		}
+	}
 }
 
 func clockLabel(instant bool, emu *emulator.Emulator) string {

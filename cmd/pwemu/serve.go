@@ -134,15 +134,28 @@ func newServe(stdout, stderr io.Writer) *cobra.Command {
 			if err := emu.Start(); err != nil {
 				return err
 			}
-			printBanner(stdout, emu)
+			if c.LogFormat == "json" {
+				logBanner(stdout, emu)
+			} else {
+				printBanner(stdout, emu)
+			}
 			<-cmd.Context().Done()
-			fmt.Fprintln(stdout, "pwemu: shutting down: sending pending batches once")
+			if c.LogFormat == "json" {
+				stdoutLog(stdout).Info("shutting down: sending pending batches once")
+			} else {
+				fmt.Fprintln(stdout, "pwemu: shutting down: sending pending batches once")
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 35*time.Second)
 			defer cancel()
 			err = emu.Shutdown(ctx)
 			t := emu.Ledger().Totals()
-			fmt.Fprintf(stdout, "pwemu: final ledger: generated %d, delivered %d, dropped %d, filtered %d, pending %d\n",
-				t.Generated, t.Delivered, t.Dropped, t.Filtered, t.Pending)
+			if c.LogFormat == "json" {
+				stdoutLog(stdout).Info("final ledger", "generated", t.Generated, "delivered", t.Delivered,
+					"dropped", t.Dropped, "filtered", t.Filtered, "pending", t.Pending, "emu_time", emu.Clock().Now())
+			} else {
+				fmt.Fprintf(stdout, "pwemu: final ledger: generated %d, delivered %d, dropped %d, filtered %d, pending %d\n",
+					t.Generated, t.Delivered, t.Dropped, t.Filtered, t.Pending)
+			}
 			return err
 		},
 	}
@@ -168,6 +181,34 @@ func printBanner(w io.Writer, emu *emulator.Emulator) {
 	for _, s := range sc.Streams {
 		fmt.Fprintf(w, "  stream %s → %s (%s)\n", s.Name, redactURL(s.Endpoint), s.Transport)
 	}
+}
+
+// stdoutLog writes JSON records to stdout: with --log-format json, what serve tells a
+// person there is JSON too.
+func stdoutLog(w io.Writer) *slog.Logger { return slog.New(slog.NewJSONHandler(w, nil)) }
+
+// logBanner is the banner as one JSON record.
+func logBanner(w io.Writer, emu *emulator.Emulator) {
+	sc := emu.Scenario()
+	var accounts []any
+	for _, a := range sc.Accounts {
+		var tokens, apps []string
+		for _, t := range a.Tokens {
+			tokens = append(tokens, string(t.Kind)+" "+t.Value)
+		}
+		for _, app := range a.Applications {
+			apps = append(apps, app.Code+" "+app.Name)
+		}
+		accounts = append(accounts, map[string]any{"id": a.ID, "tokens": tokens, "applications": apps})
+	}
+	var streams []string
+	for _, s := range sc.Streams {
+		streams = append(streams, fmt.Sprintf("%s → %s (%s)", s.Name, redactURL(s.Endpoint), s.Transport))
+	}
+	stdoutLog(w).Info("pwemu serving", "version", versionString(), "scenario", sc.Name,
+		"clock", string(emu.Clock().Mode()), "emu_time", emu.Clock().Now(), "api", emu.URL()+"/json/1.3/",
+		"control", emu.URL()+"/_pwemu/", "inspector", emu.URL()+"/_pwemu/ui/", "metrics", emu.URL()+"/metrics",
+		"accounts", accounts, "streams", streams)
 }
 
 // redactURL hides the password of an endpoint with credentials.

@@ -33,6 +33,10 @@ type Outcome struct {
 	APICalls        int         `json:"api_calls"`                   // calls the fake API answered
 	APIStatusCounts map[int]int `json:"api_status_counts,omitempty"` // API answers by HTTP status
 	APICodeCounts   map[int]int `json:"api_code_counts,omitempty"`   // API answers by envelope status_code
+
+	// Causes group the failed delivery attempts of each integration by what went
+	// wrong: what a failed expectation is explained with.
+	Causes []Causes `json:"causes,omitempty"`
 }
 
 // Attempts is the number of delivery attempts.
@@ -184,4 +188,47 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// Causes say why deliveries to one integration failed: its requests grouped by what
+// went wrong, from the ledger's attempts.
+type Causes struct {
+	Integration string  `json:"integration"`
+	Attempts    int     `json:"attempts"` // requests made, failed or not
+	Causes      []Cause `json:"causes"`
+}
+
+// Cause is one kind of failure: how many requests it hit and when, emulator time.
+type Cause struct {
+	What  string    `json:"what"`
+	Count int       `json:"count"`
+	First time.Time `json:"first"`
+	Last  time.Time `json:"last"`
+}
+
+// String is e.g. "20 attempts: 20× connection refused (127.0.0.1:9001: is the receiver
+// listening?) from 00:00:00 to 00:03:10".
+func (c Causes) String() string {
+	parts := make([]string, len(c.Causes))
+	for i, g := range c.Causes {
+		span := "at " + g.First.Format(time.TimeOnly)
+		if !g.Last.Equal(g.First) {
+			span = "from " + g.First.Format(time.TimeOnly) + " to " + g.Last.Format(time.TimeOnly)
+		}
+		parts[i] = fmt.Sprintf("%d× %s %s", g.Count, g.What, span)
+	}
+	name := c.Integration
+	if name == "" {
+		name = "(no integration)"
+	}
+	return fmt.Sprintf("%s: %s: %s", name, plural(c.Attempts, "attempt"), strings.Join(parts, ", "))
+}
+
+// explain lists the causes, one line each, for a failed check.
+func (o Outcome) explain() []string {
+	lines := make([]string, len(o.Causes))
+	for i, c := range o.Causes {
+		lines[i] = c.String()
+	}
+	return lines
 }

@@ -72,7 +72,11 @@ func WriteJUnit(w io.Writer, reports ...Report) error {
 			tc := junitCase{Name: c.Name, Classname: "pwemu." + r.Scenario, Time: "0.000"}
 			if !c.OK {
 				msg := fmt.Sprintf("want %s, got %s", c.Want, c.Got)
-				tc.Failure = &junitFailure{Message: msg, Type: "expectation", Text: c.Name + ": " + msg}
+				text := c.Name + ": " + msg
+				for _, line := range r.explain() {
+					text += "\nwhy: " + line
+				}
+				tc.Failure = &junitFailure{Message: msg, Type: "expectation", Text: text}
 			}
 			s.Cases = append(s.Cases, tc)
 		}

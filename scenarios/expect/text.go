@@ -34,6 +34,11 @@ func WriteText(w io.Writer, r Report) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if r.Failed() > 0 {
+		for _, line := range r.explain() {
+			fmt.Fprintf(w, "  why: %s\n", line)
+		}
+	}
 	_, err := fmt.Fprintf(w, "  outcome: %s\n", describe(r.Outcome))
 	return err
 }
