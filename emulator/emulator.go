@@ -43,8 +43,12 @@ type Config struct {
 	Clock *clock.Config
 	// Seed, when non-zero, overrides the scenario's seed.
 	Seed int64
-	// JournalSize bounds the journal of API calls (oldest dropped); 0 means 100,000.
-	JournalSize int
+	// JournalBytes bounds the journal of API calls by the size of their requests and
+	// answers, oldest forgotten first; 0 means 64 MiB.
+	JournalBytes int
+	// LedgerRecords bounds the events the ledger keeps in detail, oldest evicted
+	// first (the totals count every event); 0 means 1,000,000.
+	LedgerRecords int
 	// ShutdownTimeout bounds the final flush of pending batches in Close; 0 means 30s.
 	ShutdownTimeout time.Duration
 	// Logger receives the emulator's logs; nil discards them.
@@ -103,9 +107,6 @@ func New(cfg Config) (*Emulator, error) {
 	}
 	if cfg.Addr == "" {
 		cfg.Addr = DefaultAddr
-	}
-	if cfg.JournalSize <= 0 {
-		cfg.JournalSize = 100_000
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 30 * time.Second

@@ -53,8 +53,8 @@ func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", sc.Source, err)
 	}
-	w := &world{scenario: sc, clock: clk, start: clk.Now(), ledger: ledger.New(), state: st,
-		journal: journal.New(e.cfg.JournalSize), metrics: metrics.NewRecorder()}
+	w := &world{scenario: sc, clock: clk, start: clk.Now(), ledger: ledger.NewBounded(e.cfg.LedgerRecords),
+		state: st, journal: journal.New(e.cfg.JournalBytes), metrics: metrics.NewRecorder()}
 	w.hub, err = stream.New(stream.Options{Clock: clk, Ledger: w.ledger, Logger: e.log,
 		Streams: sc.Streams, Webhooks: sc.Webhooks, Seed: seed, OnAttempt: w.metrics.Attempt})
 	if err != nil {

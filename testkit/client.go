@@ -163,12 +163,30 @@ func (c *Client) Generate(ctx context.Context, g scenarios.Generate) (int, error
 	return out.Accepted, err
 }
 
-// Ledger reads totals and every record.
+// Ledger reads totals and every record kept, page by page (the control API answers at
+// most 1,000 records a call); the totals are those of the first page.
 func (c *Client) Ledger(ctx context.Context) (LedgerView, error) {
-	var out LedgerView
-	err := c.do(ctx, http.MethodGet, "/ledger", nil, "", &out)
-	return out, err
+	var all LedgerView
+	for offset := 0; ; {
+		var out LedgerView
+		if err := c.do(ctx, http.MethodGet, fmt.Sprintf("/ledger?limit=%d&offset=%d", maxPage, offset), nil, "", &out); err != nil {
+			return all, err
+		}
+		if offset == 0 {
+			all = out
+		} else {
+			all.Events = append(all.Events, out.Events...)
+		}
+		if out.NextOffset == 0 {
+			all.NextOffset = 0
+			return all, nil
+		}
+		offset = out.NextOffset
+	}
 }
+
+// maxPage is the largest page the control API answers.
+const maxPage = 1000
 
 // Totals reads the ledger totals only.
 func (c *Client) Totals(ctx context.Context) (emulator.Totals, error) {
@@ -177,15 +195,31 @@ func (c *Client) Totals(ctx context.Context) (emulator.Totals, error) {
 	return out.Totals, err
 }
 
-// Journal reads the API calls the emulator received (all of them, or one method's).
+// Journal reads the API calls the emulator kept (all of them, or one method's), page
+// by page.
 func (c *Client) Journal(ctx context.Context, method ...string) (JournalView, error) {
-	path := "/journal"
+	q := url.Values{"limit": {fmt.Sprint(maxPage)}}
 	if len(method) > 0 {
-		path += "?method=" + url.QueryEscape(method[0])
+		q.Set("method", method[0])
 	}
-	var out JournalView
-	err := c.do(ctx, http.MethodGet, path, nil, "", &out)
-	return out, err
+	var all JournalView
+	for offset := 0; ; {
+		q.Set("offset", fmt.Sprint(offset))
+		var out JournalView
+		if err := c.do(ctx, http.MethodGet, "/journal?"+q.Encode(), nil, "", &out); err != nil {
+			return all, err
+		}
+		if offset == 0 {
+			all = out
+		} else {
+			all.Calls = append(all.Calls, out.Calls...)
+		}
+		if out.NextOffset == 0 || len(out.Calls) == 0 {
+			all.NextOffset = 0
+			return all, nil
+		}
+		offset = out.NextOffset
+	}
 }
 
 // answerGrace is how long past the caller's deadline Wait keeps listening for the

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +35,9 @@ type serveConfig struct {
 	MetricsPublic bool
 	AllowedHosts  []string
 	ScenarioEnv   []string
+
+	JournalBytes  string
+	LedgerRecords int
 }
 
 func (c *serveConfig) flags(cmd *cobra.Command) {
@@ -49,6 +54,8 @@ func (c *serveConfig) flags(cmd *cobra.Command) {
 	f.StringVar(&c.ControlToken, "control-token", "", "bearer token the control API (/_pwemu/*, but health) and /metrics require")
 	f.BoolVar(&c.MetricsPublic, "metrics-public", false, "serve /metrics without the control token")
 	f.StringSliceVar(&c.AllowedHosts, "allowed-hosts", nil, "host names the control API accepts besides IP addresses, localhost and host.docker.internal (comma-separated)")
+	f.StringVar(&c.JournalBytes, "journal-bytes", "64MiB", "bound of the journal of API calls, oldest forgotten first (e.g. 16MiB, 1GiB)")
+	f.IntVar(&c.LedgerRecords, "ledger-records", ledgerRecordsDefault, "events the ledger keeps in detail, oldest evicted first (totals count every event)")
 	f.StringSliceVar(&c.ScenarioEnv, "scenario-env", nil, "environment variables a scenario sent to PUT /_pwemu/scenario may read: NAME or PREFIX_* (comma-separated); it reads no other")
 }
 
@@ -62,7 +69,15 @@ func (c *serveConfig) emulatorConfig(stderr io.Writer, vars map[string]string) (
 	if err != nil {
 		return emulator.Config{}, err
 	}
+	journalBytes, err := parseBytes(c.JournalBytes)
+	if err != nil {
+		return emulator.Config{}, usageError{fmt.Errorf("--journal-bytes: %w", err)}
+	}
+	if c.LedgerRecords <= 0 {
+		return emulator.Config{}, usageError{fmt.Errorf("--ledger-records %d: want a positive number", c.LedgerRecords)}
+	}
 	cfg := emulator.Config{Scenario: sc, Addr: c.Addr, Seed: c.Seed, Logger: log,
+		JournalBytes: journalBytes, LedgerRecords: c.LedgerRecords,
 		ControlToken: c.ControlToken, MetricsPublic: c.MetricsPublic, AllowedHosts: c.AllowedHosts, ScenarioEnv: c.ScenarioEnv}
 	if c.Clock != "" {
 		cc, err := emulator.ParseClock(c.Clock)
@@ -217,4 +232,26 @@ func redactURL(s string) string {
 		return u.Redacted()
 	}
 	return s
+}
+
+const ledgerRecordsDefault = 1_000_000
+
+// parseBytes reads a size such as 64MiB, 512KiB, 1GiB or a plain number of bytes.
+func parseBytes(s string) (int, error) {
+	units := []struct {
+		suffix string
+		mult   int
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}, {"", 1}}
+	for _, u := range units {
+		num, ok := strings.CutSuffix(strings.TrimSpace(s), u.suffix)
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(num))
+		if err != nil || n <= 0 || n > math.MaxInt/u.mult {
+			break
+		}
+		return n * u.mult, nil
+	}
+	return 0, fmt.Errorf("%q: want a positive size such as 64MiB, 512KiB or 1GiB", s)
 }

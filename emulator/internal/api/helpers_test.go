@@ -81,7 +81,7 @@ func newFixture(t testing.TB, accounts []scenarios.Account, rules ...scenarios.A
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{clk: clock.NewManual(clock.Epoch), st: st, jr: journal.New(1000)}
+	f := &fixture{clk: clock.NewManual(clock.Epoch), st: st, jr: journal.New(0)}
 	f.srv = New(Options{Clock: f.clk, State: st, Journal: f.jr, Rules: rules, Seed: 42, Start: clock.Epoch,
 		OnMessage: func(m lifecycle.Message) {
 			f.mu.Lock()

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -132,6 +133,10 @@ func (s *server) adapt(h handler) http.Handler {
 		if rw, ok := v.(raw); ok {
 			w.Header().Set("Content-Type", rw.contentType)
 			w.Write(rw.body)
+			return
+		}
+		if l, ok := v.(list); ok {
+			l.write(w)
 			return
 		}
 		writeJSON(w, http.StatusOK, v)
@@ -288,26 +293,46 @@ func (s *server) advance(r *http.Request) (any, error) {
 	return info, nil
 }
 
-// LedgerView is the body of GET /_pwemu/ledger.
+// LedgerView is the body of GET /_pwemu/ledger: totals and records read at one
+// moment.
 type LedgerView struct {
 	Totals       ledger.Totals            `json:"totals"`
 	Integrations map[string]ledger.Totals `json:"integrations"`
 	Events       []ledger.Record          `json:"events"`
 	// NextOffset, when not 0, is the offset of the records this answer left out.
 	NextOffset int `json:"next_offset,omitempty"`
+	// Evicted counts the oldest records whose detail was dropped to keep the ledger's
+	// bound; the totals still count them.
+	Evicted int `json:"evicted"`
 }
 
-// DefaultLedgerLimit bounds the records one GET /_pwemu/ledger returns when it names no
-// limit: a scenario can generate millions of events.
-const DefaultLedgerLimit = 100_000
+// Page sizes of the list endpoints (ledger, journal): what an answer holds when the
+// request names no limit, and the most it may ask for.
+const (
+	DefaultPageSize = 100
+	MaxPageSize     = 1000
+)
+
+// page reads limit and offset: limit defaults to DefaultPageSize and may not pass
+// MaxPageSize.
+func page(q url.Values) (offset, limit int, err error) {
+	if offset, err = intParam(q.Get("offset")); err != nil {
+		return 0, 0, err
+	}
+	if limit, err = intParam(q.Get("limit")); err != nil {
+		return 0, 0, err
+	}
+	if limit == 0 {
+		limit = DefaultPageSize
+	}
+	if limit > MaxPageSize {
+		return 0, 0, fail(http.StatusBadRequest, "limit %d is over the maximum page size %d: read further pages with offset (next_offset)", limit, MaxPageSize)
+	}
+	return offset, limit, nil
+}
 
 func (s *server) getLedger(r *http.Request) (any, error) {
 	q := r.URL.Query()
-	l := s.b.Ledger()
-	view := LedgerView{Totals: l.Totals(), Integrations: l.IntegrationTotals(), Events: []ledger.Record{}}
-	if q.Get("events") == "false" {
-		return view, nil
-	}
 	var query ledger.Query
 	if st := q.Get("state"); st != "" {
 		found := false
@@ -321,24 +346,26 @@ func (s *server) getLedger(r *http.Request) (any, error) {
 		}
 	}
 	query.Integration, query.UUID = q.Get("integration"), q.Get("uuid")
-	var err error
-	if query.Limit, err = intParam(q.Get("limit")); err != nil {
+	offset, limit, err := page(q)
+	if err != nil {
 		return nil, err
 	}
-	if query.Offset, err = intParam(q.Get("offset")); err != nil {
-		return nil, err
+	query.Offset, query.Limit = offset, limit+1 // one more tells whether records were left out
+	if q.Get("events") == "false" {
+		query.Limit = -1 // none
 	}
-	limit := query.Limit
-	if limit == 0 {
-		limit = DefaultLedgerLimit
+	snap := s.b.Ledger().Snapshot(query)
+	nextOffset := 0
+	if len(snap.Records) > limit {
+		snap.Records = snap.Records[:limit]
+		nextOffset = offset + limit
 	}
-	query.Limit = limit + 1 // one more tells whether records were left out
-	view.Events = l.Records(query)
-	if len(view.Events) > limit {
-		view.Events = view.Events[:limit]
-		view.NextOffset = query.Offset + limit
+	head := []field{{"totals", snap.Totals}, {"integrations", snap.Integrations}}
+	tail := []field{{"evicted", snap.Evicted}}
+	if nextOffset > 0 {
+		tail = append(tail, field{"next_offset", nextOffset})
 	}
-	return view, nil
+	return list{head: head, name: "events", n: len(snap.Records), item: func(i int) any { return &snap.Records[i] }, tail: tail}, nil
 }
 
 func intParam(s string) (int, error) {
@@ -352,43 +379,29 @@ func intParam(s string) (int, error) {
 	return n, nil
 }
 
-// JournalView is the body of GET /_pwemu/journal: Total counts the calls that match,
-// Calls holds the page asked for (all of them by default).
+// JournalView is the body of GET /_pwemu/journal: Total counts the calls kept that
+// match, Calls holds the page asked for.
 type JournalView struct {
 	Total      int             `json:"total"`
 	Calls      []journal.Entry `json:"calls"`
 	NextOffset int             `json:"next_offset,omitempty"`
+	// Evicted counts the oldest calls forgotten to keep the journal's byte bound.
+	Evicted int `json:"evicted"`
 }
 
 func (s *server) getJournal(r *http.Request) (any, error) {
-	j := s.b.Journal()
-	calls := j.Entries()
-	if m := r.URL.Query().Get("method"); m != "" {
-		kept := calls[:0:0]
-		for _, c := range calls {
-			if c.Method == m {
-				kept = append(kept, c)
-			}
-		}
-		calls = kept
-	}
-	view := JournalView{Total: len(calls)}
 	q := r.URL.Query()
-	offset, err := intParam(q.Get("offset"))
+	offset, limit, err := page(q)
 	if err != nil {
 		return nil, err
 	}
-	limit, err := intParam(q.Get("limit"))
-	if err != nil {
-		return nil, err
+	p := s.b.Journal().Page(q.Get("method"), offset, limit)
+	tail := []field{{"evicted", p.Evicted}}
+	if offset+len(p.Entries) < p.Total {
+		tail = append(tail, field{"next_offset", offset + len(p.Entries)})
 	}
-	calls = calls[min(offset, len(calls)):]
-	if limit > 0 && len(calls) > limit {
-		calls = calls[:limit]
-		view.NextOffset = offset + limit
-	}
-	view.Calls = append([]journal.Entry{}, calls...)
-	return view, nil
+	return list{head: []field{{"total", p.Total}}, name: "calls", n: len(p.Entries),
+		item: func(i int) any { return &p.Entries[i] }, tail: tail}, nil
 }
 
 // WaitRequest is the body of POST /_pwemu/wait: every condition given must hold

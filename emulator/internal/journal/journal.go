@@ -1,9 +1,10 @@
 // Package journal records the calls the fake Pushwoosh API received and what it
 // answered, for tests and the control API (GET /_pwemu/journal).
 //
-// A Journal is bounded: it keeps the last max entries and forgets older ones, so a
-// long load test cannot exhaust memory. Adding an entry is one short critical
-// section with no encoding, because every API call adds one.
+// A Journal is bounded by bytes: it keeps the latest entries whose requests and
+// answers fit in its bound and forgets older ones, so a long load test — or a few
+// thousand large calls — cannot exhaust memory. Adding an entry is one short
+// critical section with no encoding, because every API call adds one.
 package journal
 
 import (
@@ -14,11 +15,15 @@ import (
 	"unicode/utf8"
 )
 
-// DefaultMax is how many entries a Journal keeps when New is given no positive bound.
-const DefaultMax = 100_000
+// DefaultMaxBytes is what a Journal keeps when New is given no positive bound.
+const DefaultMaxBytes = 64 << 20
 
 // MaxRequestBytes is how much of a request an Entry keeps (see Entry.Request).
 const MaxRequestBytes = 64 << 10
+
+// entryOverhead is what an entry costs beyond its variable bytes: the struct and the
+// slice headers, rounded up.
+const entryOverhead = 160
 
 // Entry is one API call and its answer.
 type Entry struct {
@@ -47,19 +52,26 @@ type Entry struct {
 
 // Journal is a bounded, concurrency-safe record of API calls, oldest first.
 type Journal struct {
-	mu    sync.Mutex
-	max   int
-	ring  []Entry // grows to max, then wraps
-	next  int     // where the next entry goes once the ring is full
-	total uint64
+	mu       sync.Mutex
+	maxBytes int
+	entries  []Entry // entries[head:] are kept, oldest first
+	head     int
+	bytes    int // size of entries[head:]
+	total    uint64
 }
 
-// New returns a journal that keeps the last max entries (DefaultMax when max ≤ 0).
-func New(max int) *Journal {
-	if max <= 0 {
-		max = DefaultMax
+// New returns a journal that keeps at most maxBytes of entries (DefaultMaxBytes when
+// maxBytes ≤ 0), the oldest forgotten first.
+func New(maxBytes int) *Journal {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
 	}
-	return &Journal{max: max}
+	return &Journal{maxBytes: maxBytes}
+}
+
+// size is what an entry counts against the bound.
+func size(e *Entry) int {
+	return entryOverhead + len(e.Method) + len(e.Path) + len(e.Request) + len(e.Response)
 }
 
 // Add records an entry. The journal keeps e's byte slices (but for a truncated
@@ -73,35 +85,74 @@ func (j *Journal) Add(e Entry) {
 	if len(e.Response) == 0 {
 		e.Response = null
 	}
+	n := size(&e)
 	j.mu.Lock()
-	if len(j.ring) < j.max {
-		j.ring = append(j.ring, e)
-	} else {
-		j.ring[j.next] = e
-		j.next = (j.next + 1) % j.max
-	}
+	defer j.mu.Unlock()
 	j.total++
-	j.mu.Unlock()
+	for j.head < len(j.entries) && j.bytes+n > j.maxBytes {
+		j.bytes -= size(&j.entries[j.head])
+		j.entries[j.head] = Entry{}
+		j.head++
+	}
+	if n > j.maxBytes {
+		return // larger than the whole journal: counted, not kept
+	}
+	if j.head > 0 && j.head >= len(j.entries)/2 { // reuse the forgotten front
+		k := copy(j.entries, j.entries[j.head:])
+		clear(j.entries[k:])
+		j.entries, j.head = j.entries[:k], 0
+	}
+	j.entries = append(j.entries, e)
+	j.bytes += n
 }
 
 // Entries returns a copy of the entries kept, oldest first.
 func (j *Journal) Entries() []Entry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	out := make([]Entry, 0, len(j.ring))
-	out = append(out, j.ring[j.next:]...)
-	return append(out, j.ring[:j.next]...)
+	return append([]Entry(nil), j.entries[j.head:]...)
 }
 
-// Len is the number of entries kept (at most the bound).
+// Page is one page of the kept entries of a method ("" for all), oldest first.
+type Page struct {
+	Entries []Entry
+	Total   int    // kept entries that match
+	Evicted uint64 // entries forgotten to keep the bound (of every method)
+}
+
+// Page copies the matching entries [offset, offset+limit) under one lock.
+func (j *Journal) Page(method string, offset, limit int) Page {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	kept := j.entries[j.head:]
+	p := Page{Evicted: j.total - uint64(len(kept))}
+	for i := range kept {
+		if method != "" && kept[i].Method != method {
+			continue
+		}
+		if p.Total >= offset && len(p.Entries) < limit {
+			p.Entries = append(p.Entries, kept[i])
+		}
+		p.Total++
+	}
+	return p
+}
+
+// Len is the number of entries kept.
 func (j *Journal) Len() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return len(j.ring)
+	return len(j.entries) - j.head
 }
 
-// Total is the number of entries ever added since New, forgotten ones
-// included.
+// Bytes is the size of the entries kept, as counted against the bound.
+func (j *Journal) Bytes() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.bytes
+}
+
+// Total is the number of entries ever added, forgotten ones included.
 func (j *Journal) Total() uint64 {
 	j.mu.Lock()
 	defer j.mu.Unlock()

@@ -17,13 +17,20 @@ func entry(i int) journal.Entry {
 		Request: json.RawMessage(`{"request":{}}`), Response: json.RawMessage(`{"status_code":200}`)}
 }
 
-func TestJournalKeepsTheLastMaxEntriesOldestFirst(t *testing.T) {
-	j := journal.New(3)
+// entrySize is what entry(i) counts against the bound for a one-digit i.
+var entrySize = func() int {
+	j := journal.New(0)
+	j.Add(entry(0))
+	return j.Bytes()
+}()
+
+func TestJournalIsBoundedByBytesOldestFirst(t *testing.T) {
+	j := journal.New(3 * entrySize)
 	for i := range 5 {
 		j.Add(entry(i))
 	}
-	if j.Len() != 3 || j.Total() != 5 {
-		t.Fatalf("Len, Total = %d, %d; want 3, 5", j.Len(), j.Total())
+	if j.Len() != 3 || j.Total() != 5 || j.Bytes() > 3*entrySize {
+		t.Fatalf("Len, Total, Bytes = %d, %d, %d; want 3, 5, ≤ %d", j.Len(), j.Total(), j.Bytes(), 3*entrySize)
 	}
 	got := j.Entries()
 	for i, want := range []string{"m2", "m3", "m4"} {
@@ -34,6 +41,32 @@ func TestJournalKeepsTheLastMaxEntriesOldestFirst(t *testing.T) {
 	j.Add(entry(5))
 	if got := j.Entries(); got[0].Method != "m3" || got[2].Method != "m5" {
 		t.Fatalf("after one more add: first %s last %s, want m3 m5", got[0].Method, got[2].Method)
+	}
+	// One large call pushes out as many small ones as its size needs.
+	big := entry(6)
+	big.Response = json.RawMessage(`"` + strings.Repeat("x", 2*entrySize) + `"`)
+	j.Add(big)
+	if got := j.Entries(); len(got) != 1 || got[0].Method != "m6" {
+		t.Fatalf("after a call thrice the size of the others: %d entries, want only it", len(got))
+	}
+	if p := j.Page("", 0, 10); p.Evicted != 6 || p.Total != 1 {
+		t.Fatalf("page: evicted %d, total %d; want 6, 1", p.Evicted, p.Total)
+	}
+}
+
+// 30,000 calls of 64 KiB once took gigabytes: the bound holds whatever comes in.
+func TestJournalBytesStayWithinTheBoundUnderLargeCalls(t *testing.T) {
+	const bound = 1 << 20
+	j := journal.New(bound)
+	body := json.RawMessage(`"` + strings.Repeat("y", journal.MaxRequestBytes) + `"`)
+	for i := range 2000 {
+		j.Add(journal.Entry{Method: "setTags", Request: body, Response: body, HTTPStatus: 200 + i%2})
+		if j.Bytes() > bound {
+			t.Fatalf("after %d calls the journal holds %d bytes, over its bound %d", i+1, j.Bytes(), bound)
+		}
+	}
+	if j.Len() == 0 || j.Total() != 2000 {
+		t.Fatalf("Len %d Total %d", j.Len(), j.Total())
 	}
 }
 
@@ -53,7 +86,7 @@ func TestJournalEntryJSON(t *testing.T) {
 }
 
 func TestJournalConcurrentAdds(t *testing.T) {
-	j := journal.New(100)
+	j := journal.New(100 * entrySize)
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Add(1)
@@ -66,8 +99,8 @@ func TestJournalConcurrentAdds(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if j.Len() != 100 || j.Total() != 400 {
-		t.Fatalf("Len, Total = %d, %d; want 100, 400", j.Len(), j.Total())
+	if j.Len() < 90 || j.Len() > 100 || j.Total() != 400 || j.Bytes() > 100*entrySize {
+		t.Fatalf("Len, Total, Bytes = %d, %d, %d; want about 100, 400, ≤ %d", j.Len(), j.Total(), j.Bytes(), 100*entrySize)
 	}
 }
 

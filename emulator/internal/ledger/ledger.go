@@ -8,6 +8,9 @@
 //
 // Records are stored compactly — the fields that events of one message share are
 // interned — because a receiver that is down can leave a million events pending.
+// The detail is bounded by a number of records: past it the oldest records are
+// evicted (a pending one keeps what its delivery needs until it settles), while the
+// totals keep counting every event, evicted or not.
 package ledger
 
 import (
@@ -131,11 +134,19 @@ const (
 	maxShapes = 1 << 16
 )
 
+// DefaultMaxRecords is how many records a Ledger keeps in detail unless told otherwise.
+const DefaultMaxRecords = 1_000_000
+
 // Ledger is safe for concurrent use.
 type Ledger struct {
-	mu           sync.Mutex
-	chunks       []*[chunkSize]record
-	n            int
+	mu     sync.Mutex
+	max    int                  // records kept in detail
+	chunks []*[chunkSize]record // chunks[0] holds the record first
+	chunk0 int                  // index, among all chunks ever made, of chunks[0]
+	first  int                  // oldest record kept: first evicted so far
+	n      int                  // records ever added
+	// held keeps evicted records that are still pending: their delivery reads them.
+	held         map[ID]*record
 	shapes       map[shape]*shape
 	totals       Totals
 	byIntegr     []Totals
@@ -148,9 +159,17 @@ type Ledger struct {
 // ErrClosed is what Wait returns once the ledger is closed.
 var ErrClosed = errors.New("ledger closed: the scenario was replaced or reset")
 
-// New returns an empty ledger.
-func New() *Ledger {
-	return &Ledger{shapes: make(map[shape]*shape), reasons: []string{""}, changed: make(chan struct{})}
+// New returns an empty ledger keeping DefaultMaxRecords records in detail.
+func New() *Ledger { return NewBounded(DefaultMaxRecords) }
+
+// NewBounded returns an empty ledger that keeps the latest maxRecords records in
+// detail (DefaultMaxRecords when maxRecords ≤ 0).
+func NewBounded(maxRecords int) *Ledger {
+	if maxRecords <= 0 {
+		maxRecords = DefaultMaxRecords
+	}
+	return &Ledger{max: maxRecords, held: map[ID]*record{}, shapes: make(map[shape]*shape),
+		reasons: []string{""}, changed: make(chan struct{})}
 }
 
 // Integration registers a destination by name (e.g. "streams[0]") and returns the
@@ -202,9 +221,29 @@ func (l *Ledger) AddBatch(integration int, at time.Time, evs []catalog.Event, re
 	return pending
 }
 
-// addLocked appends one record; l.mu must be held.
+// Count accounts for n events that are counted, not stored: events no integration
+// takes, filtered with reason.
+func (l *Ledger) Count(integration int, n int, reason string) {
+	if n <= 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.totals.Generated += n
+	l.totals.Filtered += n
+	if integration >= 0 && integration < len(l.byIntegr) {
+		l.byIntegr[integration].Generated += n
+		l.byIntegr[integration].Filtered += n
+	}
+	if reason != "" {
+		l.reasonIndex(reason)
+	}
+	l.signal()
+}
+
+// addLocked appends one record, evicting the oldest past the bound; l.mu must be held.
 func (l *Ledger) addLocked(integration int, at int64, e *catalog.Event, s State, reason string) ID {
-	if l.n%chunkSize == 0 && l.n/chunkSize == len(l.chunks) {
+	if l.n%chunkSize == 0 && l.n/chunkSize-l.chunk0 == len(l.chunks) {
 		l.chunks = append(l.chunks, new([chunkSize]record))
 	}
 	id := ID(l.n)
@@ -220,6 +259,9 @@ func (l *Ledger) addLocked(integration int, at int64, e *catalog.Event, s State,
 		r.reason = l.reasonIndex(reason)
 	}
 	l.n++
+	for l.n-l.first > l.max {
+		l.evictLocked()
+	}
 	l.totals.Generated++
 	l.totals.add(s, 1)
 	if integration < len(l.byIntegr) {
@@ -229,7 +271,30 @@ func (l *Ledger) addLocked(integration int, at int64, e *catalog.Event, s State,
 	return id
 }
 
-func (l *Ledger) rec(id ID) *record { return &l.chunks[id>>chunkBits][id&(chunkSize-1)] }
+// evictLocked forgets the oldest record kept; a pending one moves to held.
+func (l *Ledger) evictLocked() {
+	c := l.chunks[0]
+	r := &c[l.first&(chunkSize-1)]
+	if r.state == Pending {
+		kept := *r
+		l.held[ID(l.first)] = &kept
+	}
+	*r = record{}
+	l.first++
+	if l.first%chunkSize == 0 {
+		l.chunks[0] = nil
+		l.chunks = l.chunks[1:]
+		l.chunk0++
+	}
+}
+
+// rec is the record of id, nil when it was evicted (and is no longer pending).
+func (l *Ledger) rec(id ID) *record {
+	if int(id) < l.first {
+		return l.held[id]
+	}
+	return &l.chunks[int(id>>chunkBits)-l.chunk0][id&(chunkSize-1)]
+}
 
 func (l *Ledger) intern(e *catalog.Event) *shape {
 	k := shape{e.EventName, e.MessageCode, e.Platform, e.Payload, e.ApplicationCode,
@@ -263,7 +328,11 @@ func (l *Ledger) Events(dst []catalog.Event, ids []ID) []catalog.Event {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, id := range ids {
-		dst = append(dst, l.event(l.rec(id)))
+		if r := l.rec(id); r != nil {
+			dst = append(dst, l.event(r))
+		} else {
+			dst = append(dst, catalog.Event{}) // cannot happen: pending records are held
+		}
 	}
 	return dst
 }
@@ -287,6 +356,9 @@ func (l *Ledger) Attempt(ids []ID, a Attempt) {
 	var prevOld, prevNew []Attempt
 	for i, id := range ids {
 		r := l.rec(id)
+		if r == nil {
+			continue
+		}
 		old := r.attempts
 		if i > 0 && sameHistory(old, prevOld) {
 			r.attempts = prevNew
@@ -314,10 +386,13 @@ func (l *Ledger) Settle(ids []ID, s State, at time.Time) {
 	ns := at.UnixNano()
 	for _, id := range ids {
 		r := l.rec(id)
-		if r.state != Pending {
+		if r == nil || r.state != Pending {
 			continue
 		}
 		r.state, r.settledAt = s, ns
+		if int(id) < l.first {
+			delete(l.held, id) // evicted: only the totals remember it now
+		}
 		l.totals.move(Pending, s, 1)
 		if int(r.integration) < len(l.byIntegr) {
 			l.byIntegr[r.integration].move(Pending, s, 1)
@@ -337,6 +412,10 @@ func (l *Ledger) Totals() Totals {
 func (l *Ledger) IntegrationTotals() map[string]Totals {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.integrationTotalsLocked()
+}
+
+func (l *Ledger) integrationTotalsLocked() map[string]Totals {
 	out := make(map[string]Totals, len(l.integrations))
 	for i, n := range l.integrations {
 		out[n] = l.byIntegr[i]

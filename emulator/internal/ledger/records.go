@@ -26,7 +26,7 @@ type Query struct {
 	Integration string
 	UUID        string
 	Offset      int
-	Limit       int // 0: no limit
+	Limit       int // 0: no limit; below 0: no records
 }
 
 func (q Query) match(l *Ledger, r *record) bool {
@@ -39,13 +39,20 @@ func (q Query) match(l *Ledger, r *record) bool {
 	return q.UUID == "" || r.uuid == q.UUID
 }
 
-// Records returns the records a query selects, oldest first.
+// Records returns the records a query selects, oldest first, among those kept.
 func (l *Ledger) Records(q Query) []Record {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.recordsLocked(q)
+}
+
+func (l *Ledger) recordsLocked(q Query) []Record {
 	out := []Record{}
+	if q.Limit < 0 {
+		return out
+	}
 	skipped := 0
-	for i := 0; i < l.n; i++ {
+	for i := l.first; i < l.n; i++ {
 		if q.Limit > 0 && len(out) == q.Limit {
 			break
 		}
@@ -62,10 +69,30 @@ func (l *Ledger) Records(q Query) []Record {
 	return out
 }
 
-// Record returns one record.
+// Snapshot is the ledger at one moment: totals and records read under one lock.
+type Snapshot struct {
+	Totals       Totals
+	Integrations map[string]Totals
+	Records      []Record
+	// Evicted counts the records whose detail was evicted to keep the bound; the
+	// totals still count them.
+	Evicted int
+}
+
+// Snapshot reads the totals and the records q selects at the same moment.
+func (l *Ledger) Snapshot(q Query) Snapshot {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return Snapshot{Totals: l.totals, Integrations: l.integrationTotalsLocked(), Records: l.recordsLocked(q), Evicted: l.first}
+}
+
+// Record returns one record: the zero Record when it was evicted or never added.
 func (l *Ledger) Record(id ID) Record {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if int(id) >= l.n || int(id) < l.first {
+		return Record{}
+	}
 	return l.view(id, l.rec(id))
 }
 
@@ -98,7 +125,7 @@ type Summary struct {
 	StatusCounts map[int]int
 }
 
-// Summarize walks every record once.
+// Summarize walks every record kept once (evicted ones are not in it).
 func (l *Ledger) Summarize() Summary {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -109,7 +136,7 @@ func (l *Ledger) Summarize() Summary {
 		at            int64
 	}
 	seen := map[request]bool{}
-	for i := 0; i < l.n; i++ {
+	for i := l.first; i < l.n; i++ {
 		r := l.rec(ID(i))
 		if r.state == Delivered {
 			s.MaxDelay = max(s.MaxDelay, time.Duration(r.settledAt-r.generatedAt))

@@ -114,18 +114,19 @@ func TestEveryIntegrationAccountsForEveryEvent(t *testing.T) {
 	checkLedger(t, f.led)
 }
 
-func TestEventsWithNoIntegrationAreAccounted(t *testing.T) {
+func TestEventsWithNoIntegrationAreCountedNotStored(t *testing.T) {
 	f := newFixtureWith(t, nil, stream.Options{})
 	f.hub.Publish(pushEvents(3))
 	f.clk.Advance(time.Hour)
-	recs := f.led.Records(ledger.Query{})
-	if len(recs) != 3 {
-		t.Fatalf("%d records, want 3", len(recs))
+	if recs := f.led.Records(ledger.Query{}); len(recs) != 0 {
+		t.Fatalf("%d records stored for events no integration takes, want 0", len(recs))
 	}
-	for _, r := range recs {
-		if r.Integration != "" || r.State != ledger.Filtered || r.Reason != stream.ReasonNoIntegration {
-			t.Fatalf("record %+v, want filtered under integration \"\" with %q", r, stream.ReasonNoIntegration)
-		}
+	want := ledger.Totals{Generated: 3, Filtered: 3}
+	if got := f.led.Totals(); got != want {
+		t.Fatalf("totals %+v, want %+v", got, want)
+	}
+	if got := f.led.IntegrationTotals()[""]; got != want {
+		t.Fatalf("integration \"\" totals %+v, want %+v", got, want)
 	}
 	checkLedger(t, f.led)
 }
