@@ -235,21 +235,6 @@ func (s *Server) postEvent(c *call) reply {
 	return ok(nil)
 }
 
-func (s *Server) getNearestZone(c *call) reply {
-	r := c.req
-	if !r.Lat.Set || !r.Lng.Set {
-		return refused(msgNoCoordinates)
-	}
-	// pwemu knows no geozones: the nearest one is where the device stands.
-	return ok(struct {
-		Name     string  `json:"name"`
-		Lat      float64 `json:"lat"`
-		Lng      float64 `json:"lng"`
-		Range    int     `json:"range"`
-		Distance int     `json:"distance"`
-	}{"pwemu", r.Lat.V, r.Lng.V, 100, 0})
-}
-
 func (s *Server) registerEmail(c *call) reply {
 	r := c.req
 	if r.Email == "" {

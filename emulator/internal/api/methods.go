@@ -97,6 +97,16 @@ var methods = map[string]method{
 	"setApplicationPlatformStatus": {serverScope, appRequired, (*Server).setApplicationPlatformStatus},
 	"configureApplication":         {serverScope, appRequired, (*Server).configureApplication},
 
+	// Geozones and test devices.
+	"addGeoZone":           {serverScope, appRequired, (*Server).addGeoZone},
+	"updateGeoZone":        {serverScope, appNone, (*Server).updateGeoZone},
+	"deleteGeoZone":        {serverScope, appNone, (*Server).deleteGeoZone},
+	"listGeoZones":         {serverScope, appRequired, (*Server).listGeoZones},
+	"addGeoZoneCluster":    {serverScope, appRequired, (*Server).addGeoZoneCluster},
+	"deleteGeoZoneCluster": {serverScope, appRequired, (*Server).deleteGeoZoneCluster},
+	"listGeoZoneClusters":  {serverScope, appRequired, (*Server).listGeoZoneClusters},
+	"listTestDevices":      {serverScope, appRequired, (*Server).listTestDevices},
+
 	// Presets and campaigns.
 	"createPreset":   {serverScope, appNone, (*Server).createPreset},
 	"getPreset":      {serverScope, appNone, (*Server).getPreset},
