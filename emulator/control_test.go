@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -13,7 +14,6 @@ import (
 	"github.com/pwemu/pwemu/emulator"
 	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/clock"
-	"github.com/pwemu/pwemu/emulator/internal/ledger"
 	"github.com/pwemu/pwemu/scenarios"
 	"github.com/pwemu/pwemu/testkit"
 	"github.com/pwemu/pwemu/testkit/receiver"
@@ -46,6 +46,37 @@ func do(t *testing.T, method, url, body string) (int, map[string]any) {
 		t.Fatalf("%s %s answered non-JSON %q", method, url, data)
 	}
 	return resp.StatusCode, out
+}
+
+// call posts one v1.3 API request and returns the HTTP status.
+func call(t *testing.T, emu interface{ URL() string }, method, body string) int {
+	t.Helper()
+	resp, err := http.Post(emu.URL()+"/json/1.3/"+method, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func createMessage(app, token string) string {
+	return fmt.Sprintf(`{"request":{"application":%q,"auth":%q,"notifications":[{"send_date":"now","content":"hi","platforms":[1]}]}}`, app, token)
+}
+
+// start serves sc (the bundled default when nil) on a free loopback port until the
+// test ends.
+func start(t *testing.T, sc *scenarios.Scenario) *emulator.Emulator {
+	t.Helper()
+	emu, err := emulator.New(emulator.Config{Scenario: sc, Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	return emu
 }
 
 func TestControlAPIContract(t *testing.T) {
@@ -128,8 +159,8 @@ func TestControlAPIContract(t *testing.T) {
 	if code, _ := do(t, "POST", base+"/reset", ""); code != 200 {
 		t.Fatal("reset failed")
 	}
-	if got := emu.Totals(); got != (ledger.Totals{}) || !emu.Clock().Now().Equal(clock.Epoch) {
-		t.Fatalf("after reset: %+v at %v", got, emu.Clock().Now())
+	if got := emu.Totals(); got != (emulator.Totals{}) || !emu.Now().Equal(clock.Epoch) {
+		t.Fatalf("after reset: %+v at %v", got, emu.Now())
 	}
 }
 
@@ -167,7 +198,7 @@ func TestJournalFiltersAndPages(t *testing.T) {
 }
 
 func TestPutScenarioSwapsAndReportsPositions(t *testing.T) {
-	emu := testkit.Start(t)
+	emu := start(t, nil)
 	base := emu.URL() + "/_pwemu"
 	bad := "name: x\naccounts:\n  - id: a\n    tokens:\n      - {value: t, kind: servr}\n"
 	code, out := do(t, "PUT", base+"/scenario", bad)
@@ -189,7 +220,7 @@ func TestPutScenarioSwapsAndReportsPositions(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !bytes.Equal(body, []byte(good)) || emu.Scenario().Name != "swapped" || emu.Clock().Mode() != clock.ModeManual {
+	if !bytes.Equal(body, []byte(good)) || emu.Scenario().Name != "swapped" || emu.ClockInfo().Mode != string(emulator.ClockManual) {
 		t.Fatalf("GET scenario after PUT: %q (%s)", body, emu.Scenario().Name)
 	}
 }
@@ -200,20 +231,14 @@ func TestCloseSendsPendingBatchesOnceAndAccountsForEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	emu, err := emulator.New(emulator.Config{Scenario: sc, Addr: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := emu.Start(); err != nil {
-		t.Fatal(err)
-	}
+	emu := start(t, sc)
 	evs := make([]catalog.Event, 142)
 	for i := range evs {
 		evs[i] = catalog.Event{EventName: "Push Sent", Platform: "iOS"}
 	}
 	emu.Inject(evs...)
 	emu.Advance(0) // one full batch of 100; 42 wait for the hour
-	if got := emu.Ledger().Totals(); got.Delivered != 100 || got.Pending != 42 {
+	if got := emu.Totals(); got.Delivered != 100 || got.Pending != 42 {
 		t.Fatalf("before close: %+v", got)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -221,8 +246,8 @@ func TestCloseSendsPendingBatchesOnceAndAccountsForEverything(t *testing.T) {
 	if err := emu.Shutdown(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got := emu.Ledger().Totals()
-	if got != (ledger.Totals{Generated: 142, Delivered: 142}) || rec.Stats().Batches != 2 {
+	got := emu.Totals()
+	if got != (emulator.Totals{Generated: 142, Delivered: 142}) || rec.Stats().Batches != 2 {
 		t.Fatalf("after shutdown: %+v, receiver %+v; want the 42 sent once", got, rec.Stats())
 	}
 }
@@ -267,5 +292,8 @@ func TestAScenarioBuiltInGoIsCheckedAndCompleted(t *testing.T) {
 	}
 	if !strings.Contains(string(emu.Scenario().Raw), "name: go") {
 		t.Fatalf("no YAML for GET /_pwemu/scenario: %q", emu.Scenario().Raw)
+	}
+	if good.Streams[0].Batch.Size != 0 || good.Raw != nil {
+		t.Fatalf("the caller's scenario was changed: %+v", good.Streams[0])
 	}
 }

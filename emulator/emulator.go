@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -23,8 +24,6 @@ import (
 	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/clock"
 	"github.com/pwemu/pwemu/emulator/internal/control"
-	"github.com/pwemu/pwemu/emulator/internal/journal"
-	"github.com/pwemu/pwemu/emulator/internal/ledger"
 	"github.com/pwemu/pwemu/emulator/internal/metrics"
 	"github.com/pwemu/pwemu/scenarios"
 	"go.yaml.in/yaml/v3"
@@ -111,9 +110,11 @@ func New(cfg Config) (*Emulator, error) {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 30 * time.Second
 	}
-	if err := prepare(cfg.Scenario); err != nil {
+	sc, err := prepare(cfg.Scenario)
+	if err != nil {
 		return nil, err
 	}
+	cfg.Scenario = sc
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -238,8 +239,9 @@ func (e *Emulator) Close() error {
 	return e.Shutdown(ctx)
 }
 
-// Shutdown is Close with a caller's bound; with a context that is already done it
-// sends nothing more, and what was pending stays pending in the ledger.
+// Shutdown is Close with a caller's bound: the final flush and the calls in flight
+// get until ctx ends. With a context that is already done it sends nothing more, what
+// was pending stays pending in the ledger, and open connections are dropped.
 func (e *Emulator) Shutdown(ctx context.Context) error {
 	e.swapMu.Lock()
 	defer e.swapMu.Unlock()
@@ -259,21 +261,38 @@ func (e *Emulator) Shutdown(ctx context.Context) error {
 	totals := w.ledger.Totals()
 	e.log.Info("final ledger", "generated", totals.Generated, "delivered", totals.Delivered,
 		"dropped", totals.Dropped, "filtered", totals.Filtered, "pending", totals.Pending)
+	w.close() // releases API calls held on the clock, so that they can finish
 	var srvErr error
-	if srv != nil {
-		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		srvErr = srv.Shutdown(sctx)
-		cancel()
-		if srvErr != nil {
+	switch {
+	case srv == nil:
+	case ctx.Err() != nil: // no time left: drop the connections
+		srv.Close()
+	default: // let calls in flight finish within ctx
+		if srvErr = srv.Shutdown(ctx); srvErr != nil {
 			srv.Close()
 		}
 	}
-	w.close()
 	return errors.Join(flushErr, srvErr)
 }
 
-// Clock is the running scenario's clock.
-func (e *Emulator) Clock() clock.Clock { return e.world().clock }
+// Now is the time on the emulator clock.
+func (e *Emulator) Now() time.Time { return e.world().clock.Now() }
+
+// Elapsed is how far the running scenario has played: emulator time since its start.
+func (e *Emulator) Elapsed() time.Duration {
+	w := e.world()
+	return w.clock.Now().Sub(w.start)
+}
+
+// ClockInfo says which clock runs the scenario, its time and, when scaled, its speed.
+func (e *Emulator) ClockInfo() ClockInfo {
+	clk := e.world().clock
+	info := ClockInfo{Mode: string(clk.Mode()), Now: clk.Now()}
+	if s, ok := clk.(*clock.Scaled); ok && clk.Mode() == clock.ModeScaled {
+		info.Speed = s.Speed()
+	}
+	return info
+}
 
 // Advance moves a manual clock forward and returns once the work due has finished.
 func (e *Emulator) Advance(d time.Duration) (time.Time, error) {
@@ -284,6 +303,21 @@ func (e *Emulator) Advance(d time.Duration) (time.Time, error) {
 	return m.Advance(d), nil
 }
 
+// NextTimer says how long after now the next timer of a manual clock is due; ok is
+// false when none is set or the clock is not manual. A player that advances to it
+// step by step plays a scenario as fast as its receivers answer.
+func (e *Emulator) NextTimer() (after time.Duration, ok bool) {
+	m, manual := e.world().clock.(*clock.Manual)
+	if !manual {
+		return 0, false
+	}
+	next, ok := m.Next()
+	if !ok {
+		return 0, false
+	}
+	return next.Sub(m.Now()), true
+}
+
 // Inject publishes events as if Pushwoosh had produced them; missing uuid and
 // timestamp are filled in, present ones kept.
 func (e *Emulator) Inject(evs ...catalog.Event) int {
@@ -292,11 +326,22 @@ func (e *Emulator) Inject(evs ...catalog.Event) int {
 	return len(evs)
 }
 
-// Ledger is the running scenario's delivery ledger.
-func (e *Emulator) Ledger() *ledger.Ledger { return e.world().ledger }
+// Totals are the ledger's counts by state.
+func (e *Emulator) Totals() Totals { return e.world().ledger.Totals() }
 
-// Journal is the running scenario's journal of API calls.
-func (e *Emulator) Journal() *journal.Journal { return e.world().journal }
+// Records are the ledger records q selects, oldest first.
+func (e *Emulator) Records(q RecordQuery) []Record { return e.world().ledger.Records(q) }
+
+// Summary is what the ledger's attempts add up to: the longest latency and delay,
+// the most attempts, duplicates, and requests by HTTP status.
+func (e *Emulator) Summary() Summary { return e.world().ledger.Summarize() }
+
+// Causes say, for each integration, why its deliveries failed: the failed requests
+// grouped by what went wrong, with when.
+func (e *Emulator) Causes() []Causes { return e.world().ledger.Causes() }
+
+// Calls are the API calls in the journal, oldest first (the last JournalSize kept).
+func (e *Emulator) Calls() []Call { return e.world().journal.Entries() }
 
 // Scenario is the running scenario.
 func (e *Emulator) Scenario() *scenarios.Scenario { return e.world().scenario }
@@ -307,28 +352,33 @@ func (e *Emulator) Reset() error { return e.rebuild(nil) }
 
 // ReplaceScenario swaps in another scenario, from its initial state.
 func (e *Emulator) ReplaceScenario(sc *scenarios.Scenario) error {
-	if err := prepare(sc); err != nil {
+	sc, err := prepare(sc)
+	if err != nil {
 		return err
 	}
 	return e.rebuild(sc)
 }
 
 // prepare checks and completes a scenario built in Go as the loader does one read
-// from YAML (those come validated, defaulted and with their text).
-func prepare(sc *scenarios.Scenario) error {
+// from YAML (those come validated, defaulted and with their text). The caller's
+// scenario is left as it was: defaults go into a copy.
+func prepare(sc *scenarios.Scenario) (*scenarios.Scenario, error) {
 	if sc.Raw != nil {
-		return nil
+		return sc, nil
 	}
 	if err := sc.Validate(); err != nil {
-		return err
+		return nil, err
 	}
-	sc.ApplyDefaults()
-	raw, err := yaml.Marshal(sc)
+	c := *sc // ApplyDefaults sets fields of these elements, never inside their slices
+	c.Accounts, c.Streams, c.Webhooks = slices.Clone(sc.Accounts), slices.Clone(sc.Streams), slices.Clone(sc.Webhooks)
+	c.Traffic, c.API = slices.Clone(sc.Traffic), slices.Clone(sc.API)
+	c.ApplyDefaults()
+	raw, err := yaml.Marshal(&c)
 	if err != nil {
-		return fmt.Errorf("scenario %s: %w", sc.Source, err)
+		return nil, fmt.Errorf("scenario %s: %w", sc.Source, err)
 	}
-	sc.Raw = raw
-	return nil
+	c.Raw = raw
+	return &c, nil
 }
 
 // Busy reports whether the scenario still has work ahead: traffic to generate,

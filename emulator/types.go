@@ -49,6 +49,12 @@ const (
 	Filtered  = ledger.Filtered
 )
 
+// Summary is what the ledger's attempts add up to (Emulator.Summary).
+type Summary = ledger.Summary
+
+// Causes group one integration's failed delivery attempts by what went wrong.
+type Causes = ledger.Causes
+
 // Call is one API call in the journal, with what was answered.
 type Call = journal.Entry
 

@@ -126,14 +126,7 @@ type backend struct{ e *Emulator }
 
 func (b backend) Ready() error { return nil }
 
-func (b backend) ClockInfo() control.ClockInfo {
-	clk := b.e.world().clock
-	info := control.ClockInfo{Mode: string(clk.Mode()), Now: clk.Now()}
-	if s, ok := clk.(*clock.Scaled); ok && clk.Mode() == clock.ModeScaled {
-		info.Speed = s.Speed()
-	}
-	return info
-}
+func (b backend) ClockInfo() control.ClockInfo { return b.e.ClockInfo() }
 
 func (b backend) Advance(d time.Duration) (time.Time, error) { return b.e.Advance(d) }
 
@@ -159,11 +152,11 @@ func (b backend) Generate(g scenarios.Generate) (int, error) {
 	return len(evs), nil
 }
 
-func (b backend) Ledger() *ledger.Ledger { return b.e.Ledger() }
+func (b backend) Ledger() *ledger.Ledger { return b.e.world().ledger }
 
 func (b backend) Pushes(hwid string) any { return b.e.world().api.Pushes(hwid) }
 
-func (b backend) Journal() *journal.Journal { return b.e.Journal() }
+func (b backend) Journal() *journal.Journal { return b.e.world().journal }
 
 func (b backend) Reset() error { return b.e.Reset() }
 

@@ -52,6 +52,35 @@ streams:
 	// ledger: {Generated:250 Delivered:250 Dropped:0 Filtered:0 Pending:0}
 }
 
+// The README's example: a scenario file, a receiver that answers 503 three times
+// before it recovers, and an hour of the emulator clock.
+func Example_scenarioFile() {
+	rec, _ := receiver.NewHTTP(receiver.WithHTTPResponses(receiver.HTTPRepeat(receiver.HTTPStatus(503), 3)...))
+	defer rec.Close()
+	emu, err := testkit.New(testkit.ScenarioFile("testdata/storm.yaml"),
+		testkit.Env("RECEIVER_URL", rec.URL()), testkit.ManualClock())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer emu.Close()
+
+	evs := make([]catalog.Event, 250)
+	for i := range evs {
+		evs[i] = catalog.Event{EventName: "Push Sent", Platform: "Android", HWID: fmt.Sprint("device-", i)}
+	}
+	emu.Inject(evs...)
+	emu.Advance(time.Hour) // the full batches, their retries, then the hourly one
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	totals, err := emu.WaitDelivered(ctx, 250)
+	fmt.Printf("%+v %v\n", totals, err)
+	fmt.Println("requests:", rec.Stats().Requests, "distinct events:", rec.Stats().Unique)
+	// Output:
+	// {Generated:250 Delivered:250 Dropped:0 Filtered:0 Pending:0} <nil>
+	// requests: 6 distinct events: 250
+}
+
 // An API client under test calls pwemu as it would call api.pushwoosh.com; the
 // journal shows what it sent and what it got.
 func Example_apiClient() {

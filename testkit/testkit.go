@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/pwemu/pwemu/emulator"
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/scenarios"
 )
 
@@ -37,9 +38,6 @@ type options struct {
 
 // ScenarioFile plays a scenario file.
 func ScenarioFile(path string) Option { return func(o *options) { o.file = path } }
-
-// Scenario plays a scenario file; an alias of ScenarioFile.
-func Scenario(path string) Option { return ScenarioFile(path) }
 
 // BundledScenario plays a bundled scenario by name (see scenarios.BundledNames).
 func BundledScenario(name string) Option { return func(o *options) { o.bundled = name } }
@@ -82,10 +80,11 @@ func Seed(seed int64) Option { return func(o *options) { o.seed = seed } }
 // Logger receives the emulator's logs (default: none).
 func Logger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
 
-// Emulator is an in-process pwemu bound to a loopback port.
+// Emulator is an in-process pwemu bound to a loopback port: what a test drives and
+// reads. Its methods fail the test (under Start) where the emulator reports an error.
 type Emulator struct {
-	*emulator.Emulator
-	t testing.TB // nil when made by New
+	emu *emulator.Emulator
+	t   testing.TB // nil when made by New
 }
 
 // Start runs an emulator for the test; it is closed by t.Cleanup. It fails the test
@@ -127,7 +126,7 @@ func New(opts ...Option) (*Emulator, error) {
 	if err := emu.Start(); err != nil {
 		return nil, err
 	}
-	return &Emulator{Emulator: emu}, nil
+	return &Emulator{emu: emu}, nil
 }
 
 func (o *options) load() (*scenarios.Scenario, error) {
@@ -143,29 +142,37 @@ func (o *options) load() (*scenarios.Scenario, error) {
 	return scenarios.LoadWith(o.bundled, opts) // "" is the bundled default
 }
 
+// URL is the base URL of the API and the control API, e.g. http://127.0.0.1:41234.
+func (e *Emulator) URL() string { return e.emu.URL() }
+
 // Client is a control-API client for this emulator.
 func (e *Emulator) Client() *Client { return NewClient(e.URL(), nil) }
+
+// Now is the time on the emulator clock.
+func (e *Emulator) Now() time.Time { return e.emu.Now() }
 
 // Advance moves the manual clock forward and returns the new emulator time once the
 // work due has finished. It fails the test on a clock that is not manual.
 func (e *Emulator) Advance(d time.Duration) time.Time {
-	now, err := e.Emulator.Advance(d)
+	now, err := e.emu.Advance(d)
 	if err != nil {
 		e.fail("testkit: Advance: %v", err)
 	}
 	return now
 }
 
+// Inject publishes events as if Pushwoosh had produced them (uuid and timestamp are
+// filled in when absent) and returns how many.
+func (e *Emulator) Inject(evs ...catalog.Event) int { return e.emu.Inject(evs...) }
+
 // Totals are the ledger totals.
-func (e *Emulator) Totals() emulator.Totals { return e.Emulator.Ledger().Totals() }
+func (e *Emulator) Totals() emulator.Totals { return e.emu.Totals() }
 
 // Records are every ledger record, oldest first.
-func (e *Emulator) Records() []emulator.Record {
-	return e.Emulator.Ledger().Records(emulator.RecordQuery{})
-}
+func (e *Emulator) Records() []emulator.Record { return e.emu.Records(emulator.RecordQuery{}) }
 
-// Calls are the API calls the emulator received.
-func (e *Emulator) Calls() []emulator.Call { return e.Emulator.Journal().Entries() }
+// Calls are the API calls the emulator received, oldest first.
+func (e *Emulator) Calls() []emulator.Call { return e.emu.Calls() }
 
 // Wait blocks until cond holds, ctx ends or cond.Timeout passes (30s when neither
 // bounds it), and returns the totals then. On a manual clock, a condition that only
@@ -181,7 +188,7 @@ func (e *Emulator) Wait(ctx context.Context, cond Condition) (emulator.Totals, e
 		ctx, cancel = context.WithTimeout(ctx, d)
 		defer cancel()
 	}
-	return e.Emulator.Wait(ctx, cond.Holds)
+	return e.emu.Wait(ctx, cond.Holds)
 }
 
 // WaitDelivered blocks until at least n events are delivered.
@@ -192,10 +199,32 @@ func (e *Emulator) WaitDelivered(ctx context.Context, n int) (emulator.Totals, e
 // Reset puts the emulator back to its scenario's initial state. It fails the test
 // when the scenario cannot be rebuilt.
 func (e *Emulator) Reset() {
-	if err := e.Emulator.Reset(); err != nil {
+	if err := e.emu.Reset(); err != nil {
 		e.fail("testkit: Reset: %v", err)
 	}
 }
+
+// ReplaceScenario plays another scenario from its initial state, taken as the options
+// of Start take it (ScenarioYAML, ScenarioFile, BundledScenario, ScenarioValue, Env);
+// the clock and seed stay as Start set them. It fails the test when the scenario does
+// not load.
+func (e *Emulator) ReplaceScenario(opts ...Option) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	sc, err := o.load()
+	if err == nil {
+		err = e.emu.ReplaceScenario(sc)
+	}
+	if err != nil {
+		e.fail("testkit: ReplaceScenario: %v", err)
+	}
+}
+
+// Close sends the pending batches once and stops the emulator; Start closes it when
+// the test ends.
+func (e *Emulator) Close() error { return e.emu.Close() }
 
 func (e *Emulator) fail(format string, args ...any) {
 	if e.t == nil {

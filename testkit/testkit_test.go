@@ -1,16 +1,21 @@
 package testkit_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pwemu/pwemu/emulator"
 	"github.com/pwemu/pwemu/emulator/catalog"
+	"github.com/pwemu/pwemu/scenarios"
 	"github.com/pwemu/pwemu/testkit"
 	"github.com/pwemu/pwemu/testkit/receiver"
 )
@@ -58,6 +63,13 @@ func TestStartInjectAdvanceWaitAndTheClientAgree(t *testing.T) {
 	if st := rec.Stats(); st.Batches != 3 || st.Unique != 250 || st.Duplicates != 0 {
 		t.Fatalf("receiver saw %+v; want 3 batches of 250 unique events", st)
 	}
+	if totals, err := emu.Wait(ctx, testkit.Settled()); err != nil || totals.Pending != 0 {
+		t.Fatalf("Wait(Settled): %+v, %v", totals, err)
+	}
+	records := emu.Records()
+	if len(records) != 250 || records[0].State != emulator.Delivered || records[0].Event.UUID != "evt-0000" || len(records[0].Attempts) != 1 {
+		t.Fatalf("records: %d, first %+v", len(records), records[0])
+	}
 
 	// the control-API client reads the same ledger
 	c := emu.Client()
@@ -72,8 +84,8 @@ func TestStartInjectAdvanceWaitAndTheClientAgree(t *testing.T) {
 		t.Fatalf("last record %+v", view.Events[249])
 	}
 	now, err := c.Advance(ctx, time.Minute)
-	if err != nil || !now.Equal(emu.Clock().Now()) {
-		t.Fatalf("client Advance: %v %v (emulator at %v)", now, err, emu.Clock().Now())
+	if err != nil || !now.Equal(emu.Now()) {
+		t.Fatalf("client Advance: %v %v (emulator at %v)", now, err, emu.Now())
 	}
 	if _, err := c.Wait(ctx, testkit.Condition{Delivered: ptr(250), Settled: true}); err != nil {
 		t.Fatalf("client Wait: %v", err)
@@ -171,10 +183,93 @@ func TestWaitHonoursItsTimeoutInProcessAndRemotely(t *testing.T) {
 }
 
 func TestAdvanceOnARealClockIsRefused(t *testing.T) {
-	emu := testkit.Start(t)
-	_, err := emu.Emulator.Advance(time.Second)
-	if err == nil || !strings.Contains(err.Error(), "the clock is not manual") {
-		t.Fatalf("Advance on a real clock: %v", err)
+	emu, err := testkit.New() // outside a test, what would fail the test panics
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	defer func() {
+		if p := recover(); p == nil || !strings.Contains(fmt.Sprint(p), "the clock is not manual") {
+			t.Fatalf("Advance on a real clock: %v", p)
+		}
+	}()
+	emu.Advance(time.Second)
+}
+
+func TestScenarioValueSeedAndLogger(t *testing.T) {
+	sc := &scenarios.Scenario{Name: "in go", Streams: []scenarios.Stream{{Endpoint: "http://127.0.0.1:9/x",
+		Events: []string{"Push Sent"}, Platforms: []string{"iOS"}}},
+		Traffic: []scenarios.Traffic{{Generate: scenarios.Generate{Count: 5, Platforms: []string{"iOS"}}}}}
+	hwids := func(seed int64) (ids []string, logs string) {
+		var buf bytes.Buffer
+		emu := testkit.Start(t, testkit.ScenarioValue(sc), testkit.ManualClock(), testkit.Seed(seed),
+			testkit.Logger(slog.New(slog.NewTextHandler(&buf, nil))))
+		emu.Advance(0) // the traffic due at the start
+		for _, r := range emu.Records() {
+			ids = append(ids, r.Event.HWID)
+		}
+		emu.Close()
+		return ids, buf.String()
+	}
+	one, logs := hwids(1)
+	again, _ := hwids(1)
+	other, _ := hwids(2)
+	if len(one) != 5 || !slices.Equal(one, again) || slices.Equal(one, other) {
+		t.Fatalf("seed 1: %v, again %v, seed 2: %v; want 5 events, the same for the same seed", one, again, other)
+	}
+	if !strings.Contains(logs, "final ledger") {
+		t.Fatalf("the logger got %q; want the final ledger logged at close", logs)
+	}
+	if sc.Streams[0].Batch.Size != 0 || sc.Raw != nil {
+		t.Fatalf("the caller's scenario was changed: %+v", sc.Streams[0])
+	}
+}
+
+func TestBundledScenarioAndCalls(t *testing.T) {
+	emu := testkit.Start(t, testkit.BundledScenario("suspended-app"))
+	body := `{"request":{"application":"DEAD0-00001","auth":"suspended-server-token","notifications":[{"send_date":"now","content":"hi"}]}}`
+	resp, err := http.Post(emu.URL()+"/json/1.3/createMessage", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	calls := emu.Calls()
+	if len(calls) != 1 || calls[0].Method != "createMessage" || !strings.Contains(string(calls[0].Response), "Application suspended") {
+		t.Fatalf("calls: %+v", calls)
+	}
+}
+
+func TestScaledClock(t *testing.T) {
+	emu := testkit.Start(t, testkit.ScaledClock(3600))
+	var info struct {
+		Mode  string  `json:"mode"`
+		Speed float64 `json:"speed"`
+	}
+	resp, err := http.Get(emu.URL() + "/_pwemu/clock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&info); err != nil || info.Mode != "scaled" || info.Speed != 3600 {
+		t.Fatalf("clock %+v, %v; want scaled at 3600", info, err)
+	}
+}
+
+func TestReplaceScenario(t *testing.T) {
+	rec := receiver.StartHTTP(t)
+	emu := testkit.Start(t, testkit.ManualClock())
+	emu.ReplaceScenario(testkit.ScenarioYAML(streamScenario), testkit.Env("RECEIVER_URL", rec.URL()))
+	emu.Inject(pushSent(100)...)
+	emu.Advance(0)
+	if got := emu.Totals(); got.Delivered != 100 || rec.Stats().Unique != 100 {
+		t.Fatalf("after replacing the scenario: %+v, receiver %+v", got, rec.Stats())
+	}
+	yaml, err := emu.Client().Scenario(context.Background())
+	if err != nil || !strings.Contains(string(yaml), "name: testkit stream") {
+		t.Fatalf("running scenario: %q %v", yaml, err)
+	}
+	if emu.Now() != emu.Advance(0) {
+		t.Fatal("Now is not the manual clock's time")
 	}
 }
 

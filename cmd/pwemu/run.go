@@ -113,10 +113,10 @@ func (c *runConfig) run(ctx context.Context, ref string, stdout, stderr io.Write
 	defer cancel()
 	wallStart := time.Now()
 	prog := progressWriter(stderr)
-	playErr := emu.Play(ctx, prog.show)
+	playErr := expect.Play(ctx, emu, prog.show)
 	prog.done()
 
-	report := emu.Report(time.Since(wallStart))
+	report := expect.Judge(emu, time.Since(wallStart))
 	if playErr != nil {
 		report.Checks = append(report.Checks, expect.Check{Name: "run finished", Want: "the scenario played to its end",
 			Got: playErr.Error(), OK: false})
@@ -228,7 +228,7 @@ func clockLabel(instant bool, emu *emulator.Emulator) string {
 	if instant {
 		return "instant"
 	}
-	return string(emu.Clock().Mode())
+	return emu.ClockInfo().Mode
 }
 
 func writeReportFile(path string, r expect.Report, write func(io.Writer, expect.Report) error) error {

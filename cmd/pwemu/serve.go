@@ -163,10 +163,10 @@ func newServe(stdout, stderr io.Writer) *cobra.Command {
 			ctx, cancel := context.WithTimeout(context.Background(), 35*time.Second)
 			defer cancel()
 			err = emu.Shutdown(ctx)
-			t := emu.Ledger().Totals()
+			t := emu.Totals()
 			if c.LogFormat == "json" {
 				stdoutLog(stdout).Info("final ledger", "generated", t.Generated, "delivered", t.Delivered,
-					"dropped", t.Dropped, "filtered", t.Filtered, "pending", t.Pending, "emu_time", emu.Clock().Now())
+					"dropped", t.Dropped, "filtered", t.Filtered, "pending", t.Pending, "emu_time", emu.Now())
 			} else {
 				fmt.Fprintf(stdout, "pwemu: final ledger: generated %d, delivered %d, dropped %d, filtered %d, pending %d\n",
 					t.Generated, t.Delivered, t.Dropped, t.Filtered, t.Pending)
@@ -181,7 +181,7 @@ func newServe(stdout, stderr io.Writer) *cobra.Command {
 // printBanner tells a person where pwemu listens and how to call it.
 func printBanner(w io.Writer, emu *emulator.Emulator) {
 	sc := emu.Scenario()
-	fmt.Fprintf(w, "pwemu %s playing scenario %q (clock %s)\n", versionString(), sc.Name, emu.Clock().Mode())
+	fmt.Fprintf(w, "pwemu %s playing scenario %q (clock %s)\n", versionString(), sc.Name, emu.ClockInfo().Mode)
 	fmt.Fprintf(w, "  API      %s/json/1.3/<method>   (and %s/messaging/v2/notify)\n", emu.URL(), emu.URL())
 	fmt.Fprintf(w, "  control  %s/_pwemu/health, /ledger, /journal, /events, /clock/advance, /wait, /reset\n", emu.URL())
 	for _, a := range sc.Accounts {
@@ -221,7 +221,7 @@ func logBanner(w io.Writer, emu *emulator.Emulator) {
 		streams = append(streams, fmt.Sprintf("%s → %s (%s)", s.Name, redactURL(s.Endpoint), s.Transport))
 	}
 	stdoutLog(w).Info("pwemu serving", "version", versionString(), "scenario", sc.Name,
-		"clock", string(emu.Clock().Mode()), "emu_time", emu.Clock().Now(), "api", emu.URL()+"/json/1.3/",
+		"clock", emu.ClockInfo().Mode, "emu_time", emu.Now(), "api", emu.URL()+"/json/1.3/",
 		"control", emu.URL()+"/_pwemu/", "inspector", emu.URL()+"/_pwemu/ui/", "metrics", emu.URL()+"/metrics",
 		"accounts", accounts, "streams", streams)
 }

@@ -1,6 +1,7 @@
-// Package expect checks what a run did against a scenario's expect: block, and
-// writes the verdict for people (text) and for CI (JUnit XML, JSON). It knows nothing
-// of the emulator: the runner fills an Outcome from the ledger and the API journal.
+// Package expect plays a scenario to its end and checks what the run did against the
+// scenario's expect: block, and writes the verdict for people (text) and for CI (JUnit
+// XML, JSON). Play drives the public emulator façade; Observe fills an Outcome from its
+// ledger and API journal, and Evaluate and NewReport judge any Outcome, however made.
 package expect
 
 import (

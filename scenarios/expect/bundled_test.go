@@ -1,4 +1,4 @@
-package emulator_test
+package expect_test
 
 import (
 	"context"
@@ -9,29 +9,48 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pwemu/pwemu/emulator"
 	"github.com/pwemu/pwemu/scenarios"
 	"github.com/pwemu/pwemu/scenarios/expect"
-	"github.com/pwemu/pwemu/testkit"
 	"github.com/pwemu/pwemu/testkit/receiver"
 )
 
 // Every bundled scenario is played here the way its header comment says, on a manual
 // clock (instant), and its own expect: block must hold.
 
-func playBundled(t *testing.T, name string, opts ...testkit.Option) *testkit.Emulator {
+// start serves a bundled scenario on a manual clock; vars fill its ${VAR}s.
+func start(t *testing.T, name string, vars map[string]string, patience time.Duration) *emulator.Emulator {
 	t.Helper()
-	emu := testkit.Start(t, append([]testkit.Option{testkit.BundledScenario(name), testkit.ManualClock()}, opts...)...)
+	sc, err := scenarios.LoadWith(name, scenarios.Options{Vars: vars})
+	if err != nil {
+		t.Fatal(err)
+	}
+	emu, err := emulator.New(emulator.Config{Scenario: sc, Addr: "127.0.0.1:0",
+		Clock: &emulator.ClockConfig{Mode: emulator.ClockManual, Patience: patience}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emu.Close() })
+	return emu
+}
+
+func playBundled(t *testing.T, name string, vars map[string]string, patience time.Duration) *emulator.Emulator {
+	t.Helper()
+	emu := start(t, name, vars, patience)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := emu.Play(ctx, nil); err != nil {
+	if err := expect.Play(ctx, emu, nil); err != nil {
 		t.Fatalf("%s: Play: %v", name, err)
 	}
 	return emu
 }
 
-func requireExpectations(t *testing.T, emu *testkit.Emulator) expect.Report {
+func requireExpectations(t *testing.T, emu *emulator.Emulator) expect.Report {
 	t.Helper()
-	r := emu.Report(0)
+	r := expect.Judge(emu, 0)
 	if len(r.Checks) < 2 {
 		t.Fatalf("%s: only %d checks: the scenario expects nothing", r.Scenario, len(r.Checks))
 	}
@@ -62,7 +81,7 @@ func TestBundledReceiverScenarios(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rec := receiver.StartHTTP(t, receiver.WithHTTPResponses(c.script...))
-			emu := playBundled(t, c.name, testkit.Env("RECEIVER_URL", rec.URL()), testkit.Patience(c.patience))
+			emu := playBundled(t, c.name, map[string]string{"RECEIVER_URL": rec.URL()}, c.patience)
 			r := requireExpectations(t, emu)
 			if st := rec.Stats(); st.Unique != r.Outcome.Delivered {
 				t.Errorf("receiver saw %d distinct events, ledger says %d delivered", st.Unique, r.Outcome.Delivered)
@@ -73,22 +92,22 @@ func TestBundledReceiverScenarios(t *testing.T) {
 
 func TestBundledScenarioFailsAgainstAReceiverThatMisbehaves(t *testing.T) {
 	rec := receiver.StartHTTP(t, receiver.WithHTTPDefault(receiver.HTTPStatus(http.StatusBadRequest)))
-	emu := playBundled(t, "happy-path", testkit.Env("RECEIVER_URL", rec.URL()))
+	emu := playBundled(t, "happy-path", map[string]string{"RECEIVER_URL": rec.URL()}, 0)
 	failed := map[string]bool{}
-	for _, c := range emu.Report(0).Checks {
+	for _, c := range expect.Judge(emu, 0).Checks {
 		if !c.OK {
 			failed[c.Name] = true
 		}
 	}
 	if !failed["no_4xx"] {
-		t.Fatalf("a receiver answering 400 passed happy-path's no_4xx: %v", emu.Report(0).Checks)
+		t.Fatalf("a receiver answering 400 passed happy-path's no_4xx: %v", expect.Judge(emu, 0).Checks)
 	}
 }
 
 func TestBundledGRPCNacks(t *testing.T) {
 	// the first stream breaks at its 500th event: the 501 events after it are retried
 	rec := receiver.StartGRPC(t, receiver.WithGRPCScript(receiver.GRPCScript{BreakAfter: 500, BreakStreams: 1}))
-	emu := playBundled(t, "grpc-nacks", testkit.Env("RECEIVER_GRPC", rec.Endpoint()))
+	emu := playBundled(t, "grpc-nacks", map[string]string{"RECEIVER_GRPC": rec.Endpoint()}, 0)
 	r := requireExpectations(t, emu)
 	if r.Outcome.MaxAttempts != 2 || r.Outcome.Delivered != 3000 {
 		t.Fatalf("outcome %+v; want 3000 delivered, some after a second attempt", r.Outcome)
@@ -96,7 +115,7 @@ func TestBundledGRPCNacks(t *testing.T) {
 }
 
 // call posts one v1.3 API request and returns the HTTP status.
-func call(t *testing.T, emu *testkit.Emulator, method, body string, header ...string) int {
+func call(t *testing.T, emu *emulator.Emulator, method, body string, header ...string) int {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, emu.URL()+"/json/1.3/"+method, strings.NewReader(body))
 	if len(header) == 2 {
@@ -116,15 +135,15 @@ func createMessage(app, token string) string {
 }
 
 func TestBundledAPIScenarios(t *testing.T) {
-	cases := map[string]func(t *testing.T, emu *testkit.Emulator){
-		"api-5xx-storm": func(t *testing.T, emu *testkit.Emulator) {
+	cases := map[string]func(t *testing.T, emu *emulator.Emulator){
+		"api-5xx-storm": func(t *testing.T, emu *emulator.Emulator) {
 			for i, want := range []int{503, 503, 503, 200} {
 				if got := call(t, emu, "createMessage", createMessage("32E5A-9B411", "storm-api-server-token")); got != want {
 					t.Fatalf("call %d: HTTP %d, want %d", i+1, got, want)
 				}
 			}
 		},
-		"rate-limit": func(t *testing.T, emu *testkit.Emulator) {
+		"rate-limit": func(t *testing.T, emu *emulator.Emulator) {
 			for i := 0; i < 10; i++ {
 				call(t, emu, "createMessage", createMessage("32E5A-9B411", "rate-server-token"))
 			}
@@ -136,16 +155,16 @@ func TestBundledAPIScenarios(t *testing.T) {
 				t.Fatalf("a minute later: HTTP %d, want 200", got)
 			}
 		},
-		"subscriber-limit-warning": func(t *testing.T, emu *testkit.Emulator) {
+		"subscriber-limit-warning": func(t *testing.T, emu *emulator.Emulator) {
 			for _, hwid := range []string{"a", "b"} {
 				call(t, emu, "registerDevice", `{"request":{"application":"32E5A-9B411","hwid":"`+hwid+`","device_type":1,"push_token":"t"}}`)
 			}
 			call(t, emu, "createMessage", createMessage("32E5A-9B411", "limit-server-token"))
 		},
-		"suspended-app": func(t *testing.T, emu *testkit.Emulator) {
+		"suspended-app": func(t *testing.T, emu *emulator.Emulator) {
 			call(t, emu, "createMessage", createMessage("DEAD0-00001", "suspended-server-token"))
 		},
-		"token-scopes": func(t *testing.T, emu *testkit.Emulator) {
+		"token-scopes": func(t *testing.T, emu *emulator.Emulator) {
 			if got := call(t, emu, "createMessage", createMessage("32E5A-9B411", "scopes-read-only")); got != 403 {
 				t.Fatalf("read-only token on createMessage: HTTP %d, want 403", got)
 			}
@@ -156,7 +175,7 @@ func TestBundledAPIScenarios(t *testing.T) {
 	}
 	for name, drive := range cases {
 		t.Run(name, func(t *testing.T) {
-			emu := testkit.Start(t, testkit.BundledScenario(name), testkit.ManualClock())
+			emu := start(t, name, nil, 0)
 			drive(t, emu)
 			requireExpectations(t, emu)
 		})
@@ -164,7 +183,7 @@ func TestBundledAPIScenarios(t *testing.T) {
 }
 
 func TestBundledDefaultServesTheDemoAccount(t *testing.T) {
-	emu := testkit.Start(t, testkit.BundledScenario("default"))
+	emu := start(t, "default", nil, 0)
 	if got := call(t, emu, "createMessage", createMessage("DEMO1-00001", "demo-server-token")); got != 200 {
 		t.Fatalf("createMessage with the demo token: HTTP %d", got)
 	}
