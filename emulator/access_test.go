@@ -67,15 +67,15 @@ func TestNetworkScenarioNeverReadsTheProcessEnvironment(t *testing.T) {
 		t.Fatalf("a scenario naming a process variable: %d %s; want 400 saying it is not set, without its value", code, body)
 	}
 	code, body = put("?env.MODE=manual", "name: given\nclock: {mode: \"${MODE}\"}\n", nil)
-	if code != http.StatusOK || emu.Clock().Mode() != emulator.ClockManual {
-		t.Fatalf("a value given as env.MODE: %d %s, clock %s", code, body, emu.Clock().Mode())
+	if code != http.StatusOK || emu.ClockInfo().Mode != string(emulator.ClockManual) {
+		t.Fatalf("a value given as env.MODE: %d %s, clock %s", code, body, emu.ClockInfo().Mode)
 	}
 	code, body = put("", "name: header\nclock: {mode: \"${MODE}\"}\n", map[string]string{"Pwemu-Env": "MODE=manual"})
 	if code != http.StatusOK {
 		t.Fatalf("a value given in the %s header: %d %s", "Pwemu-Env", code, body)
 	}
 	code, body = put("", "name: allowed\nclock: {mode: \"${PWEMU_TEST_ALLOWED_MODE}\"}\n", nil)
-	if code != http.StatusOK || emu.Clock().Mode() != emulator.ClockManual {
+	if code != http.StatusOK || emu.ClockInfo().Mode != string(emulator.ClockManual) {
 		t.Fatalf("a variable allowed by --scenario-env: %d %s", code, body)
 	}
 	// A file given on the command line still reads the environment.
