@@ -329,6 +329,9 @@ func (e *Emulator) Inject(evs ...catalog.Event) int {
 // Totals are the ledger's counts by state.
 func (e *Emulator) Totals() Totals { return e.world().ledger.Totals() }
 
+// IntegrationTotals are the ledger's counts for each stream and webhook, by name.
+func (e *Emulator) IntegrationTotals() map[string]Totals { return e.world().ledger.IntegrationTotals() }
+
 // Records are the ledger records q selects, oldest first.
 func (e *Emulator) Records(q RecordQuery) []Record { return e.world().ledger.Records(q) }
 

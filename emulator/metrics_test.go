@@ -14,6 +14,7 @@ import (
 
 	"github.com/pwemu/pwemu/emulator"
 	"github.com/pwemu/pwemu/emulator/catalog"
+	"github.com/pwemu/pwemu/scenarios"
 	"github.com/pwemu/pwemu/testkit"
 	"github.com/pwemu/pwemu/testkit/receiver"
 )
@@ -82,10 +83,20 @@ next:
 	return total
 }
 
+func metricsScenarioFor(t *testing.T, receiverURL string) *scenarios.Scenario {
+	t.Helper()
+	sc, err := scenarios.ParseWith("metrics.yaml", []byte(metricsScenario),
+		scenarios.Options{Vars: map[string]string{"RECEIVER_URL": receiverURL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
 func TestMetricsMatchTheLedgerAndTheJournal(t *testing.T) {
 	// The receiver fails the first request with a 503 and takes the rest.
 	rec := receiver.StartHTTP(t, receiver.WithHTTPResponses(receiver.HTTPStatus(503)))
-	emu := testkit.Start(t, testkit.ScenarioYAML(metricsScenario), testkit.Env("RECEIVER_URL", rec.URL()))
+	emu := start(t, metricsScenarioFor(t, rec.URL()))
 
 	evs := make([]catalog.Event, 25)
 	for i := range evs {
@@ -103,12 +114,12 @@ func TestMetricsMatchTheLedgerAndTheJournal(t *testing.T) {
 	emu.Advance(time.Hour)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := emu.Wait(ctx, testkit.Settled()); err != nil {
+	if _, err := emu.Wait(ctx, testkit.Settled().Holds); err != nil {
 		t.Fatal(err)
 	}
 
 	fams := scrape(t, emu.URL())
-	totals := emu.Ledger().IntegrationTotals()["ios"]
+	totals := emu.IntegrationTotals()["ios"]
 	events := fams["pwemu_events_total"]
 	for state, want := range map[string]int{"generated": totals.Generated, "delivered": totals.Delivered,
 		"dropped": totals.Dropped, "filtered": totals.Filtered} {
@@ -127,7 +138,7 @@ func TestMetricsMatchTheLedgerAndTheJournal(t *testing.T) {
 	requests := 0
 	outcomes := map[string]int{}
 	seen := map[uint64]bool{}
-	for _, r := range emu.Records() {
+	for _, r := range emu.Records(emulator.RecordQuery{}) {
 		for _, a := range r.Attempts {
 			if !seen[a.Request] {
 				seen[a.Request] = true
@@ -167,15 +178,15 @@ func TestMetricsMatchTheLedgerAndTheJournal(t *testing.T) {
 		t.Errorf("getApplications 200/200: %v, want 1", got)
 	}
 
-	if got := sum(fams["pwemu_emulator_time_seconds"], nil); got != float64(emu.Clock().Now().Unix()) {
-		t.Errorf("pwemu_emulator_time_seconds = %v, clock %v", got, emu.Clock().Now())
+	if got := sum(fams["pwemu_emulator_time_seconds"], nil); got != float64(emu.Now().Unix()) {
+		t.Errorf("pwemu_emulator_time_seconds = %v, clock %v", got, emu.Now())
 	}
 	if fams["go_goroutines"] == nil || fams["go_memstats_heap_alloc_bytes"] == nil {
 		t.Error("the Go runtime metrics are missing")
 	}
 
 	// Two emulators, two registries: the second one starts from zero.
-	other := testkit.Start(t, testkit.ScenarioYAML(metricsScenario), testkit.Env("RECEIVER_URL", rec.URL()))
+	other := start(t, metricsScenarioFor(t, rec.URL()))
 	if got := sum(scrape(t, other.URL())["pwemu_api_requests_total"], nil); got != 0 {
 		t.Errorf("a fresh emulator reports %v API calls", got)
 	}
