@@ -434,7 +434,7 @@ func (h *harness) fanout() error {
 		target: "≤ 2", unit: "ms"})
 	rate := h.add(&result{figure: "fan-out events/s at a receiver", ratio: "pwemu / bare loop (http figure)",
 		target: "≥ 0.9", unit: "ev/s", note: "real clock: includes the lifecycle's 1 s stage delays"})
-	for i := range h.pairs {
+	for i := range min(h.pairs, max(h.fanoutPairs, 1)) {
 		one, many, evs, err := h.fanoutRun(sc, n, i)
 		if err != nil {
 			return err

@@ -27,6 +27,7 @@ type config struct {
 	senderEvents  int64
 	hoursEvents   int64
 	fanoutDevices int64
+	fanoutPairs   int
 	keep          bool
 }
 
@@ -47,6 +48,7 @@ func parseConfig(args []string, out io.Writer) (config, error) {
 	fs.Int64Var(&c.senderEvents, "sender-events", 0, "events per sender run (default 200000, 5000 with -short)")
 	fs.Int64Var(&c.hoursEvents, "hours-events", 0, "events in the 24 h run (default 1000000, 20000 with -short)")
 	fs.Int64Var(&c.fanoutDevices, "fanout-devices", 0, "devices of the fan-out app (default 1000000, 2000 with -short)")
+	fs.IntVar(&c.fanoutPairs, "fanout-pairs", 3, "pairs of the fan-out figure, at most -pairs (each registers -fanout-devices in a fresh pwemu: minutes at 1M)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the work directory (binaries, scenarios, recordings)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
