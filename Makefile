@@ -5,7 +5,7 @@ CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: check test stress vet lint fmt fuzz build image proto
+.PHONY: check test stress vet lint fmt fuzz build image proto bench
 
 check: fmt vet lint test fuzz
 
@@ -36,6 +36,12 @@ build:
 image: build
 	cp $(CA_BUNDLE) dist/ca-certificates.crt
 	docker build -t $(IMAGE) .
+
+# Performance measured from outside: pwemu and bare baselines as separate processes,
+# pinned to cores, in alternating pairs (see cmd/pwemu-bench). BENCHFLAGS="-short" for
+# a smoke run, "-only api,http" for some figures.
+bench:
+	go run ./cmd/pwemu-bench $(BENCHFLAGS)
 
 proto:
 	go generate ./emulator/streampb/

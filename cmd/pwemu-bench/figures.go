@@ -373,12 +373,12 @@ func (h *harness) hours() error {
 		note: fmt.Sprintf("%d events, 20 %% answered 503", n)})
 	growth := h.add(&result{figure: "24 h wall time growth", ratio: fmt.Sprintf("t(%d) / 4·t(%d)", n, n/4), target: "≈ 1 (linear)", unit: "s",
 		note: "pwemu at n against 4× pwemu at n/4"})
-	play := func(sc string, pair int) (time.Duration, receiverStats, error) {
+	play := func(sc, profile string, pair int) (time.Duration, receiverStats, error) {
 		rec, url, err := h.startHTTPReceiver("-fail", "0.2", "-seed", "42")
 		if err != nil {
 			return 0, receiverStats{}, err
 		}
-		took, err := h.run(serverCore, 30*time.Minute, h.pwemuEnv("hours", pair), nil, h.pwemu, "run", "--receiver", url+"/events", sc)
+		took, err := h.run(serverCore, 30*time.Minute, h.pwemuEnv(profile, pair), nil, h.pwemu, "run", "--receiver", url+"/events", sc)
 		st, serr := stopReceiver(rec)
 		if err == nil {
 			err = serr
@@ -391,7 +391,7 @@ func (h *harness) hours() error {
 		for _, isPwemu := range order(i) {
 			var err error
 			if isPwemu {
-				pw, pst, err = play(full, i)
+				pw, pst, err = play(full, "hours", i)
 			} else {
 				rec, url, rerr := h.startHTTPReceiver("-fail", "0.2", "-seed", "42")
 				if rerr != nil {
@@ -413,7 +413,7 @@ func (h *harness) hours() error {
 		fmt.Fprintf(h.out, "   pair %d: requests: pwemu %d (%d answered 503, %d events accepted), bare %d (%d answered 503, %d events accepted)\n",
 			i+1, pst.Requests+pst.Failed, pst.Failed, pst.Events, bst.Requests+bst.Failed, bst.Failed, bst.Events)
 		h.pair(wall, i, pw.Seconds(), bare.Seconds())
-		q, _, err := play(quarter, i)
+		q, _, err := play(quarter, "hours-quarter", i)
 		if err != nil {
 			return err
 		}
