@@ -58,7 +58,12 @@ func median(sorted []float64) float64 {
 	return (sorted[n/2-1] + sorted[n/2]) / 2
 }
 
-func ratioFmt(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+func ratioFmt(v float64) string {
+	if v >= 100 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
 
 // format writes a raw figure in its unit, short.
 func format(v float64, unit string) string { return number(v, unit) + " " + unit }
@@ -81,7 +86,7 @@ func number(v float64, unit string) string {
 func (h *harness) printTable(took time.Duration) {
 	w := h.out
 	fmt.Fprintf(w, "\n%s, %s, %s; %d pair(s) a figure; took %s\n", time.Now().Format("2006-01-02"), machine(),
-		"command: go run ./cmd/pwemu-bench "+strings.Join(os.Args[1:], " "), h.pairs, took.Round(time.Second))
+		"command: "+strings.Join(append([]string{"go run ./cmd/pwemu-bench"}, os.Args[1:]...), " "), h.pairs, took.Round(time.Second))
 	if h.cpuprofile != "" {
 		fmt.Fprintf(w, "(pwemu ran with the CPU profiler on: profiles in %s)\n", h.cpuprofile)
 	}
