@@ -67,6 +67,12 @@ func (s *Server) apiRoutes() (*mux.Router, map[string]apiRoute) {
 	for _, action := range []string{"start", "pause", "finish", "draft", "archive"} {
 		add(http.MethodPost, "/api/v3/journeygateway/"+action, apiRoute{"journeygateway/" + action, (*Server).journeyLifecycle})
 	}
+	add(http.MethodPost, "/api/v2/audience/bulkSetTags", apiRoute{"audience/bulkSetTags", (*Server).bulkSetTags})
+	add(http.MethodGet, "/api/v2/audience/bulkSetTags/{request_id}", apiRoute{"audience/bulkSetTags/status", (*Server).bulkJobStatus})
+	add(http.MethodPost, "/api/v2/audience/bulkRegisterDevice", apiRoute{"audience/bulkRegisterDevice", (*Server).bulkRegisterDevice})
+	add(http.MethodGet, "/api/v2/audience/bulkRegisterDevice/{request_id}", apiRoute{"audience/bulkRegisterDevice/status", (*Server).bulkJobStatus})
+	add(http.MethodPost, "/api/v2/audience/exportSegment", apiRoute{"audience/exportSegment", (*Server).exportSegmentV2})
+	add(http.MethodPost, "/api/v2/audience/exportSegment/result", apiRoute{"audience/exportSegment/result", (*Server).exportSegmentResult})
 	return r, routes
 }
 
@@ -95,10 +101,19 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 // authorizeAPI checks the server token of "Authorization: Api <token>" (Token and
-// Bearer are taken too: the docs name Bearer for drop-users).
+// Bearer are taken too: the docs name Bearer for drop-users), or without that header
+// the body's "auth".
 func (s *Server) authorizeAPI(in *incoming) (*call, reply, bool) {
 	scheme, value, _ := strings.Cut(strings.TrimSpace(in.auth), " ")
 	value = strings.TrimSpace(value)
+	if in.auth == "" {
+		// The audience API takes the token in the body's "auth".
+		var body struct {
+			Auth string `json:"auth"`
+		}
+		json.Unmarshal(in.body, &body) //nolint:errcheck // no body, no token
+		scheme, value = "Api", strings.TrimSpace(body.Auth)
+	}
 	switch {
 	case value == "" || !(strings.EqualFold(scheme, "Api") || strings.EqualFold(scheme, "Token") || strings.EqualFold(scheme, "Bearer")):
 		return nil, v2Error(http.StatusUnauthorized, grpcUnauthenticated, msgUnauthorized), false

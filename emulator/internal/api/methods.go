@@ -124,6 +124,7 @@ var methods = map[string]method{
 	"getCampaignStats":     {serverScope, appNone, (*Server).getCampaignStats},
 	"getEventStatistics":   {serverScope, appRequired, (*Server).getEventStatistics},
 	"getResults":           {serverScope, appNone, (*Server).getResults},
+	"exportSegment":        {serverScope, appNone, (*Server).exportSegmentV13},
 }
 
 // Methods lists the v1.3 methods pwemu emulates, by name.

@@ -114,6 +114,7 @@ func New(o Options) *Server {
 	r.SkipClean(true) // "//json/1.3/x" from a base URL with a trailing slash is still the API
 	r.MatcherFunc(underPrefix(PrefixV13)).HandlerFunc(s.serveV13)
 	r.MatcherFunc(underPrefix(PrefixV2)).HandlerFunc(s.serveV2)
+	r.MatcherFunc(underPrefix(PrefixExportFiles)).HandlerFunc(s.serveExportFile)
 	r.MatcherFunc(underPrefix(PrefixAPI)).HandlerFunc(s.serveAPI)
 	s.api, s.apiHandlers = s.apiRoutes()
 	s.addScenarioJourneys(o.Journeys)
@@ -195,6 +196,9 @@ type incoming struct {
 	method string // API method: "createMessage", "notify", …
 	path   string
 	auth   string // the Authorization header
+	host   string // the Host the call came to, for URLs in answers
+	query  string // the URL's raw query
+	tls    bool
 	body   []byte
 	arrive time.Time
 	// Whether the body is JSON, for the journal; decoding finds out, else write does.
@@ -213,6 +217,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, method string, v2
 		s.incomings.Put(in)
 	}()
 	*in = incoming{method: method, path: r.URL.Path, auth: r.Header.Get("Authorization"), arrive: s.clk.Now()}
+	in.host, in.tls, in.query = r.Host, r.TLS != nil, r.URL.RawQuery
 	var rep reply
 	body, status := readBody(w, r)
 	in.body = body

@@ -13,18 +13,23 @@ import (
 // messages: presets, campaigns, geozones and their clusters, test devices. Every
 // record belongs to one account and is found by its code.
 type admin struct {
-	order     uint64 // creation counter
-	presets   map[string]*Preset
-	campaigns map[string]*Campaign
-	settings  map[string]*AppSettings // by application code
-	geozones  map[uint64]*GeoZone     // by id
-	clusters  map[string]*GeoCluster  // by code
-	zoneID    uint64                  // the last geozone id
+	order       uint64 // creation counter
+	presets     map[string]*Preset
+	campaigns   map[string]*Campaign
+	settings    map[string]*AppSettings // by application code
+	geozones    map[uint64]*GeoZone     // by id
+	clusters    map[string]*GeoCluster  // by code
+	zoneID      uint64                  // the last geozone id
+	bulk        map[string]*BulkJob     // by request id
+	bulkOrder   []string                // ids of bulk, oldest first
+	exports     map[string]*Export      // by task id
+	exportOrder []string                // ids of exports, oldest first
 }
 
 func newAdmin() admin {
 	return admin{presets: map[string]*Preset{}, campaigns: map[string]*Campaign{},
-		settings: map[string]*AppSettings{}, geozones: map[uint64]*GeoZone{}, clusters: map[string]*GeoCluster{}}
+		settings: map[string]*AppSettings{}, geozones: map[uint64]*GeoZone{}, clusters: map[string]*GeoCluster{},
+		bulk: map[string]*BulkJob{}, exports: map[string]*Export{}}
 }
 
 // Preset is a saved message template (createPreset): a message naming it takes its
