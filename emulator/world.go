@@ -72,10 +72,7 @@ func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
 		OnCall: w.metrics.APICall})
 	// A stage a device reported itself is not played again by the lifecycle.
 	w.lifecycle.Claim(w.api.ClaimStage)
-	if err := w.traffic.Schedule(sc.Traffic, w.start); err != nil {
-		w.hub.Close()
-		return nil, fmt.Errorf("scenario %s: %w", sc.Source, err)
-	}
+	w.traffic.Schedule(sc.Traffic, w.start)
 	return w, nil
 }
 
@@ -144,10 +141,11 @@ func (b backend) Inject(evs []catalog.Event) int { return b.e.Inject(evs...) }
 
 func (b backend) Generate(g scenarios.Generate) (int, error) {
 	w := b.e.world()
-	evs, err := w.traffic.Generate(g)
+	g, err := w.scenario.CheckGenerate(g)
 	if err != nil {
 		return 0, err
 	}
+	evs := w.traffic.Generate(g)
 	w.hub.Publish(evs)
 	return len(evs), nil
 }

@@ -90,16 +90,7 @@ func (s *Scenario) ApplyDefaults() {
 		}
 	}
 	for i := range s.Traffic {
-		g := &s.Traffic[i].Generate
-		if len(g.Events) == 0 {
-			g.Events = append([]string(nil), DefaultTrafficEvents...)
-		}
-		if len(g.Platforms) == 0 {
-			g.Platforms = append([]string(nil), DefaultTrafficPlatforms...)
-		}
-		if g.Messages == 0 {
-			g.Messages = DefaultTrafficMessages
-		}
+		s.Traffic[i].Generate.applyDefaults()
 	}
 	for i := range s.API {
 		if s.API[i].Probability == 0 {
@@ -115,6 +106,18 @@ func (s *Scenario) ApplyDefaults() {
 	}
 	if l.Delay == 0 {
 		l.Delay = DefaultLifecycleDelay
+	}
+}
+
+func (g *Generate) applyDefaults() {
+	if len(g.Events) == 0 {
+		g.Events = append([]string(nil), DefaultTrafficEvents...)
+	}
+	if len(g.Platforms) == 0 {
+		g.Platforms = append([]string(nil), DefaultTrafficPlatforms...)
+	}
+	if g.Messages == 0 {
+		g.Messages = DefaultTrafficMessages
 	}
 }
 

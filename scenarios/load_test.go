@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -450,5 +451,38 @@ func TestMergeKeyFanOutIsBounded(t *testing.T) {
 	_, err := ParseWith("merge.yaml", []byte(b.String()), Options{Env: receiverEnv})
 	if err == nil || !strings.Contains(err.Error(), "expands to more than 500000 values through aliases") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// The checks of POST /_pwemu/events {"generate": …}: a traffic entry's rules, once,
+// plus count only and a bound on what is made at once.
+func TestCheckGenerate(t *testing.T) {
+	t.Parallel()
+	s := &Scenario{Accounts: []Account{{ID: "acme", Applications: []Application{{Code: "32E5A-9B411"}}}}}
+	rate := func(r string) Rate { v, _ := ParseRate(r); return v }
+	for _, c := range []struct {
+		g    Generate
+		want string
+	}{
+		{Generate{}, "generate: say how many events"},
+		{Generate{Count: -1}, "generate.count: count must be 1 or more"},
+		{Generate{Count: 5, Rate: rate("1/s"), For: Duration(time.Minute)}, "generate.rate: rate and for play on the timeline"},
+		{Generate{Count: 5, For: Duration(time.Minute)}, "generate.rate: rate and for play on the timeline"},
+		{Generate{Count: MaxGenerateAtOnce + 1}, "generate.count: count is 1000001: at most 1000000 at once"},
+		{Generate{Count: 1, Messages: -2}, "generate.messages: messages must be 0 or more"},
+		{Generate{Count: 1, Messages: MaxMessages + 1}, "generate.messages: messages is 100001: one traffic entry draws from at most 100000"},
+		{Generate{Count: 1, LiveActivity: 1.5}, "generate.live_activity: live_activity is the share"},
+		{Generate{Count: 1, Events: []string{"Push Sent", " "}}, "generate.events[1]: an event name cannot be empty"},
+		{Generate{Count: 1, Platforms: []string{"ios"}}, `generate.platforms[0]: "ios" is not a platform; did you mean "iOS"?`},
+		{Generate{Count: 1, Platforms: []string{"Android", "Symbian"}}, `generate.platforms[1]: "Symbian" is not a platform`},
+		{Generate{Count: 1, Application: "32E5A-9B412"}, `generate.application: "32E5A-9B412" is not an application of any account; did you mean "32E5A-9B411"?`},
+	} {
+		if _, err := s.CheckGenerate(c.g); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("CheckGenerate(%+v) = %v, want an error containing %q", c.g, err, c.want)
+		}
+	}
+	g, err := s.CheckGenerate(Generate{Count: 3, Application: "32E5A-9B411"})
+	if err != nil || !slices.Equal(g.Events, DefaultTrafficEvents) || !slices.Equal(g.Platforms, DefaultTrafficPlatforms) || g.Messages != DefaultTrafficMessages {
+		t.Fatalf("a valid spec: %+v %v; want the defaults filled in", g, err)
 	}
 }

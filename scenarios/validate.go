@@ -436,63 +436,100 @@ func (v *validator) integrationNames() {
 func (v *validator) traffic() {
 	for i, t := range v.s.Traffic {
 		p := idx("traffic", i)
-		g, gp := t.Generate, p+".generate"
 		if v.s.Duration > 0 && t.At > v.s.Duration {
 			v.errorf(p+".at", "at %s is after the scenario's duration (%s): these events would never be generated", t.At, v.s.Duration)
 		}
-		if !v.loc.written(gp) && g.Count == 0 && g.Rate.IsZero() {
-			v.errorf(gp, "generate is required: what to generate, e.g. generate: {count: 100} or generate: {rate: 50/s, for: 5m}")
-			continue
-		}
-		hasRate := !g.Rate.IsZero()
-		if g.Count < 0 || g.Count == 0 && v.loc.written(gp+".count") {
-			v.errorf(gp+".count", "count must be 1 or more")
-			continue
-		}
-		switch {
-		case g.Count > 0 && hasRate:
-			v.errorf(gp+".rate", "count and rate exclude each other: count generates events at once, rate over a span (with for)")
-		case g.Count == 0 && !hasRate:
-			v.errorf(gp, "say how many events: count: 100 (at once) or rate: 50/s with for: 5m (over a span)")
-		case hasRate && g.For == 0:
-			v.errorf(gp+".for", "rate needs for: how long it lasts, e.g. for: 5m")
-		case g.Count > 0 && v.loc.written(gp+".for"):
-			v.errorf(gp+".for", "for applies to rate; count generates all its events at once")
-		}
-		total := float64(g.Count)
-		if hasRate {
-			total = g.Rate.PerSecond() * g.For.D().Seconds()
-		}
-		if total > MaxGenerated {
-			v.errorf(gp, "this generates %.0f events; one traffic entry may generate at most %d", total, MaxGenerated)
-		}
-		v.eventNames(gp+".events", g.Events)
-		v.platforms(gp+".platforms", g.Platforms)
-		if g.Application != "" {
-			if _, ok := v.apps[g.Application]; !ok {
-				all := make([]string, 0, len(v.apps))
-				for code := range v.apps {
-					all = append(all, code)
-				}
-				slices.Sort(all)
-				if hint := suggest(g.Application, all); hint != "" {
-					v.errorf(gp+".application", "%q is not an application of any account; did you mean %q?", g.Application, hint)
-				} else {
-					v.errorf(gp+".application", "%q is not an application of any account (have: %s)", g.Application, orNone(all))
-				}
-			}
-		}
-		switch {
-		case g.Messages < 0:
-			v.errorf(gp+".messages", "messages must be 0 or more (0 means the default, %d)", DefaultTrafficMessages)
-		case g.Messages > MaxMessages:
-			v.errorf(gp+".messages", "messages is %d: one traffic entry draws from at most %d distinct messages", g.Messages, MaxMessages)
-		}
-		if g.LiveActivity < 0 || g.LiveActivity > 1 {
-			v.errorf(gp+".live_activity", "live_activity is the share of live-activity events, from 0 to 1; got %v", g.LiveActivity)
-		}
+		v.generate(p+".generate", t.Generate)
 	}
 }
+
+// generate checks one generate spec: a traffic entry's, or the body of POST
+// /_pwemu/events {"generate": …} (CheckGenerate).
+func (v *validator) generate(gp string, g Generate) {
+	if !v.loc.written(gp) && g.Count == 0 && g.Rate.IsZero() {
+		v.errorf(gp, "generate is required: what to generate, e.g. generate: {count: 100} or generate: {rate: 50/s, for: 5m}")
+		return
+	}
+	hasRate := !g.Rate.IsZero()
+	if g.Count < 0 || g.Count == 0 && v.loc.written(gp+".count") {
+		v.errorf(gp+".count", "count must be 1 or more")
+		return
+	}
+	switch {
+	case g.Count > 0 && hasRate:
+		v.errorf(gp+".rate", "count and rate exclude each other: count generates events at once, rate over a span (with for)")
+	case g.Count == 0 && !hasRate:
+		v.errorf(gp, "say how many events: count: 100 (at once) or rate: 50/s with for: 5m (over a span)")
+	case hasRate && g.For == 0:
+		v.errorf(gp+".for", "rate needs for: how long it lasts, e.g. for: 5m")
+	case g.Count > 0 && (v.loc.written(gp+".for") || g.For != 0):
+		v.errorf(gp+".for", "for applies to rate; count generates all its events at once")
+	}
+	total := float64(g.Count)
+	if hasRate {
+		total = g.Rate.PerSecond() * g.For.D().Seconds()
+	}
+	if total > MaxGenerated {
+		v.errorf(gp, "this generates %.0f events; one traffic entry may generate at most %d", total, MaxGenerated)
+	}
+	v.eventNames(gp+".events", g.Events)
+	v.platforms(gp+".platforms", g.Platforms)
+	if g.Application != "" {
+		if _, ok := v.apps[g.Application]; !ok {
+			all := make([]string, 0, len(v.apps))
+			for code := range v.apps {
+				all = append(all, code)
+			}
+			slices.Sort(all)
+			if hint := suggest(g.Application, all); hint != "" {
+				v.errorf(gp+".application", "%q is not an application of any account; did you mean %q?", g.Application, hint)
+			} else {
+				v.errorf(gp+".application", "%q is not an application of any account (have: %s)", g.Application, orNone(all))
+			}
+		}
+	}
+	switch {
+	case g.Messages < 0:
+		v.errorf(gp+".messages", "messages must be 0 or more (0 means the default, %d)", DefaultTrafficMessages)
+	case g.Messages > MaxMessages:
+		v.errorf(gp+".messages", "messages is %d: one traffic entry draws from at most %d distinct messages", g.Messages, MaxMessages)
+	}
+	if !(g.LiveActivity >= 0 && g.LiveActivity <= 1) { // NaN too
+		v.errorf(gp+".live_activity", "live_activity is the share of live-activity events, from 0 to 1; got %v", g.LiveActivity)
+	}
+}
+
+// CheckGenerate checks events asked for at run time (POST /_pwemu/events
+// {"generate": …}) by the rules of a traffic entry, against the applications of s,
+// and returns the spec with its defaults filled in. Such events come at once: count,
+// not rate, and at most MaxGenerateAtOnce of them.
+func (s *Scenario) CheckGenerate(g Generate) (Generate, error) {
+	v := &validator{loc: codeBuilt{s.Source}, s: s, apps: map[string]string{}}
+	for _, a := range s.Accounts {
+		for _, app := range a.Applications {
+			v.apps[app.Code] = a.ID
+		}
+	}
+	switch {
+	case !g.Rate.IsZero() || g.For != 0:
+		v.errorf("generate.rate", "rate and for play on the timeline (traffic:); here give count")
+	case g.Count == 0:
+		v.errorf("generate", "say how many events, e.g. {\"generate\": {\"count\": 100}}")
+	case g.Count > MaxGenerateAtOnce:
+		v.errorf("generate.count", "count is %d: at most %d at once (use traffic: for more)", g.Count, MaxGenerateAtOnce)
+	default:
+		v.generate("generate", g)
+	}
+	if len(v.errs) > 0 {
+		return g, &Errors{List: v.errs}
+	}
+	g.applyDefaults()
+	return g, nil
+}
+
+// MaxGenerateAtOnce bounds the events of one POST /_pwemu/events {"generate": …}: they
+// are made and answered at once.
+const MaxGenerateAtOnce = 1_000_000
 
 func (v *validator) apiRules() {
 	for i, r := range v.s.API {

@@ -4,8 +4,6 @@
 package traffic
 
 import (
-	"errors"
-	"fmt"
 	"math/bits"
 	"sync"
 	"time"
@@ -57,18 +55,13 @@ func NewGenerator(clk clock.Clock, seed int64, publish func([]catalog.Event), ap
 // publishes its events at once (in chunks of ChunkSize); a rate entry publishes, on
 // every tick of its span, the events due by then, so that exactly Count(spec) events
 // are out when the span ends. Ticks are a second apart, or one event apart when the
-// rate is below one a second. Nothing is armed when an entry is invalid, nor after
-// Stop.
-func (g *Generator) Schedule(entries []scenarios.Traffic, start time.Time) error {
-	for i, e := range entries {
-		if err := Validate(e.Generate); err != nil {
-			return fmt.Errorf("traffic[%d].generate: %w", i, err)
-		}
-	}
+// rate is below one a second. The entries come checked and defaulted by scenarios.
+// Nothing is armed after Stop.
+func (g *Generator) Schedule(entries []scenarios.Traffic, start time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.stopped {
-		return nil
+		return
 	}
 	now := g.clk.Now()
 	for _, e := range entries {
@@ -87,7 +80,6 @@ func (g *Generator) Schedule(entries []scenarios.Traffic, start time.Time) error
 		g.runs[r] = struct{}{}
 		r.timer = g.clk.AfterFunc(first.Sub(now), r.fire)
 	}
-	return nil
 }
 
 // tickFor is the time between two publishes of a rate: a second, or the time one
@@ -99,24 +91,16 @@ func tickFor(r scenarios.Rate) time.Duration {
 	return time.Duration(float64(r.Per) / r.N)
 }
 
-// Generate returns the events of a count spec at once, stamped with the clock's now,
-// without publishing them (POST /_pwemu/events {"generate": …}).
-func (g *Generator) Generate(spec scenarios.Generate) ([]catalog.Event, error) {
-	if err := Validate(spec); err != nil {
-		return nil, fmt.Errorf("generate: %w", err)
-	}
-	if !spec.Rate.IsZero() {
-		return nil, errors.New("generate: rate and for play on the timeline (traffic:); here give count")
-	}
-	if spec.Count > MaxGenerateEvents {
-		return nil, fmt.Errorf("generate: count is %d: at most %d at once (use traffic: for more)", spec.Count, MaxGenerateEvents)
-	}
+// Generate returns the events of a count spec (checked by Scenario.CheckGenerate) at
+// once, stamped with the clock's now, without publishing them (POST /_pwemu/events
+// {"generate": …}).
+func (g *Generator) Generate(spec scenarios.Generate) []catalog.Event {
 	g.mu.Lock()
 	src := g.newSource(spec)
 	g.mu.Unlock()
 	evs := make([]catalog.Event, spec.Count)
 	src.fill(evs, g.clk.Now().Unix())
-	return evs, nil
+	return evs
 }
 
 // newSource makes the source of the next rank; g.mu must be held.
