@@ -118,13 +118,16 @@ var methods = map[string]method{
 	"deleteCampaign": {serverScope, appNone, (*Server).deleteCampaign},
 
 	// Asynchronous statistics.
-	"getMsgStats":          {serverScope, appNone, (*Server).getMsgStats},
-	"getAppStats":          {serverScope, appRequired, (*Server).getAppStats},
-	"getMsgPlatformsStats": {serverScope, appNone, (*Server).getMsgPlatformsStats},
-	"getCampaignStats":     {serverScope, appNone, (*Server).getCampaignStats},
-	"getEventStatistics":   {serverScope, appRequired, (*Server).getEventStatistics},
-	"getResults":           {serverScope, appNone, (*Server).getResults},
-	"exportSegment":        {serverScope, appNone, (*Server).exportSegmentV13},
+	"getMsgStats":                    {serverScope, appNone, (*Server).getMsgStats},
+	"getAppStats":                    {serverScope, appRequired, (*Server).getAppStats},
+	"getMsgPlatformsStats":           {serverScope, appNone, (*Server).getMsgPlatformsStats},
+	"getCampaignStats":               {serverScope, appNone, (*Server).getCampaignStats},
+	"getEventStatistics":             {serverScope, appRequired, (*Server).getEventStatistics},
+	"getResults":                     {serverScope, appNone, (*Server).getResults},
+	"exportSegment":                  {serverScope, appNone, (*Server).exportSegmentV13},
+	"getApplicationSubscribersStats": {serverScope, appRequired, (*Server).getApplicationSubscribersStats},
+	"getTagStats":                    {serverScope, appRequired, (*Server).getTagStats},
+	"bulkSetTags":                    {serverScope, appRequired, (*Server).bulkSetTagsV13},
 }
 
 // Methods lists the v1.3 methods pwemu emulates, by name.
