@@ -26,6 +26,17 @@ type Manual struct {
 	stepping bool          // an Advance is moving through its timers
 	changed  chan struct{} // closed and replaced whenever busy or timers change
 	patience time.Duration
+	// parked holds the wall-time deadlines of tracked work that waits on the world
+	// outside (a request to a receiver); see Park.
+	parked map[*parking]struct{}
+	stalls int // times Advance gave up waiting on running work
+}
+
+// parking is one Park in force.
+type parking struct {
+	since    time.Time // wall time
+	suspect  bool
+	gaveUpOn bool // counted in stalls
 }
 
 // NewManual returns a manual clock standing at start.
@@ -113,7 +124,7 @@ func (m *Manual) Advance(d time.Duration) time.Time {
 		m.mu.Unlock()
 	}()
 	for {
-		m.settle()
+		m.settle(false)
 		m.mu.Lock()
 		if len(m.timers) == 0 || m.timers[0].when.After(target) {
 			m.now = target
@@ -128,27 +139,93 @@ func (m *Manual) Advance(d time.Duration) time.Time {
 		m.mu.Unlock()
 		m.Go(t.f)
 	}
-	m.settle()
+	m.settle(true)
 	return m.Now()
 }
 
+// SuspectPatience is the patience Park gives work whose caller suspects it hangs
+// (its destination let the previous request time out).
+const SuspectPatience = 20 * time.Millisecond
+
+// Park marks the calling tracked work as waiting on the world outside — a request to
+// a receiver — until the returned func is called (it may be called more than once,
+// e.g. by the timer that cuts the request: from then on Advance waits for the work
+// to finish as for any other). Advance waits for parked work at
+// most the patience span of wall time in all (SuspectPatience when suspect, before
+// the timers due are done), not once per timer: past it the work is taken to wait on
+// emulator time and Advance moves on, so that a hanging receiver's request is cut by
+// its emulator-time timeout as soon as the clock passes it. Once no timer is due,
+// Advance gives every parked request its full patience before it returns.
+func (m *Manual) Park(suspect bool) (unpark func()) {
+	m.mu.Lock()
+	p := &parking{since: time.Now(), suspect: suspect}
+	if m.parked == nil {
+		m.parked = map[*parking]struct{}{}
+	}
+	m.parked[p] = struct{}{}
+	m.mu.Unlock()
+	return func() {
+		m.mu.Lock()
+		delete(m.parked, p)
+		m.signal()
+		m.mu.Unlock()
+	}
+}
+
+// Stalls counts the times Advance stopped waiting for running work that made no
+// progress within its patience (parked work past its patience included, once each).
+func (m *Manual) Stalls() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.stalls
+}
+
 // settle waits until no tracked work runs, or until the running work has made no
-// progress (no work started or finished, no timer set) for the patience span.
-func (m *Manual) settle() {
+// progress (no work started or finished, no timer set) for the patience span. Parked
+// work past its own patience does not count as running; final says no timer is due
+// any more, so suspect work gets the full patience too.
+func (m *Manual) settle(final bool) {
 	for {
 		m.mu.Lock()
-		if m.busy == 0 {
+		now := time.Now()
+		waiting, next := 0, time.Duration(0) // parked work still within its patience
+		for p := range m.parked {
+			patience := m.patience
+			if p.suspect && !final {
+				patience = min(patience, SuspectPatience)
+			}
+			if left := p.since.Add(patience).Sub(now); left > 0 {
+				waiting++
+				if next == 0 || left < next {
+					next = left
+				}
+			} else if !p.gaveUpOn {
+				p.gaveUpOn = true
+				m.stalls++
+			}
+		}
+		running := m.busy - len(m.parked) // tracked work that is not parked
+		if running <= 0 && waiting == 0 {
 			m.mu.Unlock()
 			return
 		}
 		ch, patience := m.changed, m.patience
 		m.mu.Unlock()
-		t := time.NewTimer(patience)
+		wait := patience
+		if running <= 0 {
+			wait = next // only parked work runs: wait for it within its own patience
+		}
+		t := time.NewTimer(wait)
 		select {
 		case <-ch:
 			t.Stop()
 		case <-t.C:
-			return
+			if running > 0 {
+				m.mu.Lock()
+				m.stalls++
+				m.mu.Unlock()
+				return
+			}
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pwemu/pwemu/emulator/internal/clock"
@@ -30,6 +31,13 @@ type pipeline struct {
 	retries  map[*batch]clock.Timer
 	idle     chan struct{} // closed when nothing is ready or in flight; nil while idle
 	rng      *rand.Rand    // chaos
+	hung     atomic.Bool   // the latest request ran into its timeout
+}
+
+// parker is a clock that lets a request wait on the receiver without holding up
+// emulator time for long (clock.Manual.Park).
+type parker interface {
+	Park(suspect bool) (unpark func())
 }
 
 // batch is one request's worth of events. A retry is a new batch value with the same
@@ -220,12 +228,20 @@ func (p *pipeline) send(b *batch) (res Result, at time.Time, ok bool, cause erro
 	b.request = h.requests.Add(1)
 
 	ctx, cancel := context.WithCancelCause(h.ctx)
-	timeout := h.clk.AfterFunc(p.cfg.timeout, func() { cancel(p.errTimeout) })
+	// While the receiver has not answered, the request waits on the world outside; once
+	// cut it runs again, and Advance waits for it to record its attempt.
+	unpark := func() {}
+	if pk, ok := h.clk.(parker); ok {
+		unpark = pk.Park(p.hung.Load())
+	}
+	timeout := h.clk.AfterFunc(p.cfg.timeout, func() { unpark(); cancel(p.errTimeout) })
 	at = h.clk.Now()
 	start := time.Now()
 	res = p.cfg.sender.Deliver(ctx, &Batch{ID: b.id, Attempt: b.attempt, Events: *evs, IDs: b.ids})
+	unpark()
 	timeout.Stop()
 	cause = context.Cause(ctx)
+	p.hung.Store(errors.Is(cause, p.errTimeout))
 	cancel(nil)
 	switch {
 	case res.Err != nil && errors.Is(cause, p.errTimeout):
