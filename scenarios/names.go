@@ -27,6 +27,8 @@ var APIMethods = []string{
 	"getInApps", "triggerInAppAction", "richMediaAction", "mergeUser", "createTestDevice", "setMADID",
 	"multiRegisterDevice", "getPopupFormContent", "recordPopupFormEvent", "setActivityToken",
 	"setActivityPushToStartToken",
+	// users and events (deleteUser: the v2 device API)
+	"unregisterUser", "getUsersDetails", "deleteUser",
 	// messages
 	"createMessage", "createTargetedMessage", "deleteMessage", "cancelMessage", "getMessageDetails",
 	// tags

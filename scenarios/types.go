@@ -87,6 +87,9 @@ type InApp struct {
 	Layout   string `yaml:"layout" json:"layout,omitempty"`
 	Required bool   `yaml:"required" json:"required,omitempty"`
 	Priority int    `yaml:"priority" json:"priority,omitempty"`
+	// Event, when set, is the event whose postEvent answers this in-app's code (an
+	// in-app triggered by an event).
+	Event string `yaml:"event" json:"event,omitempty"`
 }
 
 // Group is an application group (createMessage's applications_group).

@@ -157,37 +157,6 @@ func (s *Server) deleteFilter(c *call) reply {
 	return ok(nil)
 }
 
-// createEvent takes the event's fields at the top of the request, or in "event".
-func (s *Server) createEvent(c *call) reply {
-	r := c.req
-	e := state.EventDef{Name: strings.TrimSpace(string(r.Name)), Application: r.Application,
-		Description: r.Description, Attributes: r.Attributes, Created: c.in.arrive}
-	if !isNull(r.Event) && r.Event[0] == '{' {
-		var in struct {
-			Name        string          `json:"name"`
-			Description string          `json:"description"`
-			Attributes  json.RawMessage `json:"attributes"`
-		}
-		if json.Unmarshal(r.Event, &in) == nil {
-			e.Name, e.Description, e.Attributes = strings.TrimSpace(in.Name), in.Description, in.Attributes
-		}
-	} else if e.Name == "" {
-		e.Name = strings.TrimSpace(rawString(r.Event))
-	}
-	if e.Name == "" {
-		return refused(msgNoEventName)
-	}
-	if e.Application != "" {
-		if _, rep, good := s.ownApp(c, e.Application); !good {
-			return rep
-		}
-	}
-	if err := s.st.CreateEvent(c.account.ID, e); errors.Is(err, state.ErrExists) {
-		return refused(msgEventExists)
-	}
-	return ok(nil)
-}
-
 func (s *Server) deleteApplication(c *call) reply {
 	if err := s.st.DeleteApplication(c.account.ID, c.app().Code); err != nil {
 		return refused(msgAppNotFound)

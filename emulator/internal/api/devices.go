@@ -225,16 +225,6 @@ func (s *Server) registerUser(c *call) reply {
 	return ok(nil)
 }
 
-func (s *Server) postEvent(c *call) reply {
-	name := rawString(c.req.Event)
-	if name == "" {
-		return refused(msgNoEvent)
-	}
-	s.st.Count(c.app().Code, "event:"+name) //nolint:errcheck
-	s.st.Record(c.app().Code, appActionEvent+name, c.in.arrive)
-	return ok(nil)
-}
-
 func (s *Server) registerEmail(c *call) reply {
 	r := c.req
 	if r.Email == "" {
@@ -280,7 +270,7 @@ func (s *Server) setEmailTags(c *call) reply {
 // getConfig answers the web SDK's start-up call: no optional feature is on.
 func (s *Server) getConfig(c *call) reply {
 	var names []string
-	for _, e := range s.st.Events(c.account.ID) {
+	for _, e := range s.st.Events(c.account.ID, c.app().Code) {
 		names = append(names, e.Name)
 	}
 	if names == nil {

@@ -67,12 +67,13 @@ func TestDeviceLifecycle(t *testing.T) {
 
 func TestDeviceCallsThatCount(t *testing.T) {
 	f := newFixture(t, testAccounts())
+	f.call(t, "createEvent", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","name":"Purchase"`))
 	calls := []struct{ method, fields string }{
 		{"applicationOpen", `"hwid":"h","device_type":3,"userId":"u9"`},
 		{"pushStat", `"hwid":"h","hash":"abc"`},
 		{"messageDeliveryEvent", `"hwid":"h","hash":"abc"`},
 		{"postEvent", `"hwid":"h","event":"Purchase","attributes":{"sum":5}`},
-		{"postEvent", `"hwid":"h","event":"Purchase"`},
+		{"postEvent", `"userId":"u9","event":"Purchase","attributes":{}`},
 		{"registerUser", `"hwid":"h","userId":"u10"`},
 		{"registerEmail", `"email":"a@example.com","userId":"u10","tz_offset":7200`},
 		{"registerEmailUser", `"email":"a@example.com","userId":"u11"`},

@@ -73,6 +73,9 @@ func (s *Server) apiRoutes() (*mux.Router, map[string]apiRoute) {
 	add(http.MethodGet, "/api/v2/audience/bulkRegisterDevice/{request_id}", apiRoute{"audience/bulkRegisterDevice/status", (*Server).bulkJobStatus})
 	add(http.MethodPost, "/api/v2/audience/exportSegment", apiRoute{"audience/exportSegment", (*Server).exportSegmentV2})
 	add(http.MethodPost, "/api/v2/audience/exportSegment/result", apiRoute{"audience/exportSegment/result", (*Server).exportSegmentResult})
+	for rpc, method := range deviceRPCs {
+		add(http.MethodPost, PrefixDeviceAPI+rpc, apiRoute{method, nil}) // answered by callDeviceV2
+	}
 	return r, routes
 }
 
@@ -84,13 +87,16 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if found && m.Route != nil {
 		name = m.Route.GetName()
 	}
-	s.serve(w, r, name, true, func(_ context.Context, in *incoming) reply {
+	s.serve(w, r, name, true, func(ctx context.Context, in *incoming) reply {
 		in.jsonKnown, in.isJSON = true, len(in.body) == 0 || json.Valid(in.body)
 		switch {
 		case m.MatchErr == mux.ErrMethodMismatch:
 			return v2Error(http.StatusMethodNotAllowed, grpcInvalidArgument, msgNotPost)
 		case name == "":
 			return v2Error(http.StatusNotFound, grpcNotFound, msgUnknownAPIPath+" "+in.path)
+		}
+		if strings.HasPrefix(trimSlashes(in.path), PrefixDeviceAPI) {
+			return s.callDeviceV2(ctx, in)
 		}
 		c, rep, good := s.authorizeAPI(in)
 		if !good {

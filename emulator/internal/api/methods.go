@@ -69,6 +69,8 @@ var methods = map[string]method{
 	"recordPopupFormEvent":        {deviceScope, appRequired, (*Server).recordPopupFormEvent},
 	"setActivityToken":            {deviceScope, appRequired, (*Server).setActivityToken},
 	"setActivityPushToStartToken": {deviceScope, appRequired, (*Server).setActivityPushToStartToken},
+	"unregisterUser":              {deviceScope, appRequired, (*Server).unregisterUser},
+	"getUsersDetails":             {serverScope, appRequired, (*Server).getUsersDetails},
 
 	// Messages.
 	"createMessage":         {serverScope, appOrGroup, (*Server).createMessage},
@@ -85,7 +87,7 @@ var methods = map[string]method{
 	"createFilter": {serverScope, appNone, (*Server).createFilter},
 	"listFilters":  {serverScope, appNone, (*Server).listFilters},
 	"deleteFilter": {serverScope, appNone, (*Server).deleteFilter},
-	"createEvent":  {serverScope, appNone, (*Server).createEvent},
+	"createEvent":  {serverScope, appRequired, (*Server).createEvent},
 
 	// Applications.
 	"createApplication":            {serverScope, appNone, (*Server).createApplication},

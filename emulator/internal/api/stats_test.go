@@ -58,6 +58,7 @@ func statsStory(t *testing.T, f *fixture) (a, b, campaign string) {
 	_, codes = createMessage(t, f, `"application":"APPCODE-12345"`, `{"content":"B","platforms":[3],"campaign":"`+campaign+`"}`)
 	b = codes[0]
 	f.clk.Advance(10 * time.Minute)
+	f.call(t, "createEvent", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","name":"Purchase"`))
 	for range 2 {
 		f.call(t, "postEvent", req(`"application":"APPCODE-12345","hwid":"ios-1","userId":"alice","event":"Purchase","attributes":{}`))
 	}

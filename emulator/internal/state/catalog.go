@@ -2,6 +2,7 @@ package state
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -21,14 +22,40 @@ type Filter struct {
 	Created          time.Time       `json:"-"`
 }
 
-// EventDef is an event defined in an account (createEvent).
+// EventDef is an event defined for an application (createEvent).
 type EventDef struct {
-	Name        string          `json:"name"`
-	Application string          `json:"application,omitempty"`
-	Description string          `json:"description,omitempty"`
-	Attributes  json.RawMessage `json:"attributes,omitempty"`
-	Created     time.Time       `json:"-"`
+	ID           uint64           `json:"id"`
+	Name         string           `json:"name"`
+	Application  string           `json:"application,omitempty"`
+	Description  string           `json:"description,omitempty"`
+	Attributes   []EventAttribute `json:"eventAttributes,omitempty"`
+	TrackRevenue bool             `json:"trackRevenue,omitempty"`
+	Created      time.Time        `json:"-"`
 }
+
+// EventAttribute is an attribute of a defined event: its name and type.
+type EventAttribute struct {
+	Type int    `json:"type"` // AttrInteger … AttrPrice
+	Name string `json:"name"`
+}
+
+// Event attribute types, as createEvent numbers them
+// (https://docs.pushwoosh.com/developer/api-reference/events).
+const (
+	AttrInteger = 1
+	AttrString  = 2
+	AttrList    = 3
+	AttrDate    = 4
+	AttrBoolean = 5
+	AttrPrice   = 6
+)
+
+// MaxEvents bounds the events an account may define; createEvent past it answers
+// Pushwoosh's "events limit" permissions error.
+const MaxEvents = 1000
+
+// ErrLimit: a definition would pass an account's limit.
+var ErrLimit = errors.New("limit reached")
 
 // addNamed adds one of an account's named definitions (filters, events, tags) under
 // its name; ErrExists when the name is taken. s.mu must be held for writing.
@@ -93,18 +120,48 @@ func (s *Store) DeleteFilter(accountID, name string) error {
 	return deleteNamed(s, accountID, "filter", name, func(a *account) map[string]Filter { return a.filters })
 }
 
-// CreateEvent defines an event; ErrExists when the name is taken.
+// eventKey keys an event definition by application and name: names are unique per
+// application.
+func eventKey(application, name string) string { return application + "\x00" + name }
+
+// CreateEvent defines an event of an application; ErrExists when the application
+// has an event of that name, ErrLimit past MaxEvents.
 func (s *Store) CreateEvent(accountID string, e EventDef) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return addNamed(s, accountID, "event", e.Name, func(a *account) map[string]EventDef { return a.events }, e)
+	if acc, ok := s.w.accounts[accountID]; ok && len(acc.events) >= MaxEvents {
+		return fmt.Errorf("events of %q: %w", accountID, ErrLimit)
+	}
+	return addNamed(s, accountID, "event", eventKey(e.Application, e.Name), func(a *account) map[string]EventDef { return a.events }, e)
 }
 
-// Events lists the events an account defines, by name.
-func (s *Store) Events(accountID string) []EventDef {
+// Event finds the event an application defines under name (case-sensitive, as
+// Pushwoosh matches event names).
+func (s *Store) Event(accountID, application, name string) (EventDef, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return listNamed(s, accountID, func(a *account) map[string]EventDef { return a.events }, func(e EventDef) string { return e.Name })
+	acc, ok := s.w.accounts[accountID]
+	if !ok {
+		return EventDef{}, false
+	}
+	e, ok := acc.events[eventKey(application, name)]
+	if !ok {
+		return EventDef{}, false
+	}
+	e.Attributes = slices.Clone(e.Attributes)
+	return e, true
+}
+
+// Events lists the events an account defines for an application ("": for every
+// application), by name.
+func (s *Store) Events(accountID, application string) []EventDef {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	all := listNamed(s, accountID, func(a *account) map[string]EventDef { return a.events }, func(e EventDef) string { return e.Name })
+	if application == "" {
+		return all
+	}
+	return slices.DeleteFunc(all, func(e EventDef) bool { return e.Application != application })
 }
 
 // Count adds one to a named counter of an application: device calls that leave no
