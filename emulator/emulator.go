@@ -296,11 +296,20 @@ func (e *Emulator) ClockInfo() ClockInfo {
 
 // Advance moves a manual clock forward and returns once the work due has finished.
 func (e *Emulator) Advance(d time.Duration) (time.Time, error) {
+	return e.AdvanceContext(context.Background(), d)
+}
+
+// AdvanceContext is Advance that stops early, at the last timer fired, when ctx ends.
+// A step is at most a year (clock.MaxAdvance).
+func (e *Emulator) AdvanceContext(ctx context.Context, d time.Duration) (time.Time, error) {
 	m, ok := e.world().clock.(*clock.Manual)
 	if !ok {
 		return time.Time{}, control.ErrNotManual
 	}
-	return m.Advance(d), nil
+	if d < 0 || d > clock.MaxAdvance {
+		return time.Time{}, fmt.Errorf("advance by %v: want 0 to %v (a year) in one step", d, clock.MaxAdvance)
+	}
+	return m.AdvanceContext(ctx, d), nil
 }
 
 // NextTimer says how long after now the next timer of a manual clock is due; ok is

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -125,7 +126,9 @@ func (b backend) Ready() error { return nil }
 
 func (b backend) ClockInfo() control.ClockInfo { return b.e.ClockInfo() }
 
-func (b backend) Advance(d time.Duration) (time.Time, error) { return b.e.Advance(d) }
+func (b backend) Advance(ctx context.Context, d time.Duration) (time.Time, error) {
+	return b.e.AdvanceContext(ctx, d)
+}
 
 func (b backend) ScenarioYAML() []byte { return b.e.world().scenario.Raw }
 

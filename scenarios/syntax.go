@@ -3,6 +3,7 @@ package scenarios
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -14,9 +15,27 @@ import (
 // parseYAML reads the documents of data. A syntax error comes back located at the
 // line and column where it is, which go-yaml does not say: it reports the line where
 // the enclosing block began, or no line at all.
+// Bounds on what one scenario's YAML may cost to read: a few kilobytes of deeply
+// nested brackets once took seconds of CPU per PUT /_pwemu/scenario.
+const (
+	MaxScenarioBytes = 4 << 20
+	MaxNesting       = 64
+)
+
 func parseYAML(file string, data []byte) ([]*yaml.Node, *Error) {
+	if len(data) > MaxScenarioBytes {
+		return nil, &Error{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("the scenario is %d bytes, over the maximum %d", len(data), MaxScenarioBytes)}
+	}
+	if e := tooDeep(file, data); e != nil {
+		return nil, e
+	}
 	docs, err := parseDocs(data)
 	if err == nil {
+		for _, d := range docs {
+			if nodeDepth(d, 0) > MaxNesting {
+				return nil, &Error{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("values nest more than %d deep", MaxNesting)}
+			}
+		}
 		return docs, nil
 	}
 	msg, line := splitYAMLError(err)
@@ -162,4 +181,55 @@ func syntaxHint(msg string) string {
 		return " (a quote or bracket is not closed)"
 	}
 	return ""
+}
+
+// tooDeep finds flow collections ([ ], { }) nested past MaxNesting before the YAML
+// parser does, which takes time quadratic in the depth to give up.
+func tooDeep(file string, data []byte) *Error {
+	depth, line, col := 0, 1, 0
+	var quote byte
+	comment := false
+	for i, c := range data {
+		col++
+		switch {
+		case c == '\n':
+			line, col, comment = line+1, 0, false
+			continue
+		case comment:
+			continue
+		case quote != 0:
+			if c == quote && (quote == '\'' || i == 0 || data[i-1] != '\\') {
+				quote = 0
+			}
+			continue
+		}
+		switch c {
+		case '#':
+			comment = i == 0 || data[i-1] == ' ' || data[i-1] == '\t'
+		case '"', '\'':
+			if i == 0 || bytes.IndexByte([]byte(" \t\n[{,:-?"), data[i-1]) >= 0 { // a quote that opens a scalar
+				quote = c
+			}
+		case '[', '{':
+			if depth++; depth > MaxNesting {
+				return &Error{File: file, Line: line, Col: col, Msg: fmt.Sprintf("[ ] and { } nest more than %d deep", MaxNesting)}
+			}
+		case ']', '}':
+			depth = max(depth-1, 0)
+		}
+	}
+	return nil
+}
+
+// nodeDepth is how deep a parsed node's collections nest, up to a little past
+// MaxNesting.
+func nodeDepth(n *yaml.Node, d int) int {
+	if d > MaxNesting {
+		return d
+	}
+	deepest := d
+	for _, c := range n.Content {
+		deepest = max(deepest, nodeDepth(c, d+1))
+	}
+	return deepest
 }

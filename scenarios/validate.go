@@ -57,6 +57,8 @@ func (v *validator) clock() {
 	switch {
 	case c.Mode == ClockScaled && c.Speed <= 0:
 		v.errorf("clock.speed", "a scaled clock needs a speed above 0: how many times faster than real time it runs (speed: 60 plays an hour in a minute)")
+	case c.Mode == ClockScaled && c.Speed > MaxClockSpeed:
+		v.errorf("clock.speed", "speed %v is over the maximum %v (for more, use a manual clock and advance it)", c.Speed, float64(MaxClockSpeed))
 	case c.Mode != ClockScaled && v.loc.written("clock.speed"):
 		v.errorf("clock.speed", "speed applies to a scaled clock; add mode: scaled or remove speed")
 	}
@@ -233,10 +235,11 @@ func (v *validator) streams() {
 		if st.Batch.Size < 0 || st.Batch.Size == 0 && v.loc.written(p+".batch.size") {
 			v.errorf(p+".batch.size", "batch size must be 1 or more (leave it out for the docs' 100 on http, 1000 on grpc)")
 		}
-		if st.Batch.Interval == 0 && v.loc.written(p+".batch.interval") {
-			v.errorf(p+".batch.interval", "batch interval must be above 0 (leave it out for the docs' 1h)")
+		if st.Batch.Interval.D() < MinInterval && (st.Batch.Interval != 0 || v.loc.written(p+".batch.interval")) {
+			v.errorf(p+".batch.interval", "batch interval must be at least %v, got %v (leave it out for the docs' 1h)", MinInterval, st.Batch.Interval.D())
 		}
 		v.positiveDuration(p+".timeout", st.Timeout, "timeout", "the docs' 30s")
+		v.retryDelays(p+".retry.delays", st.Retry.Delays)
 		if st.Framing != "" && !slices.Contains(Framings, st.Framing) {
 			v.errorf(p+".framing", "%s", notOneOf(st.Framing, "a framing", Framings))
 		}
@@ -380,6 +383,26 @@ func (v *validator) nonEmpty(path string, l []string, what string) {
 	}
 }
 
+// Bounds that keep a scenario from burning the machine: a timer that fires every
+// nanosecond, a retry list without end, a clock so fast emulator time overflows.
+const (
+	MinInterval   = time.Millisecond // batch intervals and retry delays
+	MaxRetries    = 100
+	MaxClockSpeed = 1_000_000 // a year of emulator time in about 32 s
+)
+
+// retryDelays checks each wait before a retry.
+func (v *validator) retryDelays(path string, delays []Duration) {
+	if len(delays) > MaxRetries {
+		v.errorf(path, "%d retries: at most %d", len(delays), MaxRetries)
+	}
+	for i, d := range delays {
+		if d.D() < MinInterval {
+			v.errorf(fmt.Sprintf("%s[%d]", path, i), "a retry delay must be at least %v, got %v", MinInterval, d.D())
+		}
+	}
+}
+
 // positiveDuration rejects an explicit 0 where 0 would mean "never".
 func (v *validator) positiveDuration(path string, d Duration, key, dflt string) {
 	if d == 0 && v.loc.written(path) {
@@ -408,6 +431,7 @@ func (v *validator) webhooks() {
 			seen[e] = true
 		}
 		v.positiveDuration(p+".timeout", w.Timeout, "timeout", "the docs' 30s")
+		v.retryDelays(p+".retry.delays", w.Retry.Delays)
 	}
 }
 

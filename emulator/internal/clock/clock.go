@@ -45,6 +45,13 @@ type Timer interface {
 	Stop() bool
 }
 
+// MaxSpeed bounds a scaled clock (a year of emulator time in about 32 s): past it
+// emulator time overflows within hours. It equals scenarios.MaxClockSpeed.
+const MaxSpeed = 1_000_000
+
+// MaxAdvance bounds one Advance of a manual clock.
+const MaxAdvance = 366 * 24 * time.Hour
+
 // Epoch is where manual clocks start unless told otherwise: a fixed instant, so that
 // timestamps in a manual-time test are the same on every run.
 var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -67,8 +74,8 @@ func New(c Config) (Clock, error) {
 	case "", ModeReal:
 		return NewReal(), nil
 	case ModeScaled:
-		if !(c.Speed > 0) || math.IsInf(c.Speed, 0) {
-			return nil, fmt.Errorf("clock: scaled mode needs a finite speed above 0, got %v", c.Speed)
+		if !(c.Speed > 0) || c.Speed > MaxSpeed {
+			return nil, fmt.Errorf("clock: scaled mode needs a speed above 0 and at most %v, got %v", float64(MaxSpeed), c.Speed)
 		}
 		return NewScaled(c.Speed), nil
 	case ModeManual:
@@ -99,6 +106,9 @@ func ParseFlag(s string) (Config, error) {
 	f, err := strconv.ParseFloat(strings.TrimSuffix(s, "x"), 64)
 	if err != nil || !(f > 0) || math.IsInf(f, 0) {
 		return Config{}, fmt.Errorf("clock %q: want real, manual or a speed such as 3600x", s)
+	}
+	if f > MaxSpeed {
+		return Config{}, fmt.Errorf("clock %q: a speed of at most %vx (for more, use manual and advance it)", s, float64(MaxSpeed))
 	}
 	if f == 1 {
 		return Config{Mode: ModeReal}, nil

@@ -2,6 +2,7 @@ package clock
 
 import (
 	"container/heap"
+	"context"
 	"sync"
 	"time"
 )
@@ -107,6 +108,12 @@ func (m *Manual) AfterFunc(d time.Duration, f func()) Timer {
 // the new time. Work that stalls for the patience span while a timer is due is taken
 // to be waiting on emulator time (a receiver that hangs until its timeout).
 func (m *Manual) Advance(d time.Duration) time.Time {
+	return m.AdvanceContext(context.Background(), d)
+}
+
+// AdvanceContext is Advance that stops early when ctx ends (a control API client
+// that went away): the clock then stays at the last timer it fired.
+func (m *Manual) AdvanceContext(ctx context.Context, d time.Duration) time.Time {
 	m.advancing.Lock()
 	defer m.advancing.Unlock()
 	if d < 0 {
@@ -125,6 +132,9 @@ func (m *Manual) Advance(d time.Duration) time.Time {
 	}()
 	for {
 		m.settle(false)
+		if ctx.Err() != nil {
+			break
+		}
 		m.mu.Lock()
 		if len(m.timers) == 0 || m.timers[0].when.After(target) {
 			m.now = target

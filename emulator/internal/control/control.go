@@ -21,6 +21,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/pwemu/pwemu/emulator/catalog"
+	"github.com/pwemu/pwemu/emulator/internal/clock"
 	"github.com/pwemu/pwemu/emulator/internal/journal"
 	"github.com/pwemu/pwemu/emulator/internal/ledger"
 	"github.com/pwemu/pwemu/scenarios"
@@ -38,7 +39,8 @@ type Backend interface {
 	Ready() error
 	ClockInfo() ClockInfo
 	// Advance moves a manual clock; it fails with ErrNotManual on other clocks.
-	Advance(d time.Duration) (time.Time, error)
+	// Advance stops early when ctx ends (the client went away).
+	Advance(ctx context.Context, d time.Duration) (time.Time, error)
 	ScenarioYAML() []byte
 	// ReplaceScenario loads YAML and swaps the running scenario; a bad scenario
 	// leaves the running one untouched and returns *scenarios.Errors. vars holds the
@@ -284,7 +286,10 @@ func (s *server) advance(r *http.Request) (any, error) {
 	if err != nil || d < 0 {
 		return nil, fail(http.StatusBadRequest, `clock/advance: "by" must be a non-negative Go duration such as "1h" or "30s", got %q`, req.By)
 	}
-	now, err := s.b.Advance(d)
+	if d > clock.MaxAdvance {
+		return nil, fail(http.StatusBadRequest, `clock/advance: "by" %q is over the maximum step of %v (a year): advance in steps`, req.By, clock.MaxAdvance)
+	}
+	now, err := s.b.Advance(r.Context(), d)
 	if err != nil {
 		return nil, &Error{Status: http.StatusConflict, Message: err.Error()}
 	}
