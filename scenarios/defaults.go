@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 // The event streaming docs' values, used where a scenario says nothing (and the
@@ -30,7 +32,7 @@ var DefaultRetryDelays = []Duration{Duration(time.Second), Duration(3 * time.Sec
 // DefaultTrafficEvents and DefaultTrafficPlatforms are what generated traffic is made
 // of when a traffic entry does not say.
 var (
-	DefaultTrafficEvents    = []string{"Push Sent"}
+	DefaultTrafficEvents    = []string{catalog.EventPushSent}
 	DefaultTrafficPlatforms = []string{"iOS", "Android"}
 )
 
@@ -75,7 +77,7 @@ func (s *Scenario) ApplyDefaults() {
 			w.Name = "webhooks[" + strconv.Itoa(i) + "]"
 		}
 		if len(w.Events) == 0 {
-			w.Events = append([]string(nil), EmailStatusEvents...)
+			w.Events = append([]string(nil), catalog.EmailStatusEvents...)
 		}
 		if w.Retry.Delays == nil {
 			w.Retry.Delays = append([]Duration(nil), DefaultRetryDelays...)

@@ -1,6 +1,10 @@
 package scenarios
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
+)
 
 func TestEditDistance(t *testing.T) {
 	t.Parallel()
@@ -28,7 +32,7 @@ func TestSuggest(t *testing.T) {
 			t.Errorf("suggest(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := suggest("ios", Platforms); got != "iOS" {
+	if got := suggest("ios", catalog.Platforms); got != "iOS" {
 		t.Errorf("case-only difference: %q", got)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 func parseOK(t *testing.T, src string, env Env) *Scenario {
@@ -58,7 +60,7 @@ api:
 		t.Errorf("endpoint = %q, want RECEIVER_URL expanded", h.Endpoint)
 	}
 	w := s.Webhooks[0]
-	if w.Name != "webhooks[0]" || !reflect.DeepEqual(w.Events, EmailStatusEvents) || w.Timeout.D() != 30*time.Second || len(w.Retry.Delays) != 3 {
+	if w.Name != "webhooks[0]" || !reflect.DeepEqual(w.Events, catalog.EmailStatusEvents) || w.Timeout.D() != 30*time.Second || len(w.Retry.Delays) != 3 {
 		t.Errorf("webhook defaults: %+v", w)
 	}
 	gen := s.Traffic[0].Generate

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -221,13 +222,13 @@ func TestSchemaEnumsMatchTheVocabularies(t *testing.T) {
 		got  any
 		want []string
 	}{
-		{"platform", defs["platform"].(map[string]any)["enum"], Platforms},
-		{"apiMethod", defs["apiMethod"].(map[string]any)["enum"], APIMethods},
-		{"emailEvent", defs["emailEvent"].(map[string]any)["enum"], EmailStatusEvents},
-		{"eventName examples", defs["eventName"].(map[string]any)["examples"], KnownEvents},
-		{"Respond.code", prop("Respond", "code")["enum"], ResponseCodes},
-		{"Respond.warning", prop("Respond", "warning")["enum"], Warnings},
-		{"Respond.fault", prop("Respond", "fault")["enum"], Faults},
+		{"platform", defs["platform"].(map[string]any)["enum"], catalog.Platforms},
+		{"apiMethod", defs["apiMethod"].(map[string]any)["enum"], catalog.MethodNames()},
+		{"emailEvent", defs["emailEvent"].(map[string]any)["enum"], catalog.EmailStatusEvents},
+		{"eventName examples", defs["eventName"].(map[string]any)["examples"], catalog.KnownEvents},
+		{"Respond.code", prop("Respond", "code")["enum"], catalog.ResponseNames()},
+		{"Respond.warning", prop("Respond", "warning")["enum"], catalog.WarningNames()},
+		{"Respond.fault", prop("Respond", "fault")["enum"], catalog.Faults},
 		{"Clock.mode", prop("Clock", "mode")["enum"], ClockModes},
 		{"Token.kind", prop("Token", "kind")["enum"], TokenKinds},
 		{"Stream.framing", prop("Stream", "framing")["enum"], Framings},

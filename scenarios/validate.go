@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 // locator tells validation where a key path is in the file.
@@ -147,10 +149,10 @@ func (v *validator) accounts() {
 				v.errorf(tp+".kind", "%s", notOneOf(t.Kind, "a token kind", TokenKinds))
 			}
 			for k, m := range t.Allow {
-				if m == AnyMethod {
+				if m == catalog.AnyMethod {
 					v.errorf(idx(tp+".allow", k), "\"*\" is for API rules; leave allow out to allow every method")
-				} else if !slices.Contains(APIMethods, m) {
-					v.errorf(idx(tp+".allow", k), "%s", notOneOf(m, "an API method pwemu implements", APIMethods))
+				} else if !slices.Contains(catalog.MethodNames(), m) {
+					v.errorf(idx(tp+".allow", k), "%s", notOneOf(m, "an API method pwemu implements", catalog.MethodNames()))
 				}
 			}
 			groups := make([]string, len(a.Groups))
@@ -352,8 +354,8 @@ func (v *validator) eventNames(path string, names []string) {
 			v.errorf(p, "an event name cannot be empty")
 		case seen[name]:
 			v.errorf(p, "%q is listed twice", name)
-		case !slices.Contains(KnownEvents, name):
-			if hint := suggestWithin(name, KnownEvents, 1); hint != "" {
+		case !slices.Contains(catalog.KnownEvents, name):
+			if hint := suggestWithin(name, catalog.KnownEvents, 1); hint != "" {
 				v.errorf(p, "%q is not an event name; did you mean %q? (names match exactly)", name, hint)
 			}
 		}
@@ -366,8 +368,8 @@ func (v *validator) platforms(path string, names []string) {
 	for i, name := range names {
 		p := idx(path, i)
 		switch {
-		case !slices.Contains(Platforms, name):
-			v.errorf(p, "%s", notOneOf(name, "a platform", Platforms))
+		case !slices.Contains(catalog.Platforms, name):
+			v.errorf(p, "%s", notOneOf(name, "a platform", catalog.Platforms))
 		case seen[name]:
 			v.errorf(p, "%q is listed twice", name)
 		}
@@ -419,11 +421,11 @@ func (v *validator) webhooks() {
 		seen := map[string]bool{}
 		for j, e := range w.Events {
 			switch {
-			case !slices.Contains(EmailStatusEvents, e):
-				if hint := suggest(e, EmailStatusEvents); hint != "" {
+			case !slices.Contains(catalog.EmailStatusEvents, e):
+				if hint := suggest(e, catalog.EmailStatusEvents); hint != "" {
 					v.errorf(idx(p+".events", j), "%q is not an email status event; did you mean %q?", e, hint)
 				} else {
-					v.errorf(idx(p+".events", j), "%q: webhooks post email status events only (%s)", e, strings.Join(EmailStatusEvents, ", "))
+					v.errorf(idx(p+".events", j), "%q: webhooks post email status events only (%s)", e, strings.Join(catalog.EmailStatusEvents, ", "))
 				}
 			case seen[e]:
 				v.errorf(idx(p+".events", j), "%q is listed twice", e)
@@ -561,8 +563,8 @@ func (v *validator) apiRules() {
 		switch {
 		case r.Method == "":
 			v.errorf(p+".method", "method is required: an API method such as createMessage, or \"*\" for every method")
-		case r.Method != AnyMethod && !slices.Contains(APIMethods, r.Method):
-			v.errorf(p+".method", "%s", notOneOf(r.Method, "an API method pwemu implements", APIMethods))
+		case r.Method != catalog.AnyMethod && !slices.Contains(catalog.MethodNames(), r.Method):
+			v.errorf(p+".method", "%s", notOneOf(r.Method, "an API method pwemu implements", catalog.MethodNames()))
 		}
 		if r.Times < 0 || r.Times == 0 && v.loc.written(p+".times") {
 			v.errorf(p+".times", "times must be 1 or more (leave it out to apply the rule to every call)")
@@ -615,14 +617,14 @@ func (v *validator) respond(p string, r Respond) {
 	if r.HTTP != 0 && (r.HTTP < 200 || r.HTTP > 599) {
 		v.errorf(p+".http", "%d is not an HTTP status an answer can have (200-599)", r.HTTP)
 	}
-	if r.Code != "" && !slices.Contains(ResponseCodes, r.Code) {
-		v.errorf(p+".code", "%s", notOneOf(r.Code, "a named answer", ResponseCodes))
+	if r.Code != "" && !slices.Contains(catalog.ResponseNames(), r.Code) {
+		v.errorf(p+".code", "%s", notOneOf(r.Code, "a named answer", catalog.ResponseNames()))
 	}
-	if r.Warning != "" && !slices.Contains(Warnings, r.Warning) {
-		v.errorf(p+".warning", "%s", notOneOf(r.Warning, "a warning", Warnings))
+	if r.Warning != "" && !slices.Contains(catalog.WarningNames(), r.Warning) {
+		v.errorf(p+".warning", "%s", notOneOf(r.Warning, "a warning", catalog.WarningNames()))
 	}
-	if r.Fault != "" && !slices.Contains(Faults, r.Fault) {
-		v.errorf(p+".fault", "%s", notOneOf(r.Fault, "a fault", Faults))
+	if r.Fault != "" && !slices.Contains(catalog.Faults, r.Fault) {
+		v.errorf(p+".fault", "%s", notOneOf(r.Fault, "a fault", catalog.Faults))
 	}
 	if r.StatusCode < 0 || r.StatusCode == 0 && (r.StatusMessage != "" || r.Response != nil) {
 		v.errorf(p+".status_code", "a custom envelope needs its status_code, e.g. status_code: 210")

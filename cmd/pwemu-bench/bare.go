@@ -21,13 +21,14 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/encoding/protodelim"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/streampb"
 )
 
 // Canned answers of the bare API server: the envelopes pwemu gives on success.
 var cannedAnswers = map[string][]byte{
-	"createMessage":  []byte(`{"status_code":200,"status_message":"OK","response":{"Messages":["8F2A-1C3B5D7E-9A0B1C2D"]}}`),
-	"registerDevice": []byte(`{"status_code":200,"status_message":"OK","response":null}`),
+	catalog.CreateMessage.Method:  []byte(`{"status_code":200,"status_message":"OK","response":{"Messages":["8F2A-1C3B5D7E-9A0B1C2D"]}}`),
+	catalog.RegisterDevice.Method: []byte(`{"status_code":200,"status_message":"OK","response":null}`),
 }
 
 // runBareAPI is the bare baseline of the API figures: a net/http server that reads the

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 // The scenarios pwemu plays. The account has no createMessage limit to speak of, so
@@ -61,11 +63,11 @@ func createMessageBody(app string, i int) string {
 func apiBodies(method string) string {
 	var b strings.Builder
 	switch method {
-	case "createMessage":
+	case catalog.CreateMessage.Method:
 		for i := range 16 {
 			b.WriteString(createMessageBody("BE0C1-00001", i) + "\n")
 		}
-	case "registerDevice": // 10,000 devices, each registered again and again
+	case catalog.RegisterDevice.Method: // 10,000 devices, each registered again and again
 		for i := range 10_000 {
 			fmt.Fprintf(&b, `{"request":{"application":"BE0C1-00001","push_token":"bench-token-%d","hwid":"bench-%d","device_type":%d,"language":"en","timezone":3600}}`+"\n", i, i, 1+2*(i%2))
 		}

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 // config is the harness's command line.
@@ -143,9 +145,9 @@ func runHarness(args []string, out io.Writer) error {
 func (h *harness) figure(name string) error {
 	switch name {
 	case "api":
-		return h.api("createMessage")
+		return h.api(catalog.CreateMessage.Method)
 	case "register":
-		return h.api("registerDevice")
+		return h.api(catalog.RegisterDevice.Method)
 	case "http":
 		return h.httpSender()
 	case "grpc":

@@ -1,7 +1,3 @@
-// Package catalog is Pushwoosh's vocabulary as pwemu emulates it: the
-// communication-statistics event that Pushwoosh streams to its customers
-// (https://docs.pushwoosh.com/product/integrations/event-streaming) and its wire encodings, the
-// platforms and the event names.
 package catalog
 
 import (
@@ -28,14 +24,35 @@ type Event struct {
 	LiveActivityID    string `json:"live_activity_id,omitempty"`
 }
 
-// Platforms Pushwoosh can stream events for, in the event streaming page's spelling.
-var Platforms = []string{"iOS", "Android", "macOS", "Windows", "Amazon", "Safari", "Chrome",
-	"Firefox", "Internet Explorer", "Baidu", "Huawei", "Email", "SMS", "Line", "Xiaomi", "WhatsApp"}
+// Event names of the communication statistics Pushwoosh streams
+// (https://docs.pushwoosh.com/product/integrations/event-streaming).
+const (
+	EventPushSent      = "Push Sent"
+	EventPushDelivered = "Push Delivered"
+	EventPushOpened    = "Push Opened"
+	EventSMSSent       = "SMS Sent"
+	EventSMSDelivered  = "SMS Delivered"
+
+	EventEmailSent         = "Email Sent"
+	EventEmailDelivered    = "Email Delivered"
+	EventEmailBounced      = "Email Bounced"
+	EventEmailOpened       = "Email Opened"
+	EventEmailLinkClicked  = "Email Link Clicked"
+	EventEmailUnsubscribed = "Email Unsubscribed"
+	EventEmailComplained   = "Email Complained"
+	EventEmailRejected     = "Email Rejected"
+)
 
 // EmailStatusEvents are the events the email-status webhook integration posts
 // (https://docs.pushwoosh.com/product/integrations/webhook-integration).
-var EmailStatusEvents = []string{"Email Sent", "Email Delivered", "Email Bounced", "Email Opened",
-	"Email Link Clicked", "Email Unsubscribed", "Email Complained", "Email Rejected"}
+var EmailStatusEvents = []string{EventEmailSent, EventEmailDelivered, EventEmailBounced, EventEmailOpened,
+	EventEmailLinkClicked, EventEmailUnsubscribed, EventEmailComplained, EventEmailRejected}
+
+// KnownEvents are the event names the documentation shows. Streams accept other names
+// too (Pushwoosh says the list grows); the scenario validator hints at a name that
+// differs from one of these only slightly, because matching is exact.
+var KnownEvents = append([]string{EventPushSent, EventPushDelivered, EventPushOpened,
+	EventSMSSent, EventSMSDelivered}, EmailStatusEvents...)
 
 // AppendJSON appends e as a JSON object, byte for byte what encoding/json produces for
 // the struct (HTML characters escaped, invalid UTF-8 replaced) but without reflection:

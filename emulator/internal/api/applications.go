@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 )
 
@@ -16,16 +17,6 @@ import (
 // getApplications, deleteApplication, configureApplication, and two methods that
 // client libraries list without a documented shape, setApplicationPlatformStatus
 // and getApplicationFile.
-
-const (
-	msgBadIcon            = "icon must be the base64-encoded content of a PNG file"
-	msgBadSDKIOS          = `sdk_ios must be "pw" or "corona"`
-	msgBadSDKAndroid      = `sdk_android must be "pw", "corona" or "phonegap"`
-	msgPlatformNotSet     = "Platform is not configured"
-	msgNoPlatformStatus   = "status is not set"
-	msgFileNotFound       = "File not found"
-	msgMissingConfigField = "Required field is not set: "
-)
 
 // pngSignature starts every PNG file.
 var pngSignature = []byte("\x89PNG\r\n\x1a\n")
@@ -45,15 +36,15 @@ func settingsFrom(r appRequest) (func(*state.AppSettings), reply, bool) {
 	if r.Icon != "" {
 		b, err := base64.StdEncoding.DecodeString(r.Icon)
 		if err != nil || len(b) < len(pngSignature) || string(b[:len(pngSignature)]) != string(pngSignature) {
-			return nil, refused(msgBadIcon), false
+			return nil, refused(catalog.MsgBadIcon), false
 		}
 		icon = b
 	}
 	if r.SDKIOS != "" && r.SDKIOS != "pw" && r.SDKIOS != "corona" {
-		return nil, refused(msgBadSDKIOS), false
+		return nil, refused(catalog.MsgBadSDKIOS), false
 	}
 	if r.SDKAndroid != "" && r.SDKAndroid != "pw" && r.SDKAndroid != "corona" && r.SDKAndroid != "phonegap" {
-		return nil, refused(msgBadSDKAndroid), false
+		return nil, refused(catalog.MsgBadSDKAndroid), false
 	}
 	return func(a *state.AppSettings) {
 		if icon != nil {
@@ -78,7 +69,7 @@ func (s *Server) createApplication(c *call) reply {
 		title = strings.TrimSpace(string(c.req.Name))
 	}
 	if title == "" {
-		return refused(msgNoAppTitle)
+		return refused(catalog.MsgNoAppTitle)
 	}
 	change, rep, good := settingsFrom(r)
 	if !good {
@@ -93,7 +84,7 @@ func (s *Server) createApplication(c *call) reply {
 			return ok(map[string]string{"application": code})
 		}
 	}
-	return refused(msgAppCodeExhausted)
+	return refused(catalog.MsgAppCodeExhausted)
 }
 
 // updateApplication changes the title, icon and SDK kinds it is given; the others
@@ -108,7 +99,7 @@ func (s *Server) updateApplication(c *call) reply {
 		return rep
 	}
 	if err := s.st.UpdateApplication(c.account.ID, c.app().Code, strings.TrimSpace(r.Title), change); err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	return ok(nil)
 }
@@ -116,10 +107,10 @@ func (s *Server) updateApplication(c *call) reply {
 // providerKeys name the platforms in configureApplication's "providers", by device
 // type, as the App Configuration API answers them.
 var providerKeys = map[int]string{
-	state.DeviceIOS: "ios", state.DeviceAndroid: "android", state.DeviceMacOS: "osx", state.DeviceWindows: "windows",
-	state.DeviceAmazon: "amazon", state.DeviceSafari: "safari", state.DeviceChrome: "chrome", state.DeviceFirefox: "firefox",
-	state.DeviceInternetExplorer: "internet_explorer", state.DeviceEmail: "email", state.DeviceHuawei: "huawei_android",
-	state.DeviceSMS: "sms", state.DeviceWhatsApp: "whats_app",
+	catalog.DeviceIOS: "ios", catalog.DeviceAndroid: "android", catalog.DeviceMacOS: "osx", catalog.DeviceWindows: "windows",
+	catalog.DeviceAmazon: "amazon", catalog.DeviceSafari: "safari", catalog.DeviceChrome: "chrome", catalog.DeviceFirefox: "firefox",
+	catalog.DeviceInternetExplorer: "internet_explorer", catalog.DeviceEmail: "email", catalog.DeviceHuawei: "huawei_android",
+	catalog.DeviceSMS: "sms", catalog.DeviceWhatsApp: "whats_app",
 }
 
 // providers is the documented "providers" object: every platform, true when it is
@@ -137,7 +128,7 @@ func providers(set state.AppSettings) map[string]bool {
 // requiredConfig are the fields the App Configuration API marks required, by
 // platform; platforms not listed take any fields.
 var requiredConfig = map[int][]string{
-	state.DeviceIOS: {"ios_key_management_type", "ios_key_file", "ios_key_password", "ios_gateway", "ios_framework"},
+	catalog.DeviceIOS: {"ios_key_management_type", "ios_key_file", "ios_key_password", "ios_gateway", "ios_framework"},
 }
 
 // configureApplication configures (and enables) one platform of an application:
@@ -149,7 +140,7 @@ func (s *Server) configureApplication(c *call) reply {
 	}
 	typ := int(c.req.DeviceType.V)
 	if _, known := providerKeys[typ]; !known {
-		return refused(msgBadDeviceType)
+		return refused(catalog.MsgBadDeviceType)
 	}
 	settings := map[string]string{}
 	for k, v := range fields {
@@ -164,7 +155,7 @@ func (s *Server) configureApplication(c *call) reply {
 	}
 	for _, k := range requiredConfig[typ] {
 		if settings[k] == "" {
-			return refused(msgMissingConfigField + k)
+			return refused(catalog.MsgMissingConfigField + k)
 		}
 	}
 	var after state.AppSettings
@@ -173,7 +164,7 @@ func (s *Server) configureApplication(c *call) reply {
 		after = *a
 	})
 	if err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	return ok(map[string]any{"providers": providers(after)})
 }
@@ -207,11 +198,11 @@ func (s *Server) setApplicationPlatformStatus(c *call) reply {
 		typ = int(r.Platform.V)
 	}
 	if _, known := providerKeys[typ]; !known {
-		return refused(msgBadDeviceType)
+		return refused(catalog.MsgBadDeviceType)
 	}
 	enabled, set := platformStatus(r.Status)
 	if !set {
-		return refused(msgNoPlatformStatus)
+		return refused(catalog.MsgNoPlatformStatus)
 	}
 	var after state.AppSettings
 	configured := false
@@ -225,9 +216,9 @@ func (s *Server) setApplicationPlatformStatus(c *call) reply {
 	})
 	switch {
 	case err != nil:
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	case !configured:
-		return refused(msgPlatformNotSet)
+		return refused(catalog.MsgPlatformNotSet)
 	}
 	return ok(map[string]any{"providers": providers(after)})
 }
@@ -244,12 +235,12 @@ func (s *Server) getApplicationFile(c *call) reply {
 	}
 	set, err := s.st.AppSettings(c.account.ID, c.app().Code)
 	if err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	name := strings.TrimSpace(r.File)
 	if name == "" || name == "icon" {
 		if len(set.Icon) == 0 {
-			return refused(msgFileNotFound)
+			return refused(catalog.MsgFileNotFound)
 		}
 		return ok(map[string]string{"filename": "icon.png", "content": base64.StdEncoding.EncodeToString(set.Icon)})
 	}
@@ -258,7 +249,7 @@ func (s *Server) getApplicationFile(c *call) reply {
 			return ok(map[string]string{"filename": name, "content": v})
 		}
 	}
-	return refused(msgFileNotFound)
+	return refused(catalog.MsgFileNotFound)
 }
 
 // applicationDetails is getApplication's "application": the documented fields
@@ -283,7 +274,7 @@ func (s *Server) getApplication(c *call) reply {
 	app := c.app()
 	set, err := s.st.AppSettings(c.account.ID, app.Code)
 	if err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	d := applicationDetails{Code: app.Code, Title: app.Name, AndroidSDK: orDefault(set.SDKAndroid, "pw"),
 		IOSSDK: orDefault(set.SDKIOS, "pw"), Providers: providers(set)}
@@ -291,15 +282,15 @@ func (s *Server) getApplication(c *call) reply {
 		u := "data:image/png;base64," + base64.StdEncoding.EncodeToString(set.Icon)
 		d.IconURL = &u
 	}
-	if p, found := set.Platforms[state.DeviceIOS]; found {
+	if p, found := set.Platforms[catalog.DeviceIOS]; found {
 		d.IOSGateway = p.Settings["ios_gateway"]
 		d.IOSAppleAppID = p.Settings["ios_apple_appid"]
 	}
-	if p, found := set.Platforms[state.DeviceAndroid]; found {
+	if p, found := set.Platforms[catalog.DeviceAndroid]; found {
 		d.AndroidGCMAPIKey = p.Settings["android_gcm_api_key"]
 		d.AndroidAPIType = p.Settings["android_api_type"]
 	}
-	if p, found := set.Platforms[state.DeviceAmazon]; found {
+	if p, found := set.Platforms[catalog.DeviceAmazon]; found {
 		d.ADMCID, d.ADMSecret = p.Settings["adm_cid"], p.Settings["adm_secret"]
 	}
 	return ok(map[string]applicationDetails{"application": d})

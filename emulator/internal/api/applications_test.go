@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/base64"
 	"testing"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 // png is the smallest content that passes as a PNG file: its signature and a byte.
@@ -55,27 +57,27 @@ func TestApplicationAdministration(t *testing.T) {
 	}
 	// Each refusal, with its exact answer.
 	for _, tc := range []struct{ method, fields, want string }{
-		{"updateApplication", app + `,"icon":"bm90IGEgcG5n"`, msgBadIcon},
-		{"updateApplication", app + `,"icon":"%%%"`, msgBadIcon},
-		{"updateApplication", app + `,"sdk_ios":"flutter"`, msgBadSDKIOS},
-		{"updateApplication", app + `,"sdk_android":"flutter"`, msgBadSDKAndroid},
-		{"updateApplication", `"title":"x"`, msgTokenOrAppNotSet},
-		{"updateApplication", `"application":"NOPE0-00000"`, msgAppNotFound},
-		{"configureApplication", app + `,"device_type":99`, msgBadDeviceType},
-		{"configureApplication", app + `,"device_type":1,"ios_key_file":"MIIMY"`, msgMissingConfigField + "ios_key_management_type"},
-		{"setApplicationPlatformStatus", app + `,"device_type":3,"status":true`, msgPlatformNotSet},
-		{"setApplicationPlatformStatus", app + `,"device_type":1`, msgNoPlatformStatus},
-		{"setApplicationPlatformStatus", app + `,"device_type":42,"status":true`, msgBadDeviceType},
-		{"getApplicationFile", `"application":"0THER-00003"`, msgFileNotFound},
-		{"getApplicationFile", app + `,"file":"android_key_file"`, msgFileNotFound},
-		{"createApplication", `"title":"x","sdk_ios":"flutter"`, msgBadSDKIOS},
+		{"updateApplication", app + `,"icon":"bm90IGEgcG5n"`, catalog.MsgBadIcon},
+		{"updateApplication", app + `,"icon":"%%%"`, catalog.MsgBadIcon},
+		{"updateApplication", app + `,"sdk_ios":"flutter"`, catalog.MsgBadSDKIOS},
+		{"updateApplication", app + `,"sdk_android":"flutter"`, catalog.MsgBadSDKAndroid},
+		{"updateApplication", `"title":"x"`, catalog.MsgTokenOrAppNotSet},
+		{"updateApplication", `"application":"NOPE0-00000"`, catalog.MsgAppNotFound},
+		{"configureApplication", app + `,"device_type":99`, catalog.MsgBadDeviceType},
+		{"configureApplication", app + `,"device_type":1,"ios_key_file":"MIIMY"`, catalog.MsgMissingConfigField + "ios_key_management_type"},
+		{"setApplicationPlatformStatus", app + `,"device_type":3,"status":true`, catalog.MsgPlatformNotSet},
+		{"setApplicationPlatformStatus", app + `,"device_type":1`, catalog.MsgNoPlatformStatus},
+		{"setApplicationPlatformStatus", app + `,"device_type":42,"status":true`, catalog.MsgBadDeviceType},
+		{"getApplicationFile", `"application":"0THER-00003"`, catalog.MsgFileNotFound},
+		{"getApplicationFile", app + `,"file":"android_key_file"`, catalog.MsgFileNotFound},
+		{"createApplication", `"title":"x","sdk_ios":"flutter"`, catalog.MsgBadSDKIOS},
 	} {
 		if e := admin(t, f, tc.method, tc.fields); e.StatusCode != 210 || e.StatusMessage != tc.want {
 			t.Errorf("%s %s: %d %q, want 210 %q", tc.method, tc.fields, e.StatusCode, e.StatusMessage, tc.want)
 		}
 	}
 	// A token restricted to another application is refused.
-	if _, e := f.call(t, "updateApplication", req(`"auth":"ONLY-OTHER-APP",`+app+`,"title":"x"`)); e.StatusCode != 210 || e.StatusMessage != msgAccessDenied {
+	if _, e := f.call(t, "updateApplication", req(`"auth":"ONLY-OTHER-APP",`+app+`,"title":"x"`)); e.StatusCode != 210 || e.StatusMessage != catalog.MsgAccessDenied {
 		t.Errorf("restricted token: %d %q", e.StatusCode, e.StatusMessage)
 	}
 	// createApplication keeps its icon and SDK kinds.

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gorilla/mux"
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 	"github.com/pwemu/pwemu/emulator/internal/targeting"
 )
@@ -34,23 +36,13 @@ const bulkDelay = time.Second
 const PrefixExportFiles = "/api/v2/audience/exportSegment/file/"
 
 const (
-	msgInvalidRequest   = "invalid request"
-	msgNoDevices        = "devices is required"
-	msgTooManyRows      = "devices holds more than 10000 rows"
-	msgJobNotFound      = "request not found"
-	msgNoSegment        = "filterExpression or filterCode is required"
-	msgBadExportFormat  = `format must be "csv" or "json"`
-	msgBadExportData    = "exportData may hold hwids, push_tokens, users and tags"
-	msgTaskNotFound     = "task not found"
-	msgNoTaskID         = "task_id is required"
-	msgFilterCodeAbsent = "filterCode names no filter"
-	rowOneID            = "exactly one of hwid, user_id or push_token is required"
-	rowBadOperator      = "list_operator must be set, append or remove"
-	rowNoTags           = "tags must be a non-empty object"
-	rowNoDevice         = "no such device"
-	rowNoHWID           = "hwid is required"
-	rowNoPushToken      = "push_token is required"
-	rowBadPlatform      = "platform must be a device type"
+	rowOneID       = "exactly one of hwid, user_id or push_token is required"
+	rowBadOperator = "list_operator must be set, append or remove"
+	rowNoTags      = "tags must be a non-empty object"
+	rowNoDevice    = "no such device"
+	rowNoHWID      = "hwid is required"
+	rowNoPushToken = "push_token is required"
+	rowBadPlatform = "platform must be a device type"
 )
 
 // maxBulkRows bounds the rows of one bulk request.
@@ -80,12 +72,12 @@ type bulkDevice struct {
 // no such application, 403 when it is not the token's.
 func (s *Server) bodyApp(c *call, code string) (state.Application, reply, bool) {
 	if strings.TrimSpace(code) == "" {
-		return state.Application{}, badRequest(msgInvalidRequest + ": application is required"), false
+		return state.Application{}, badRequest(catalog.MsgInvalidRequest + ": application is required"), false
 	}
 	app, rep, good := s.ownApp(c, code)
 	if !good {
-		if rep.message == msgAppNotFound {
-			return app, v2Error(http.StatusNotFound, grpcNotFound, msgAppNotFound), false
+		if rep.message == catalog.MsgAppNotFound {
+			return app, v2Error(http.StatusNotFound, grpcNotFound, catalog.MsgAppNotFound), false
 		}
 		return app, v2Error(http.StatusForbidden, grpcPermissionDenied, rep.message), false
 	}
@@ -93,18 +85,18 @@ func (s *Server) bodyApp(c *call, code string) (state.Application, reply, bool) 
 }
 
 func (s *Server) bulkSetTags(c *call, _ map[string]string) reply {
-	return s.startBulk(c, "audience/bulkSetTags", s.bulkSetTagsRow)
+	return s.startBulk(c, catalog.BulkSetTags.Method, s.bulkSetTagsRow)
 }
 
 func (s *Server) bulkRegisterDevice(c *call, _ map[string]string) reply {
-	return s.startBulk(c, "audience/bulkRegisterDevice", s.bulkRegisterRow)
+	return s.startBulk(c, catalog.BulkRegisterDevice.Method, s.bulkRegisterRow)
 }
 
 // startBulk checks a bulk request as a whole and schedules its rows.
 func (s *Server) startBulk(c *call, kind string, row func(app state.Application, r *bulkRequest, i int, raw json.RawMessage, at time.Time) state.BulkRow) reply {
 	var r bulkRequest
 	if json.Unmarshal(c.in.body, &r) != nil {
-		return badRequest(msgInvalidRequest)
+		return badRequest(catalog.MsgInvalidRequest)
 	}
 	app, rep, good := s.bodyApp(c, r.Application)
 	if !good {
@@ -112,9 +104,9 @@ func (s *Server) startBulk(c *call, kind string, row func(app state.Application,
 	}
 	switch {
 	case len(r.Devices) == 0:
-		return badRequest(msgInvalidRequest + ": " + msgNoDevices)
+		return badRequest(catalog.MsgInvalidRequest + ": " + catalog.MsgNoDevices)
 	case len(r.Devices) > maxBulkRows:
-		return badRequest(msgInvalidRequest + ": " + msgTooManyRows)
+		return badRequest(catalog.MsgInvalidRequest + ": " + catalog.MsgTooManyRows)
 	}
 	job := state.BulkJob{Kind: kind, AccountID: c.account.ID, Application: app.Code, Created: c.in.arrive,
 		Due: c.in.arrive.Add(bulkDelay)}
@@ -165,7 +157,7 @@ func (s *Server) bulkSetTagsRow(app state.Application, r *bulkRequest, i int, ra
 	row := state.BulkRow{Row: i, Status: state.RowFailed}
 	var d bulkDevice
 	if json.Unmarshal(raw, &d) != nil {
-		row.Errors = []string{msgInvalidRequest}
+		row.Errors = []string{catalog.MsgInvalidRequest}
 		return row
 	}
 	row.HWID, row.UserID, row.PushToken = string(d.HWID), string(d.UserID), d.PushToken
@@ -234,7 +226,7 @@ func (s *Server) bulkRegisterRow(app state.Application, _ *bulkRequest, i int, r
 	row := state.BulkRow{Row: i, Status: state.RowFailed}
 	var d bulkDevice
 	if json.Unmarshal(raw, &d) != nil {
-		row.Errors = []string{msgInvalidRequest}
+		row.Errors = []string{catalog.MsgInvalidRequest}
 		return row
 	}
 	row.HWID, row.PushToken = string(d.HWID), d.PushToken
@@ -261,7 +253,7 @@ func (s *Server) bulkRegisterRow(app state.Application, _ *bulkRequest, i int, r
 	_, skipped, err := s.st.RegisterDevice(state.Registration{Application: app.Code, HWID: row.HWID,
 		PushToken: row.PushToken, Type: typ, Tags: tags}, at)
 	if err != nil {
-		row.Errors = []string{msgAppNotFound}
+		row.Errors = []string{catalog.MsgAppNotFound}
 		return row
 	}
 	for _, sk := range skipped {
@@ -276,12 +268,12 @@ func (s *Server) bulkRegisterRow(app state.Application, _ *bulkRequest, i int, r
 func devicePlatform(raw json.RawMessage) int {
 	var n flexInt
 	if n.UnmarshalJSON(raw) == nil && n.Set {
-		if state.PlatformName(int(n.V)) != "" {
+		if catalog.PlatformName(int(n.V)) != "" {
 			return int(n.V)
 		}
 		return 0
 	}
-	if t, found := targeting.Platform(rawString(raw)); found {
+	if t, found := catalog.DeviceTypeNamed(rawString(raw)); found {
 		return t
 	}
 	return 0
@@ -311,7 +303,7 @@ func (s *Server) bulkJobStatus(c *call, vars map[string]string) reply {
 	kind := strings.TrimSuffix(c.in.method, "/status")
 	j, found := s.st.BulkJob(c.account.ID, kind, vars["request_id"])
 	if !found {
-		return v2Error(http.StatusNotFound, grpcNotFound, msgJobNotFound)
+		return v2Error(http.StatusNotFound, grpcNotFound, catalog.MsgJobNotFound)
 	}
 	st := bulkStatus{RequestID: j.ID, Status: j.Status}
 	if j.Status == state.BulkCompleted {
@@ -362,7 +354,7 @@ func (s *Server) export(c *call, r exportRequest) (state.Export, string) {
 	case expr != "":
 		n, err := targeting.Parse(expr)
 		if err != nil {
-			return state.Export{}, msgBadFilter + ": " + err.Error()
+			return state.Export{}, catalog.MsgBadFilter + ": " + err.Error()
 		}
 		node = n
 	case r.FilterCode != "":
@@ -373,7 +365,7 @@ func (s *Server) export(c *call, r exportRequest) (state.Export, string) {
 			}
 		}
 		if name == "" {
-			return state.Export{}, msgFilterCodeAbsent
+			return state.Export{}, catalog.MsgFilterCodeAbsent
 		}
 		n, err := targeting.Named(s.st, c.account.ID, name)
 		if err != nil {
@@ -381,14 +373,14 @@ func (s *Server) export(c *call, r exportRequest) (state.Export, string) {
 		}
 		node = n
 	default:
-		return state.Export{}, msgNoSegment
+		return state.Export{}, catalog.MsgNoSegment
 	}
 	format := strings.ToLower(strings.TrimSpace(r.Format))
 	if format == "" {
 		format = "csv"
 	}
 	if format != "csv" && format != "json" {
-		return state.Export{}, msgBadExportFormat
+		return state.Export{}, catalog.MsgBadExportFormat
 	}
 	cols := r.ExportData
 	if len(cols) == 0 {
@@ -396,7 +388,7 @@ func (s *Server) export(c *call, r exportRequest) (state.Export, string) {
 	}
 	for _, col := range cols {
 		if !slices.Contains(exportColumns, col) {
-			return state.Export{}, msgBadExportData
+			return state.Export{}, catalog.MsgBadExportData
 		}
 	}
 	var apps []string
@@ -420,7 +412,7 @@ func (s *Server) export(c *call, r exportRequest) (state.Export, string) {
 	}
 	file, err := segmentFile(devices, cols, format)
 	if err != nil {
-		return state.Export{}, msgInternal
+		return state.Export{}, catalog.MsgInternal
 	}
 	e := state.Export{AccountID: c.account.ID, Devices: len(devices), Created: c.in.arrive}
 	for range 16 {
@@ -436,7 +428,7 @@ func (s *Server) export(c *call, r exportRequest) (state.Export, string) {
 			return e, ""
 		}
 	}
-	return state.Export{}, msgCodeExhausted
+	return state.Export{}, catalog.MsgCodeExhausted
 }
 
 // segmentFile writes devices as CSV (a header row, tags as a JSON object) or as a
@@ -502,7 +494,7 @@ func exportURL(in *incoming, e state.Export) string {
 func (s *Server) exportSegmentV2(c *call, _ map[string]string) reply {
 	var r exportRequest
 	if json.Unmarshal(c.in.body, &r) != nil {
-		return badRequest(msgInvalidRequest)
+		return badRequest(catalog.MsgInvalidRequest)
 	}
 	if r.Application != "" {
 		if _, rep, good := s.bodyApp(c, r.Application); !good {
@@ -521,14 +513,14 @@ func (s *Server) exportSegmentResult(c *call, _ map[string]string) reply {
 		TaskID string `json:"task_id"`
 	}
 	if json.Unmarshal(c.in.body, &r) != nil {
-		return badRequest(msgInvalidRequest)
+		return badRequest(catalog.MsgInvalidRequest)
 	}
 	if strings.TrimSpace(r.TaskID) == "" {
-		return badRequest(msgNoTaskID)
+		return badRequest(catalog.MsgNoTaskID)
 	}
 	e, found := s.st.Export(strings.TrimSpace(r.TaskID))
 	if !found || e.AccountID != c.account.ID {
-		return v2Error(http.StatusNotFound, grpcNotFound, msgTaskNotFound)
+		return v2Error(http.StatusNotFound, grpcNotFound, catalog.MsgTaskNotFound)
 	}
 	return jsonOK(map[string]any{"filename": exportURL(c.in, e), "devices": e.Devices})
 }
@@ -555,9 +547,9 @@ func (s *Server) exportSegmentV13(c *call) reply {
 // serveExportFile serves GET /api/v2/audience/exportSegment/file/<task_id>.zip: the
 // URL stands for the file, as a pre-signed link does.
 func (s *Server) serveExportFile(w http.ResponseWriter, r *http.Request) {
-	name := strings.TrimPrefix(trimSlashes(r.URL.Path), PrefixExportFiles)
+	name := mux.Vars(r)["file"]
 	e, found := s.st.Export(strings.TrimSuffix(name, ".zip"))
-	if r.Method != http.MethodGet || !found || e.Filename != name {
+	if !found || e.Filename != name {
 		http.NotFound(w, r)
 		return
 	}

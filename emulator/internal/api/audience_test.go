@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 // v2 posts a body to an /api/ path and decodes the answer.
@@ -107,15 +109,15 @@ func TestBulkSetTags(t *testing.T) {
 		status             int
 		want               v2err
 	}{
-		{"POST", "/api/v2/audience/bulkSetTags", `{"application":"APPCODE-12345","devices":[{"hwid":"a","tags":{"x":1}}]}`, nil, 401, v2err{16, msgUnauthorized, []any{}}},
-		{"POST", "/api/v2/audience/bulkSetTags", `not json`, []string{"Authorization: Api TESTAUTHTOKEN"}, 400, v2err{3, msgInvalidRequest, []any{}}},
-		{"POST", "/api/v2/audience/bulkSetTags", `{"auth":"TESTAUTHTOKEN","devices":[{"hwid":"a"}]}`, nil, 400, v2err{3, msgInvalidRequest + ": application is required", []any{}}},
-		{"POST", "/api/v2/audience/bulkSetTags", `{"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","devices":[]}`, nil, 400, v2err{3, msgInvalidRequest + ": " + msgNoDevices, []any{}}},
-		{"POST", "/api/v2/audience/bulkSetTags", `{"auth":"TESTAUTHTOKEN","application":"NOPE0-00000","devices":[{"hwid":"a"}]}`, nil, 404, v2err{5, msgAppNotFound, []any{}}},
-		{"POST", "/api/v2/audience/bulkSetTags", `{"auth":"ONLY-OTHER-APP","application":"APPCODE-12345","devices":[{"hwid":"a"}]}`, nil, 403, v2err{7, msgAccessDenied, []any{}}},
-		{"GET", "/api/v2/audience/bulkSetTags/nope", ``, []string{"Authorization: Api TESTAUTHTOKEN"}, 404, v2err{5, msgJobNotFound, []any{}}},
-		{"GET", "/api/v2/audience/bulkRegisterDevice/" + id, ``, []string{"Authorization: Api TESTAUTHTOKEN"}, 404, v2err{5, msgJobNotFound, []any{}}},
-		{"GET", "/api/v2/audience/bulkSetTags/" + id, ``, []string{"Authorization: Api SMALL-TOKEN"}, 404, v2err{5, msgJobNotFound, []any{}}},
+		{"POST", "/api/v2/audience/bulkSetTags", `{"application":"APPCODE-12345","devices":[{"hwid":"a","tags":{"x":1}}]}`, nil, 401, v2err{16, catalog.MsgUnauthorized, []any{}}},
+		{"POST", "/api/v2/audience/bulkSetTags", `not json`, []string{"Authorization: Api TESTAUTHTOKEN"}, 400, v2err{3, catalog.MsgInvalidRequest, []any{}}},
+		{"POST", "/api/v2/audience/bulkSetTags", `{"auth":"TESTAUTHTOKEN","devices":[{"hwid":"a"}]}`, nil, 400, v2err{3, catalog.MsgInvalidRequest + ": application is required", []any{}}},
+		{"POST", "/api/v2/audience/bulkSetTags", `{"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","devices":[]}`, nil, 400, v2err{3, catalog.MsgInvalidRequest + ": " + catalog.MsgNoDevices, []any{}}},
+		{"POST", "/api/v2/audience/bulkSetTags", `{"auth":"TESTAUTHTOKEN","application":"NOPE0-00000","devices":[{"hwid":"a"}]}`, nil, 404, v2err{5, catalog.MsgAppNotFound, []any{}}},
+		{"POST", "/api/v2/audience/bulkSetTags", `{"auth":"ONLY-OTHER-APP","application":"APPCODE-12345","devices":[{"hwid":"a"}]}`, nil, 403, v2err{7, catalog.MsgAccessDenied, []any{}}},
+		{"GET", "/api/v2/audience/bulkSetTags/nope", ``, []string{"Authorization: Api TESTAUTHTOKEN"}, 404, v2err{5, catalog.MsgJobNotFound, []any{}}},
+		{"GET", "/api/v2/audience/bulkRegisterDevice/" + id, ``, []string{"Authorization: Api TESTAUTHTOKEN"}, 404, v2err{5, catalog.MsgJobNotFound, []any{}}},
+		{"GET", "/api/v2/audience/bulkSetTags/" + id, ``, []string{"Authorization: Api SMALL-TOKEN"}, 404, v2err{5, catalog.MsgJobNotFound, []any{}}},
 	} {
 		code, got := v2call[v2err](t, f, tc.method, tc.path, tc.body, tc.headers...)
 		if code != tc.status || got.Code != tc.want.Code || got.Message != tc.want.Message || got.Details == nil {
@@ -226,19 +228,19 @@ func TestExportSegment(t *testing.T) {
 		status     int
 		want       v2err
 	}{
-		{"/api/v2/audience/exportSegment", `{"auth":"TESTAUTHTOKEN"}`, 400, v2err{3, msgNoSegment, nil}},
-		{"/api/v2/audience/exportSegment", `{"auth":"TESTAUTHTOKEN","filterCode":"NOPE0-00000"}`, 400, v2err{3, msgFilterCodeAbsent, nil}},
-		{"/api/v2/audience/exportSegment", `{"auth":"TESTAUTHTOKEN","filterExpression":"A(\"x\")","format":"xml"}`, 400, v2err{3, msgBadExportFormat, nil}},
-		{"/api/v2/audience/exportSegment", `{"auth":"TESTAUTHTOKEN","filterExpression":"A(\"x\")","exportData":["emails"]}`, 400, v2err{3, msgBadExportData, nil}},
-		{"/api/v2/audience/exportSegment/result", `{"auth":"TESTAUTHTOKEN"}`, 400, v2err{3, msgNoTaskID, nil}},
-		{"/api/v2/audience/exportSegment/result", `{"auth":"TESTAUTHTOKEN","task_id":"nope"}`, 404, v2err{5, msgTaskNotFound, nil}},
+		{"/api/v2/audience/exportSegment", `{"auth":"TESTAUTHTOKEN"}`, 400, v2err{3, catalog.MsgNoSegment, nil}},
+		{"/api/v2/audience/exportSegment", `{"auth":"TESTAUTHTOKEN","filterCode":"NOPE0-00000"}`, 400, v2err{3, catalog.MsgFilterCodeAbsent, nil}},
+		{"/api/v2/audience/exportSegment", `{"auth":"TESTAUTHTOKEN","filterExpression":"A(\"x\")","format":"xml"}`, 400, v2err{3, catalog.MsgBadExportFormat, nil}},
+		{"/api/v2/audience/exportSegment", `{"auth":"TESTAUTHTOKEN","filterExpression":"A(\"x\")","exportData":["emails"]}`, 400, v2err{3, catalog.MsgBadExportData, nil}},
+		{"/api/v2/audience/exportSegment/result", `{"auth":"TESTAUTHTOKEN"}`, 400, v2err{3, catalog.MsgNoTaskID, nil}},
+		{"/api/v2/audience/exportSegment/result", `{"auth":"TESTAUTHTOKEN","task_id":"nope"}`, 404, v2err{5, catalog.MsgTaskNotFound, nil}},
 	} {
 		code, got := v2call[v2err](t, f, http.MethodPost, tc.path, tc.body)
 		if code != tc.status || got.Code != tc.want.Code || got.Message != tc.want.Message {
 			t.Errorf("%s %s: %d %+v, want %d %+v", tc.path, tc.body, code, got, tc.status, tc.want)
 		}
 	}
-	if _, e := f.call(t, "exportSegment", req(`"auth":"TESTAUTHTOKEN"`)); e.StatusCode != 210 || e.StatusMessage != msgNoSegment {
+	if _, e := f.call(t, "exportSegment", req(`"auth":"TESTAUTHTOKEN"`)); e.StatusCode != 210 || e.StatusMessage != catalog.MsgNoSegment {
 		t.Errorf("v1.3 exportSegment without a filter: %d %q", e.StatusCode, e.StatusMessage)
 	}
 	if code, _ := f.do(t, http.MethodGet, PrefixExportFiles+"nope.zip", ""); code != 404 {

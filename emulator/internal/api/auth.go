@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 	"github.com/pwemu/pwemu/scenarios"
 )
@@ -72,24 +73,24 @@ func (s *Server) authorizeDevice(c *call, method string) (reply, bool) {
 	}
 	code := c.req.Application
 	if code == "" {
-		return refused(msgTokenOrAppNotSet), false
+		return refused(catalog.MsgTokenOrAppNotSet), false
 	}
 	app, found := s.st.Application(code)
 	if !found {
-		return refused(msgAppNotFound), false
+		return refused(catalog.MsgAppNotFound), false
 	}
 	if c.token != nil && (c.token.AccountID != app.AccountID || !c.token.Covers(code)) {
-		return refused(msgAccessDenied), false
+		return refused(catalog.MsgAccessDenied), false
 	}
 	if c.token == nil && app.DeviceTokenRequired {
 		return httpError(http.StatusUnauthorized), false
 	}
 	acc, _ := s.st.Account(app.AccountID)
 	if acc.Suspended {
-		return refused(msgAccountSuspended), false
+		return refused(catalog.MsgAccountSuspended), false
 	}
 	if app.Suspended {
-		return refused(msgAppSuspended), false
+		return refused(catalog.MsgAppSuspended), false
 	}
 	c.account = acc
 	c.setApp(app)
@@ -109,13 +110,13 @@ func (s *Server) authorizeServer(c *call, method string, need appNeed) (reply, b
 		value = v
 	}
 	if value == "" {
-		return refused(msgTokenOrAppNotSet), false
+		return refused(catalog.MsgTokenOrAppNotSet), false
 	}
 	// The token is checked before the application: a bad token is the answer even
 	// when the application is missing too.
 	t, found := s.st.Token(value)
 	if !found {
-		return refused(msgInvalidToken), false
+		return refused(catalog.MsgInvalidToken), false
 	}
 	if t.Kind != scenarios.TokenServer {
 		return httpError(http.StatusUnauthorized), false
@@ -123,7 +124,7 @@ func (s *Server) authorizeServer(c *call, method string, need appNeed) (reply, b
 	missingApp := (need == appRequired && c.req.Application == "") ||
 		(need == appOrGroup && c.req.Application == "" && c.req.ApplicationsGroup == "")
 	if missingApp {
-		return refused(msgTokenOrAppNotSet), false
+		return refused(catalog.MsgTokenOrAppNotSet), false
 	}
 	if !t.Allows(method) {
 		return httpError(http.StatusForbidden), false
@@ -131,10 +132,10 @@ func (s *Server) authorizeServer(c *call, method string, need appNeed) (reply, b
 	c.setToken(t)
 	acc, found := s.st.Account(t.AccountID)
 	if !found {
-		return refused(msgAccountNotFound), false
+		return refused(catalog.MsgAccountNotFound), false
 	}
 	if acc.Suspended {
-		return refused(msgAccountSuspended), false
+		return refused(catalog.MsgAccountSuspended), false
 	}
 	c.account = acc
 	switch {
@@ -149,12 +150,12 @@ func (s *Server) authorizeServer(c *call, method string, need appNeed) (reply, b
 	case need == appOrGroup:
 		g, found := s.st.Group(c.req.ApplicationsGroup)
 		if !found || g.AccountID != acc.ID {
-			return refused(msgAccessDenied), false
+			return refused(catalog.MsgAccessDenied), false
 		}
 		for _, code := range g.Applications {
 			app, r, ok := s.ownApp(c, code)
 			if !ok {
-				if r.message == msgAppSuspended {
+				if r.message == catalog.MsgAppSuspended {
 					continue // a group message skips suspended members
 				}
 				return r, false
@@ -162,7 +163,7 @@ func (s *Server) authorizeServer(c *call, method string, need appNeed) (reply, b
 			c.apps = append(c.apps, app)
 		}
 		if len(c.apps) == 0 {
-			return refused(msgAppSuspended), false
+			return refused(catalog.MsgAppSuspended), false
 		}
 		c.group = g.Code
 	}
@@ -173,13 +174,13 @@ func (s *Server) authorizeServer(c *call, method string, need appNeed) (reply, b
 func (s *Server) ownApp(c *call, code string) (state.Application, reply, bool) {
 	app, found := s.st.Application(code)
 	if !found {
-		return app, refused(msgAppNotFound), false
+		return app, refused(catalog.MsgAppNotFound), false
 	}
 	if app.AccountID != c.account.ID || !c.token.Covers(code) {
-		return app, refused(msgAccessDenied), false
+		return app, refused(catalog.MsgAccessDenied), false
 	}
 	if app.Suspended {
-		return app, refused(msgAppSuspended), false
+		return app, refused(catalog.MsgAppSuspended), false
 	}
 	return app, reply{}, true
 }

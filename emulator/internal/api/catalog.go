@@ -6,25 +6,12 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 	"github.com/pwemu/pwemu/emulator/internal/targeting"
 )
 
 // Account catalogue methods: tags, filters, events and applications.
-
-const (
-	msgNoTagName        = "Tag name is not set"
-	msgBadTagType       = "Invalid tag type"
-	msgTagExists        = "Tag already exists"
-	msgTagNotFound      = "Tag not found"
-	msgNoFilterName     = "Filter name is not set"
-	msgFilterExists     = "Filter already exists"
-	msgFilterNotFound   = "Filter not found"
-	msgNoEventName      = "Event name is not set"
-	msgEventExists      = "Event already exists"
-	msgNoAppTitle       = "Application title is not set"
-	msgAppCodeExhausted = "Could not allocate an application code"
-)
 
 // tagRequest is addTag's and deleteTag's "tag" object.
 type tagRequest struct {
@@ -68,15 +55,15 @@ var resultTrue = []byte(`{"result":true}`)
 func (s *Server) addTag(c *call) reply {
 	t, good := decodeTag(c.req.Tag)
 	if !good {
-		return refused(msgNoTagName)
+		return refused(catalog.MsgNoTagName)
 	}
 	typ := tagType(t.Type)
 	if typ == 0 {
-		return refused(msgBadTagType)
+		return refused(catalog.MsgBadTagType)
 	}
 	err := s.st.AddTag(c.account.ID, state.TagDef{Name: t.Name, Type: typ, ApplicationSpecific: t.ApplicationSpecific})
 	if errors.Is(err, state.ErrExists) {
-		return refused(msgTagExists)
+		return refused(catalog.MsgTagExists)
 	}
 	return okRaw(resultTrue)
 }
@@ -84,10 +71,10 @@ func (s *Server) addTag(c *call) reply {
 func (s *Server) deleteTag(c *call) reply {
 	t, good := decodeTag(c.req.Tag)
 	if !good {
-		return refused(msgNoTagName)
+		return refused(catalog.MsgNoTagName)
 	}
 	if err := s.st.DeleteTag(c.account.ID, t.Name); err != nil {
-		return refused(msgTagNotFound)
+		return refused(catalog.MsgTagNotFound)
 	}
 	return okRaw(resultTrue)
 }
@@ -106,7 +93,7 @@ func (s *Server) listTags(c *call) reply {
 func (s *Server) createFilter(c *call) reply {
 	name := strings.TrimSpace(string(c.req.Name))
 	if name == "" {
-		return refused(msgNoFilterName)
+		return refused(catalog.MsgNoFilterName)
 	}
 	var x struct {
 		FilterExpression string `json:"filter_expression"`
@@ -123,17 +110,17 @@ func (s *Server) createFilter(c *call) reply {
 	}
 	if f.FilterExpression != "" {
 		if _, err := targeting.Parse(f.FilterExpression); err != nil {
-			return refused(msgBadFilter + ": " + err.Error())
+			return refused(catalog.MsgBadFilter + ": " + err.Error())
 		}
 	}
 	if _, err := targeting.Conditions(f.Conditions, f.Operator, nil); err != nil {
-		return refused(msgBadConditions + ": " + err.Error())
+		return refused(catalog.MsgBadConditions + ": " + err.Error())
 	}
 	if isNull(f.Conditions) {
 		f.Conditions = nil
 	}
 	if err := s.st.CreateFilter(c.account.ID, f); errors.Is(err, state.ErrExists) {
-		return refused(msgFilterExists)
+		return refused(catalog.MsgFilterExists)
 	}
 	return ok(map[string]string{"name": name})
 }
@@ -149,17 +136,17 @@ func (s *Server) listFilters(c *call) reply {
 func (s *Server) deleteFilter(c *call) reply {
 	name := strings.TrimSpace(string(c.req.Name))
 	if name == "" {
-		return refused(msgNoFilterName)
+		return refused(catalog.MsgNoFilterName)
 	}
 	if err := s.st.DeleteFilter(c.account.ID, name); err != nil {
-		return refused(msgFilterNotFound)
+		return refused(catalog.MsgFilterNotFound)
 	}
 	return ok(nil)
 }
 
 func (s *Server) deleteApplication(c *call) reply {
 	if err := s.st.DeleteApplication(c.account.ID, c.app().Code); err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	return ok(nil)
 }

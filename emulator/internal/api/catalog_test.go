@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 func TestTagsFiltersEvents(t *testing.T) {
@@ -15,18 +17,18 @@ func TestTagsFiltersEvents(t *testing.T) {
 	}{
 		{"addTag", `"tag":{"name":"Plan","type":2}`, 200, "OK", `{"result":true}`},
 		{"addTag", `"tag":{"name":"Score","type":"integer","application_specific":true}`, 200, "OK", `{"result":true}`},
-		{"addTag", `"tag":{"name":"Plan","type":2}`, 210, msgTagExists, `null`},
-		{"addTag", `"tag":{"name":"Bad","type":99}`, 210, msgBadTagType, `null`},
-		{"addTag", `"tag":{"type":1}`, 210, msgNoTagName, `null`},
+		{"addTag", `"tag":{"name":"Plan","type":2}`, 210, catalog.MsgTagExists, `null`},
+		{"addTag", `"tag":{"name":"Bad","type":99}`, 210, catalog.MsgBadTagType, `null`},
+		{"addTag", `"tag":{"type":1}`, 210, catalog.MsgNoTagName, `null`},
 		{"deleteTag", `"tag":{"name":"Plan"}`, 200, "OK", `{"result":true}`},
-		{"deleteTag", `"tag":{"name":"Plan"}`, 210, msgTagNotFound, `null`},
+		{"deleteTag", `"tag":{"name":"Plan"}`, 210, catalog.MsgTagNotFound, `null`},
 		{"createFilter", `"name":"Germans","conditions":[["APPCODE-12345","Language","EQ","de"]],"operator":"AND"`, 200, "OK", `{"name":"Germans"}`},
-		{"createFilter", `"name":"Germans","conditions":[]`, 210, msgFilterExists, `null`},
-		{"createFilter", `"name":"Elsewhere","application":"5A11-00001"`, 210, msgAccessDenied, `null`},
-		{"createFilter", `"conditions":[]`, 210, msgNoFilterName, `null`},
+		{"createFilter", `"name":"Germans","conditions":[]`, 210, catalog.MsgFilterExists, `null`},
+		{"createFilter", `"name":"Elsewhere","application":"5A11-00001"`, 210, catalog.MsgAccessDenied, `null`},
+		{"createFilter", `"conditions":[]`, 210, catalog.MsgNoFilterName, `null`},
 		{"listFilters", ``, 200, "OK", `{"filters":[{"code":"A547D-86830","name":"Germans","conditions":[["APPCODE-12345","Language","EQ","de"]],"operator":"AND"}]}`},
 		{"deleteFilter", `"name":"Germans"`, 200, "OK", `null`},
-		{"deleteFilter", `"name":"Germans"`, 210, msgFilterNotFound, `null`},
+		{"deleteFilter", `"name":"Germans"`, 210, catalog.MsgFilterNotFound, `null`},
 		{"listFilters", ``, 200, "OK", `{"filters":[]}`},
 	}
 	for _, s := range steps {
@@ -93,10 +95,10 @@ func TestApplications(t *testing.T) {
 	if _, e = f.call(t, "deleteApplication", req(`"auth":"TESTAUTHTOKEN","application":"`+created.Application+`"`)); e.StatusCode != 200 {
 		t.Fatalf("deleteApplication: %d %q", e.StatusCode, e.StatusMessage)
 	}
-	if _, e = f.call(t, "getApplication", req(`"auth":"TESTAUTHTOKEN","application":"`+created.Application+`"`)); e.StatusMessage != msgAppNotFound {
+	if _, e = f.call(t, "getApplication", req(`"auth":"TESTAUTHTOKEN","application":"`+created.Application+`"`)); e.StatusMessage != catalog.MsgAppNotFound {
 		t.Fatalf("getApplication after delete: %q", e.StatusMessage)
 	}
-	if _, e = f.call(t, "createApplication", req(`"auth":"TESTAUTHTOKEN"`)); e.StatusMessage != msgNoAppTitle {
+	if _, e = f.call(t, "createApplication", req(`"auth":"TESTAUTHTOKEN"`)); e.StatusMessage != catalog.MsgNoAppTitle {
 		t.Fatalf("createApplication without title: %q", e.StatusMessage)
 	}
 }

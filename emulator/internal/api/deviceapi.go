@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+
+	"github.com/gorilla/mux"
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 // The HTTP gateway of Pushwoosh's v2 device service (pushwoosh.device_api.v2,
@@ -16,38 +19,48 @@ import (
 // v1.3 answer is null) and errors the gateway's {"code","message","details"}.
 
 // PrefixDeviceAPI is where the v2 device service's gateway paths live.
-const PrefixDeviceAPI = "/api/v2/device-api/"
+const PrefixDeviceAPI = catalog.PrefixDeviceAPI
 
-// deviceRPCs maps the gateway's paths to the methods that answer them. The *Sync
-// variants do synchronously what the others queue: pwemu does everything at once.
-var deviceRPCs = map[string]string{
-	"applicationOpen":             "applicationOpen",
-	"setBadge":                    "setBadge",
-	"pushStat":                    "pushStat",
-	"messageDeliveryEvent":        "messageDeliveryEvent",
-	"setTags":                     "setTags",
-	"getTags":                     "getTags",
-	"multiRegisterDevice":         "multiRegisterDevice",
-	"multiRegisterDeviceSync":     "multiRegisterDevice",
-	"registerDevice":              "registerDevice",
-	"registerDeviceSync":          "registerDevice",
-	"unregisterDevice":            "unregisterDevice",
-	"unregisterDeviceSync":        "unregisterDevice",
-	"deleteDevice":                "deleteDevice",
-	"deleteDeviceSync":            "deleteDevice",
-	"checkDevice":                 "checkDevice",
-	"registerUser":                "registerUser",
-	"getInApps":                   "getInApps",
-	"richMediaAction":             "richMediaAction",
-	"setActivityToken":            "setActivityToken",
-	"setActivityPushToStartToken": "setActivityPushToStartToken",
-	"setMADID":                    "setMADID",
-	"deleteUser":                  methodDeleteUser,
-	"deleteUserSync":              methodDeleteUser,
+// deviceTwins are the v1.3 methods whose RPC the gateway serves under the same name;
+// syncTwins also have a *Sync variant, which does synchronously what the other
+// queues: pwemu does everything at once.
+var (
+	deviceTwins = []*catalog.Endpoint{catalog.ApplicationOpen, catalog.SetBadge, catalog.PushStat,
+		catalog.MessageDeliveryEvent, catalog.SetTags, catalog.GetTags, catalog.CheckDevice, catalog.RegisterUser,
+		catalog.GetInApps, catalog.RichMediaAction, catalog.SetActivityToken, catalog.SetActivityPushToStartToken,
+		catalog.SetMADID}
+	syncTwins = []*catalog.Endpoint{catalog.MultiRegisterDevice, catalog.RegisterDevice, catalog.UnregisterDevice,
+		catalog.DeleteDevice}
+)
+
+// deviceRPCs maps the gateway's RPC names to the v1.3 methods that answer them.
+var deviceRPCs = func() map[string]string {
+	m := map[string]string{}
+	for _, t := range deviceTwins {
+		m[t.Method] = t.Method
+	}
+	for _, t := range syncTwins {
+		m[t.Method], m[t.Method+"Sync"] = t.Method, t.Method
+	}
+	return m
+}()
+
+// serveDeviceAPI serves the gateway: deleteUser, and the RPCs with a v1.3 twin.
+func (s *Server) serveDeviceAPI(ep *catalog.Endpoint) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		method, found := ep.Method, true
+		if ep != catalog.DeleteUser {
+			method, found = deviceRPCs[mux.Vars(r)["rpc"]]
+		}
+		s.serve(w, r, method, true, func(ctx context.Context, in *incoming) reply {
+			in.jsonKnown, in.isJSON = true, len(in.body) == 0 || json.Valid(in.body)
+			if !found {
+				return v2Error(http.StatusNotFound, grpcNotFound, catalog.MsgUnknownAPIPath+" "+in.path)
+			}
+			return s.callDeviceV2(ctx, in)
+		})
+	}
 }
-
-// methodDeleteUser has no v1.3 twin.
-const methodDeleteUser = "deleteUser"
 
 // v2FieldNames renames the v2 requests' fields to the v1.3 names the handlers read;
 // the original field stays too.
@@ -98,11 +111,11 @@ func (s *Server) callDeviceV2(ctx context.Context, in *incoming) reply {
 	orig := in.body
 	wrapped, good := v13Body(orig)
 	if !good {
-		return badRequest(msgBadJSON)
+		return badRequest(catalog.MsgBadJSON)
 	}
 	in.body = wrapped
 	defer func() { in.body = orig }()
-	if in.method != methodDeleteUser {
+	if in.method != catalog.DeleteUser.Method {
 		return s.callV13(ctx, in)
 	}
 	if err := decodeRequest(in.body, &in.req); err != nil {
@@ -111,7 +124,7 @@ func (s *Server) callDeviceV2(ctx context.Context, in *incoming) reply {
 	c := &in.call
 	*c = call{in: in, req: &in.req}
 	if in.req.Application == "" {
-		return badRequest(msgNoDeleteUserApp)
+		return badRequest(catalog.MsgNoDeleteUserApp)
 	}
 	if r, good := s.authorizeDevice(c, in.method); !good {
 		return r

@@ -3,6 +3,7 @@ package api
 import (
 	"testing"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/scenarios"
 )
 
@@ -37,10 +38,10 @@ func TestDeviceAPIV2(t *testing.T) {
 		{"unregisterDeviceSync", `{` + app + `,"hwid":"v2-web"}`, 200, `{}`},
 		{"deleteDevice", `{` + app + `,"hwid":"v2-web"}`, 200, `{}`},
 		// errors: a 210 refusal is FAILED_PRECONDITION, an unknown RPC NOT_FOUND
-		{"registerDevice", `{` + app + `,"platform":1}`, 400, `{"code":9,"message":"` + msgNoHWID + `","details":[]}`},
-		{"registerDevice", `{"hwid":"x","platform":1}`, 400, `{"code":9,"message":"` + msgTokenOrAppNotSet + `","details":[]}`},
-		{"registerDevice", `[1]`, 400, `{"code":3,"message":"` + msgBadJSON + `","details":[]}`},
-		{"loadDevices", `{` + app + `}`, 404, `{"code":5,"message":"` + msgUnknownAPIPath + ` /api/v2/device-api/loadDevices","details":[]}`},
+		{"registerDevice", `{` + app + `,"platform":1}`, 400, `{"code":9,"message":"` + catalog.MsgNoHWID + `","details":[]}`},
+		{"registerDevice", `{"hwid":"x","platform":1}`, 400, `{"code":9,"message":"` + catalog.MsgTokenOrAppNotSet + `","details":[]}`},
+		{"registerDevice", `[1]`, 400, `{"code":3,"message":"` + catalog.MsgBadJSON + `","details":[]}`},
+		{"loadDevices", `{` + app + `}`, 404, `{"code":5,"message":"` + catalog.MsgUnknownAPIPath + ` /api/v2/device-api/loadDevices","details":[]}`},
 	} {
 		status, body := f.callPath(t, PrefixDeviceAPI+tc.rpc, tc.body, "")
 		if status != tc.status || body != tc.want {

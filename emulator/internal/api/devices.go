@@ -3,21 +3,11 @@ package api
 import (
 	"encoding/json"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 )
 
 // Device methods: what SDKs and client libraries call about one device.
-
-const (
-	msgNoHWID        = "Device hwid is not set"
-	msgBadDeviceType = "Invalid device type"
-	msgBadTags       = "Tags must be a key-value object"
-	msgNoBadge       = "Badge is not set"
-	msgNoEvent       = "Event name is not set"
-	msgNoEmail       = "Email is not set"
-	msgNoUserID      = "userId is not set"
-	msgNoCoordinates = "lat and lng are not set"
-)
 
 func (s *Server) registerDevice(c *call) reply {
 	r := c.req
@@ -25,18 +15,18 @@ func (s *Server) registerDevice(c *call) reply {
 		// The docs allow an email in place of hwid and push token.
 		r.HWID, r.PushToken = flexString(r.Email), r.Email
 		if !r.DeviceType.Set {
-			r.DeviceType = flexInt{V: state.DeviceEmail, Set: true}
+			r.DeviceType = flexInt{V: catalog.DeviceEmail, Set: true}
 		}
 	}
 	if r.HWID == "" {
-		return refused(msgNoHWID)
+		return refused(catalog.MsgNoHWID)
 	}
-	if state.PlatformName(int(r.DeviceType.V)) == "" {
-		return refused(msgBadDeviceType)
+	if catalog.PlatformName(int(r.DeviceType.V)) == "" {
+		return refused(catalog.MsgBadDeviceType)
 	}
 	tags, err := decodeObject(r.Tags)
 	if err != nil {
-		return refused(msgBadTags)
+		return refused(catalog.MsgBadTags)
 	}
 	reg := state.Registration{Application: c.app().Code, HWID: string(r.HWID), PushToken: r.PushToken,
 		Type: int(r.DeviceType.V), Language: r.Language, UserID: string(r.UserID), Tags: tags}
@@ -53,7 +43,7 @@ func (s *Server) registerDevice(c *call) reply {
 	}
 	created, _, err := s.st.RegisterDevice(reg, c.in.arrive)
 	if err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	if created {
 		s.st.Record(reg.Application, appActionInstall, c.in.arrive)
@@ -76,10 +66,10 @@ func seconds(raw json.RawMessage) (int64, bool) {
 
 func (s *Server) unregisterDevice(c *call) reply {
 	if c.req.HWID == "" {
-		return refused(msgNoHWID)
+		return refused(catalog.MsgNoHWID)
 	}
 	if err := s.st.UnregisterDevice(c.app().Code, string(c.req.HWID)); err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	s.st.Record(c.app().Code, appActionUnregister, c.in.arrive)
 	return ok(nil)
@@ -87,17 +77,17 @@ func (s *Server) unregisterDevice(c *call) reply {
 
 func (s *Server) deleteDevice(c *call) reply {
 	if c.req.HWID == "" {
-		return refused(msgNoHWID)
+		return refused(catalog.MsgNoHWID)
 	}
 	if err := s.st.DeleteDevice(c.app().Code, string(c.req.HWID)); err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	return ok(nil)
 }
 
 func (s *Server) checkDevice(c *call) reply {
 	if c.req.HWID == "" {
-		return refused(msgNoHWID)
+		return refused(catalog.MsgNoHWID)
 	}
 	d, found := s.st.Device(c.app().Code, string(c.req.HWID))
 	return ok(struct {
@@ -113,7 +103,7 @@ func (s *Server) setTags(c *call) reply {
 		return s.setDeviceTags(c, string(c.req.HWID))
 	}
 	if c.req.UserID == "" {
-		return refused(msgNoHWID)
+		return refused(catalog.MsgNoHWID)
 	}
 	hwids := s.st.UserDevices(c.app().Code, string(c.req.UserID))
 	if len(hwids) == 0 {
@@ -131,11 +121,11 @@ func (s *Server) setTags(c *call) reply {
 func (s *Server) setDeviceTags(c *call, hwid string) reply {
 	tags, err := decodeObject(c.req.Tags)
 	if err != nil {
-		return refused(msgBadTags)
+		return refused(catalog.MsgBadTags)
 	}
 	skipped, err := s.st.SetTags(c.app().Code, hwid, tags, c.in.arrive)
 	if err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	if len(skipped) == 0 {
 		return ok(nil)
@@ -154,11 +144,11 @@ func (s *Server) getTags(c *call) reply {
 		}
 	}
 	if hwid == "" {
-		return refused(msgNoHWID)
+		return refused(catalog.MsgNoHWID)
 	}
 	tags, err := s.st.DeviceTags(c.app().Code, hwid)
 	if err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	return ok(map[string]map[string]any{"result": tags})
 }
@@ -166,18 +156,18 @@ func (s *Server) getTags(c *call) reply {
 func (s *Server) setBadge(c *call) reply {
 	r := c.req
 	if r.HWID == "" {
-		return refused(msgNoHWID)
+		return refused(catalog.MsgNoHWID)
 	}
 	badge := r.Badge
 	if !badge.Set {
 		badge = r.Badges
 	}
 	if !badge.Set {
-		return refused(msgNoBadge)
+		return refused(catalog.MsgNoBadge)
 	}
 	err := s.st.Touch(c.app().Code, string(r.HWID), func(d *state.Device) { d.Badge = int(badge.V) })
 	if err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	return ok(nil)
 }
@@ -185,11 +175,11 @@ func (s *Server) setBadge(c *call) reply {
 func (s *Server) applicationOpen(c *call) reply {
 	r := c.req
 	if r.HWID == "" {
-		return refused(msgNoHWID)
+		return refused(catalog.MsgNoHWID)
 	}
 	err := s.st.Touch(c.app().Code, string(r.HWID), func(d *state.Device) {
 		d.LastOpen = c.in.arrive
-		if d.Type == 0 && state.PlatformName(int(r.DeviceType.V)) != "" {
+		if d.Type == 0 && catalog.PlatformName(int(r.DeviceType.V)) != "" {
 			d.Type = int(r.DeviceType.V)
 		}
 		if r.UserID != "" {
@@ -197,7 +187,7 @@ func (s *Server) applicationOpen(c *call) reply {
 		}
 	})
 	if err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	s.st.Count(c.app().Code, "open") //nolint:errcheck // the application was just found
 	s.st.Record(c.app().Code, appActionOpen, c.in.arrive)
@@ -210,7 +200,7 @@ func (s *Server) registerUser(c *call) reply {
 	r := c.req
 	if r.UserID == "" {
 		if r.HWID == "" {
-			return refused(msgNoHWID)
+			return refused(catalog.MsgNoHWID)
 		}
 		r.UserID = r.HWID
 	}
@@ -220,7 +210,7 @@ func (s *Server) registerUser(c *call) reply {
 	}
 	err := s.st.Touch(c.app().Code, hwid, func(d *state.Device) { d.UserID = string(r.UserID) })
 	if err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	return ok(nil)
 }
@@ -228,19 +218,19 @@ func (s *Server) registerUser(c *call) reply {
 func (s *Server) registerEmail(c *call) reply {
 	r := c.req
 	if r.Email == "" {
-		return refused(msgNoEmail)
+		return refused(catalog.MsgNoEmail)
 	}
 	tags, err := decodeObject(r.Tags)
 	if err != nil {
-		return refused(msgBadTags)
+		return refused(catalog.MsgBadTags)
 	}
 	reg := state.Registration{Application: c.app().Code, HWID: r.Email, PushToken: r.Email,
-		Type: state.DeviceEmail, Language: r.Language, UserID: string(r.UserID), Tags: tags}
+		Type: catalog.DeviceEmail, Language: r.Language, UserID: string(r.UserID), Tags: tags}
 	if r.TZOffset.Set {
 		reg.Timezone = &r.TZOffset.V
 	}
 	if _, _, err := s.st.RegisterDevice(reg, c.in.arrive); err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	return ok(nil)
 }
@@ -248,21 +238,21 @@ func (s *Server) registerEmail(c *call) reply {
 func (s *Server) registerEmailUser(c *call) reply {
 	r := c.req
 	if r.Email == "" {
-		return refused(msgNoEmail)
+		return refused(catalog.MsgNoEmail)
 	}
 	if r.UserID == "" {
-		return refused(msgNoUserID)
+		return refused(catalog.MsgNoUserID)
 	}
 	err := s.st.Touch(c.app().Code, r.Email, func(d *state.Device) { d.UserID = string(r.UserID) })
 	if err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	return ok(nil)
 }
 
 func (s *Server) setEmailTags(c *call) reply {
 	if c.req.Email == "" {
-		return refused(msgNoEmail)
+		return refused(catalog.MsgNoEmail)
 	}
 	return s.setDeviceTags(c, c.req.Email)
 }

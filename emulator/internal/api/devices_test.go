@@ -3,6 +3,8 @@ package api
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 func TestDeviceLifecycle(t *testing.T) {
@@ -51,13 +53,13 @@ func TestDeviceLifecycle(t *testing.T) {
 	check(`{"exist":false,"push_token_exist":false}`)
 
 	for _, tc := range []struct{ method, body, msg string }{
-		{"registerDevice", req(`"application":"APPCODE-12345","device_type":1`), msgNoHWID},
-		{"registerDevice", req(`"application":"APPCODE-12345","hwid":"h","device_type":2`), msgBadDeviceType},
-		{"setTags", req(`"application":"APPCODE-12345","hwid":"h","tags":"x"`), msgBadTags},
-		{"postEvent", req(`"application":"APPCODE-12345","hwid":"h"`), msgNoEvent},
-		{"registerEmail", req(`"application":"APPCODE-12345"`), msgNoEmail},
-		{"getNearestZone", req(`"application":"APPCODE-12345","hwid":"h"`), msgNoCoordinates},
-		{"registerDevice", req(`"hwid":"h","device_type":1`), msgTokenOrAppNotSet},
+		{"registerDevice", req(`"application":"APPCODE-12345","device_type":1`), catalog.MsgNoHWID},
+		{"registerDevice", req(`"application":"APPCODE-12345","hwid":"h","device_type":2`), catalog.MsgBadDeviceType},
+		{"setTags", req(`"application":"APPCODE-12345","hwid":"h","tags":"x"`), catalog.MsgBadTags},
+		{"postEvent", req(`"application":"APPCODE-12345","hwid":"h"`), catalog.MsgNoEvent},
+		{"registerEmail", req(`"application":"APPCODE-12345"`), catalog.MsgNoEmail},
+		{"getNearestZone", req(`"application":"APPCODE-12345","hwid":"h"`), catalog.MsgNoCoordinates},
+		{"registerDevice", req(`"hwid":"h","device_type":1`), catalog.MsgTokenOrAppNotSet},
 	} {
 		if _, e := f.call(t, tc.method, tc.body); e.StatusCode != 210 || e.StatusMessage != tc.msg {
 			t.Errorf("%s %s: %d %q, want 210 %q", tc.method, tc.body, e.StatusCode, e.StatusMessage, tc.msg)

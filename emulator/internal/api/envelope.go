@@ -5,53 +5,9 @@ import (
 	"net/http"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
-
-// Status messages of Pushwoosh's code table, byte for byte: the API reference's
-// answers (HTTP 200 with status_code 200 or 210, 400, 401, 403, 404, 500) and
-// messages seen from the real service.
-const (
-	msgOK                   = "OK"
-	msgSubscriberLimit      = "Warnings: You have reached the subscriber limit. Push Message will be sent to 1 random device only"
-	msgActiveDevices        = "Warnings: You have exceeded the number of active devices allowed on your current subscription plan."
-	msgAccessDenied         = "Access denied or application not found"
-	msgAppNotFound          = "Application not found"
-	msgAppSuspended         = "Application suspended"
-	msgAccountNotFound      = "Account not found"
-	msgAccountSuspended     = "Account has been suspended"
-	msgSuspendedFiltration  = "Suspended account can not use device filtration"
-	msgTokenOrAppNotSet     = "API token or application is not set"
-	msgSelectPlatform       = "Please select at least one platform"
-	msgInvalidToken         = "Invalid API Token: Account not found"
-	msgNoAppOrGroup         = "No application or group code given"
-	msgTokenAppAccountUnset = "API token or application or account is not set"
-	msgNoNotifications      = "No notifications"
-	msgCannotParseDate      = "Cannot parse date"
-	msgAndroidRootParams    = "android_root_params must be key-value object"
-
-	msgBadRequest   = "Bad request: the request could not be fulfilled due to bad syntax"
-	msgUnauthorized = "Unauthorized: authentication failed or was not provided"
-	msgForbidden    = "Token restrictions forbid this operation."
-	msgNotFound     = "Resource not found (e.g. an app)"
-	msgTooLarge     = "Request entity too large: the body exceeds 10 MiB"
-	msgRateLimited  = "Too many requests: createMessage is limited to 600 calls a minute per account"
-	msgInternal     = "Internal error"
-	msgNotPost      = "Method not allowed: the API takes POST requests"
-	msgReplaced     = "Service unavailable: the emulator's scenario was replaced or reset during this call"
-)
-
-// httpMessages are the status messages of answers whose status_code is their HTTP
-// status.
-var httpMessages = map[int]string{
-	http.StatusBadRequest:            msgBadRequest,
-	http.StatusUnauthorized:          msgUnauthorized,
-	http.StatusForbidden:             msgForbidden,
-	http.StatusNotFound:              msgNotFound,
-	http.StatusMethodNotAllowed:      msgNotPost,
-	http.StatusRequestEntityTooLarge: msgTooLarge,
-	http.StatusTooManyRequests:       msgRateLimited,
-	http.StatusInternalServerError:   msgInternal,
-}
 
 // reply is what a method handler answers; one adapter (Server.write) turns it into
 // an HTTP response.
@@ -68,18 +24,18 @@ type reply struct {
 // ok answers 200/200 with v as the response (nil for null).
 func ok(v any) reply {
 	if v == nil {
-		return reply{status: http.StatusOK, code: 200, message: msgOK}
+		return reply{status: http.StatusOK, code: 200, message: catalog.MsgOK}
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return httpError(http.StatusInternalServerError)
 	}
-	return reply{status: http.StatusOK, code: 200, message: msgOK, body: b}
+	return reply{status: http.StatusOK, code: 200, message: catalog.MsgOK, body: b}
 }
 
 // okRaw answers 200/200 with an encoded response object.
 func okRaw(b []byte) reply {
-	return reply{status: http.StatusOK, code: 200, message: msgOK, body: b}
+	return reply{status: http.StatusOK, code: 200, message: catalog.MsgOK, body: b}
 }
 
 // refused answers 200/210 with a message: Pushwoosh's "understood, not done".
@@ -89,11 +45,7 @@ func refused(message string) reply {
 
 // httpError answers an HTTP error status with the envelope carrying the same code.
 func httpError(status int) reply {
-	msg, ok := httpMessages[status]
-	if !ok {
-		msg = http.StatusText(status)
-	}
-	return reply{status: status, code: status, message: msg}
+	return reply{status: status, code: status, message: catalog.HTTPMessage(status)}
 }
 
 // withWarning turns a 200/200 answer into one carrying a warning message.

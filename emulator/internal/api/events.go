@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 )
 
@@ -18,18 +19,6 @@ import (
 // attributes and answers its id; postEvent must name a defined event, its attributes
 // are checked against the definition, and it answers the code of the scenario's
 // in-app that the event shows, if any (null otherwise).
-
-const (
-	msgEventNameTooLong   = "Event name must be at most 32 characters"
-	msgEventDescTooLong   = "Event description must be at most 64 characters"
-	msgBadAttributeType   = "Event attribute type must be 1 (integer), 2 (string), 3 (list), 4 (date), 5 (boolean) or 6 (price)"
-	msgBadAttributeName   = "Event attribute name must be 1 to 64 characters"
-	msgEventsLimit        = "Events limit exceeded"
-	msgEventNotFound      = "Event not found"
-	msgNoEventAttributes  = "attributes is not set: send {} for an event without attributes"
-	msgBadEventAttributes = "attributes must be a JSON object"
-	msgNoEventUser        = "hwid or userId is not set"
-)
 
 const (
 	maxEventName        = 32
@@ -73,28 +62,28 @@ func (s *Server) createEvent(c *call) reply {
 		Description: r.Description, Attributes: r.attributes(), TrackRevenue: r.TrackRevenue, Created: c.in.arrive}
 	switch {
 	case e.Name == "":
-		return refused(msgNoEventName)
+		return refused(catalog.MsgNoEventName)
 	case utf8.RuneCountInString(e.Name) > maxEventName:
-		return refused(msgEventNameTooLong)
+		return refused(catalog.MsgEventNameTooLong)
 	case utf8.RuneCountInString(e.Description) > maxEventDescription:
-		return refused(msgEventDescTooLong)
+		return refused(catalog.MsgEventDescTooLong)
 	}
 	for _, a := range e.Attributes {
 		if a.Type < state.AttrInteger || a.Type > state.AttrPrice {
-			return refused(msgBadAttributeType)
+			return refused(catalog.MsgBadAttributeType)
 		}
 		if n := utf8.RuneCountInString(a.Name); n == 0 || n > maxAttributeName {
-			return refused(msgBadAttributeName)
+			return refused(catalog.MsgBadAttributeName)
 		}
 	}
 	e.ID = s.st.NextSeq()
 	switch err := s.st.CreateEvent(c.account.ID, e); {
 	case errors.Is(err, state.ErrExists):
-		return refused(msgEventExists)
+		return refused(catalog.MsgEventExists)
 	case errors.Is(err, state.ErrLimit):
-		return reply{status: 200, code: 403, message: msgEventsLimit}
+		return reply{status: 200, code: 403, message: catalog.MsgEventsLimit}
 	case err != nil:
-		return refused(msgAccountNotFound)
+		return refused(catalog.MsgAccountNotFound)
 	}
 	return ok(map[string]uint64{"event": e.ID})
 }
@@ -110,23 +99,23 @@ type postEventRequest struct {
 func (s *Server) postEvent(c *call) reply {
 	name := rawString(c.req.Event)
 	if name == "" {
-		return refused(msgNoEvent)
+		return refused(catalog.MsgNoEvent)
 	}
 	if c.req.HWID == "" && c.req.UserID == "" {
-		return refused(msgNoEventUser)
+		return refused(catalog.MsgNoEventUser)
 	}
 	var r postEventRequest
 	decodeRequestInto(c.in.body, &r) //nolint:errcheck // the shared decoder already judged the body
 	if isNull(r.Attributes) {
-		return refused(msgNoEventAttributes)
+		return refused(catalog.MsgNoEventAttributes)
 	}
 	attrs, err := decodeObject(r.Attributes)
 	if err != nil {
-		return refused(msgBadEventAttributes)
+		return refused(catalog.MsgBadEventAttributes)
 	}
 	def, found := s.st.Event(c.account.ID, c.app().Code, name)
 	if !found {
-		return refused(msgEventNotFound + ": " + name)
+		return refused(catalog.MsgEventNotFound + ": " + name)
 	}
 	for _, a := range def.Attributes {
 		v, set := attrs[a.Name]

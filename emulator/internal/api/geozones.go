@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 )
 
@@ -18,17 +19,8 @@ import (
 // preset's) to the device, at most once per cooldown of the zone and of its cluster.
 
 const (
-	msgNoGeozones       = "geozones is not set"
-	msgNoGeozoneID      = "geoZoneId is not set"
-	msgGeozoneNotFound  = "GeoZone not found"
-	msgNoClusterName    = "Cluster name is not set"
-	msgClusterExists    = "Cluster already exists"
-	msgClusterNotFound  = "Cluster not found"
-	msgBadGeozoneStatus = "status must be 0 or 1"
-	msgBadCooldown      = "cooldown must be a number of seconds, 0 or more"
-	msgBadCoordinates   = "lat must be from -90 to 90 and lng from -180 to 180"
-	minZoneRange        = 50
-	maxZoneRange        = 1000
+	minZoneRange = 50
+	maxZoneRange = 1000
 )
 
 const saltCluster = 0x636c7573746572 // "cluster"
@@ -95,7 +87,7 @@ func (s *Server) zoneCheck(c *call, r *geozoneRequest, z *state.GeoZone, full bo
 	}
 	if r.Cooldown.Set {
 		if r.Cooldown.V < 0 {
-			return fmt.Errorf("%s", msgBadCooldown)
+			return fmt.Errorf("%s", catalog.MsgBadCooldown)
 		}
 		z.Cooldown = r.Cooldown.V
 	}
@@ -110,7 +102,7 @@ func (s *Server) zoneCheck(c *call, r *geozoneRequest, z *state.GeoZone, full bo
 	}
 	if r.Status.Set {
 		if r.Status.V != 0 && r.Status.V != 1 {
-			return fmt.Errorf("%s", msgBadGeozoneStatus)
+			return fmt.Errorf("%s", catalog.MsgBadGeozoneStatus)
 		}
 		z.Active = r.Status.V == 1
 	}
@@ -124,7 +116,7 @@ func (s *Server) zoneCheck(c *call, r *geozoneRequest, z *state.GeoZone, full bo
 		code := strings.TrimSpace(*r.PresetCode)
 		if code != "" {
 			if _, found := s.st.Preset(c.account.ID, code); !found {
-				return fmt.Errorf("%s", msgPresetNotFound)
+				return fmt.Errorf("%s", catalog.MsgPresetNotFound)
 			}
 		}
 		z.Preset = code
@@ -140,7 +132,7 @@ func (s *Server) zoneCheck(c *call, r *geozoneRequest, z *state.GeoZone, full bo
 		default:
 			k, found := s.clusterByCodeOrName(c, z.Application, code)
 			if !found {
-				return fmt.Errorf("%s", msgClusterNotFound)
+				return fmt.Errorf("%s", catalog.MsgClusterNotFound)
 			}
 			z.Cluster = k.Code
 		}
@@ -149,7 +141,7 @@ func (s *Server) zoneCheck(c *call, r *geozoneRequest, z *state.GeoZone, full bo
 		code := strings.TrimSpace(rawString(r.Campaign))
 		if code != "" {
 			if _, found := s.st.Campaign(c.account.ID, code); !found {
-				return fmt.Errorf("%s", msgCampaignNotFound)
+				return fmt.Errorf("%s", catalog.MsgCampaignNotFound)
 			}
 		}
 		z.Campaign = code
@@ -185,7 +177,7 @@ func (s *Server) addGeoZone(c *call) reply {
 		return httpError(http.StatusBadRequest)
 	}
 	if len(r.Geozones) == 0 {
-		return refused(msgNoGeozones)
+		return refused(catalog.MsgNoGeozones)
 	}
 	zs := make([]state.GeoZone, len(r.Geozones))
 	for i := range r.Geozones {
@@ -228,17 +220,17 @@ func (s *Server) updateGeoZone(c *call) reply {
 	}
 	ids, good := geozoneIDs(r.GeoZoneID)
 	if !good || len(ids) != 1 {
-		return refused(msgNoGeozoneID)
+		return refused(catalog.MsgNoGeozoneID)
 	}
 	z, found := s.st.GeoZone(c.account.ID, ids[0])
 	if !found || !c.token.Covers(z.Application) {
-		return refused(msgGeozoneNotFound)
+		return refused(catalog.MsgGeozoneNotFound)
 	}
 	if err := s.zoneCheck(c, &r, &z, false); err != nil {
 		return refused(err.Error())
 	}
 	if err := s.st.UpdateGeoZone(c.account.ID, z.ID, func(stored *state.GeoZone) { *stored = z }); err != nil {
-		return refused(msgGeozoneNotFound)
+		return refused(catalog.MsgGeozoneNotFound)
 	}
 	return ok(nil)
 }
@@ -250,15 +242,15 @@ func (s *Server) deleteGeoZone(c *call) reply {
 	}
 	ids, good := geozoneIDs(r.GeoZoneID)
 	if !good {
-		return refused(msgNoGeozoneID)
+		return refused(catalog.MsgNoGeozoneID)
 	}
 	for _, id := range ids {
 		if z, found := s.st.GeoZone(c.account.ID, id); !found || !c.token.Covers(z.Application) {
-			return refused(msgGeozoneNotFound)
+			return refused(catalog.MsgGeozoneNotFound)
 		}
 	}
 	if err := s.st.DeleteGeoZones(c.account.ID, ids); err != nil {
-		return refused(msgGeozoneNotFound)
+		return refused(catalog.MsgGeozoneNotFound)
 	}
 	return ok(nil)
 }
@@ -307,10 +299,10 @@ func (s *Server) addGeoZoneCluster(c *call) reply {
 	}
 	name := strings.TrimSpace(string(r.Name))
 	if name == "" {
-		return refused(msgNoClusterName)
+		return refused(catalog.MsgNoClusterName)
 	}
 	if r.Cooldown.V < 0 {
-		return refused(msgBadCooldown)
+		return refused(catalog.MsgBadCooldown)
 	}
 	k := state.GeoCluster{Name: name, Cooldown: r.Cooldown.V, AccountID: c.account.ID, Application: c.app().Code}
 	for range 16 {
@@ -320,10 +312,10 @@ func (s *Server) addGeoZoneCluster(c *call) reply {
 			return ok(map[string]string{"GeoZoneCluster": k.Code})
 		}
 		if _, taken := s.st.GeoCluster(c.account.ID, k.Code); !taken {
-			return refused(msgClusterExists) // the name is taken
+			return refused(catalog.MsgClusterExists) // the name is taken
 		}
 	}
-	return refused(msgCodeExhausted)
+	return refused(catalog.MsgCodeExhausted)
 }
 
 func (s *Server) deleteGeoZoneCluster(c *call) reply {
@@ -333,10 +325,10 @@ func (s *Server) deleteGeoZoneCluster(c *call) reply {
 	}
 	name := strings.TrimSpace(string(r.Name))
 	if name == "" {
-		return refused(msgNoClusterName)
+		return refused(catalog.MsgNoClusterName)
 	}
 	if err := s.st.DeleteGeoCluster(c.account.ID, c.app().Code, name); err != nil {
-		return refused(msgClusterNotFound)
+		return refused(catalog.MsgClusterNotFound)
 	}
 	return ok(nil)
 }
@@ -371,13 +363,13 @@ func (s *Server) getNearestZone(c *call) reply {
 	r := c.req
 	hwid := string(r.HWID)
 	if hwid == "" {
-		return refused(msgNoHWID)
+		return refused(catalog.MsgNoHWID)
 	}
 	if !r.Lat.Set || !r.Lng.Set {
-		return refused(msgNoCoordinates)
+		return refused(catalog.MsgNoCoordinates)
 	}
 	if math.Abs(r.Lat.V) > 90 || math.Abs(r.Lng.V) > 180 {
-		return refused(msgBadCoordinates)
+		return refused(catalog.MsgBadCoordinates)
 	}
 	app := c.app()
 	loc := s.st.Locate(app.Code, hwid, r.Lat.V, r.Lng.V, c.in.arrive)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 )
 
@@ -143,7 +144,7 @@ func TestGeozones(t *testing.T) {
 	// Each refusal with its exact answer.
 	zone := `"name":"Z","lat":1,"lng":1,"cooldown":0,"range":50,"content":"x"`
 	for _, tc := range []struct{ method, fields, want string }{
-		{"addGeoZone", app, msgNoGeozones},
+		{"addGeoZone", app, catalog.MsgNoGeozones},
 		{"addGeoZone", app + `,"geozones":[{` + zone + `},{"lat":1,"lng":1,"cooldown":0,"range":50,"content":"x"}]`, "geozones[1]: name is not set"},
 		{"addGeoZone", app + `,"geozones":[{"name":"Z","cooldown":0,"range":50,"content":"x"}]`, "geozones[0]: lat and lng are not set"},
 		{"addGeoZone", app + `,"geozones":[{"name":"Z","lat":91,"lng":1,"cooldown":0,"range":50,"content":"x"}]`, "geozones[0]: lat must be from -90 to 90"},
@@ -151,31 +152,31 @@ func TestGeozones(t *testing.T) {
 		{"addGeoZone", app + `,"geozones":[{"name":"Z","lat":1,"lng":1,"cooldown":0,"range":49,"content":"x"}]`, "geozones[0]: range must be from 50 to 1000 metres"},
 		{"addGeoZone", app + `,"geozones":[{"name":"Z","lat":1,"lng":1,"cooldown":0,"range":1001,"content":"x"}]`, "geozones[0]: range must be from 50 to 1000 metres"},
 		{"addGeoZone", app + `,"geozones":[{"name":"Z","lat":1,"lng":1,"cooldown":0,"range":50}]`, "geozones[0]: content or presetCode is required"},
-		{"addGeoZone", app + `,"geozones":[{` + zone + `,"presetCode":"NOPE0-00000"}]`, "geozones[0]: " + msgPresetNotFound},
-		{"addGeoZone", app + `,"geozones":[{` + zone + `,"cluster":"Uptown"}]`, "geozones[0]: " + msgClusterNotFound},
-		{"addGeoZone", app + `,"geozones":[{` + zone + `,"campaign":"NOPE0-00000"}]`, "geozones[0]: " + msgCampaignNotFound},
-		{"addGeoZone", app + `,"geozones":[{` + zone + `,"cooldown":-1}]`, "geozones[0]: " + msgBadCooldown},
-		{"addGeoZone", `"geozones":[{` + zone + `}]`, msgTokenOrAppNotSet},
-		{"updateGeoZone", `"name":"x"`, msgNoGeozoneID},
-		{"updateGeoZone", `"geoZoneId":99`, msgGeozoneNotFound},
-		{"deleteGeoZone", ``, msgNoGeozoneID},
-		{"deleteGeoZone", `"geoZoneId":[99]`, msgGeozoneNotFound},
-		{"addGeoZoneCluster", app, msgNoClusterName},
-		{"deleteGeoZoneCluster", app + `,"name":"Nowhere"`, msgClusterNotFound},
-		{"deleteGeoZoneCluster", app, msgNoClusterName},
+		{"addGeoZone", app + `,"geozones":[{` + zone + `,"presetCode":"NOPE0-00000"}]`, "geozones[0]: " + catalog.MsgPresetNotFound},
+		{"addGeoZone", app + `,"geozones":[{` + zone + `,"cluster":"Uptown"}]`, "geozones[0]: " + catalog.MsgClusterNotFound},
+		{"addGeoZone", app + `,"geozones":[{` + zone + `,"campaign":"NOPE0-00000"}]`, "geozones[0]: " + catalog.MsgCampaignNotFound},
+		{"addGeoZone", app + `,"geozones":[{` + zone + `,"cooldown":-1}]`, "geozones[0]: " + catalog.MsgBadCooldown},
+		{"addGeoZone", `"geozones":[{` + zone + `}]`, catalog.MsgTokenOrAppNotSet},
+		{"updateGeoZone", `"name":"x"`, catalog.MsgNoGeozoneID},
+		{"updateGeoZone", `"geoZoneId":99`, catalog.MsgGeozoneNotFound},
+		{"deleteGeoZone", ``, catalog.MsgNoGeozoneID},
+		{"deleteGeoZone", `"geoZoneId":[99]`, catalog.MsgGeozoneNotFound},
+		{"addGeoZoneCluster", app, catalog.MsgNoClusterName},
+		{"deleteGeoZoneCluster", app + `,"name":"Nowhere"`, catalog.MsgClusterNotFound},
+		{"deleteGeoZoneCluster", app, catalog.MsgNoClusterName},
 	} {
 		if e := admin(t, f, tc.method, tc.fields); e.StatusCode != 210 || e.StatusMessage != tc.want {
 			t.Errorf("%s %s: %d %q, want 210 %q", tc.method, tc.fields, e.StatusCode, e.StatusMessage, tc.want)
 		}
 	}
 	admin(t, f, "addGeoZoneCluster", app+`,"name":"Twice"`)
-	if e := admin(t, f, "addGeoZoneCluster", app+`,"name":"Twice"`); e.StatusMessage != msgClusterExists {
+	if e := admin(t, f, "addGeoZoneCluster", app+`,"name":"Twice"`); e.StatusMessage != catalog.MsgClusterExists {
 		t.Errorf("second cluster of a name: %q", e.StatusMessage)
 	}
 	for _, tc := range []struct{ body, want string }{
-		{req(`"application":"APPCODE-12345","lat":1,"lng":1`), msgNoHWID},
-		{req(`"application":"APPCODE-12345","hwid":"ios-1"`), msgNoCoordinates},
-		{req(`"application":"APPCODE-12345","hwid":"ios-1","lat":1,"lng":181`), msgBadCoordinates},
+		{req(`"application":"APPCODE-12345","lat":1,"lng":1`), catalog.MsgNoHWID},
+		{req(`"application":"APPCODE-12345","hwid":"ios-1"`), catalog.MsgNoCoordinates},
+		{req(`"application":"APPCODE-12345","hwid":"ios-1","lat":1,"lng":181`), catalog.MsgBadCoordinates},
 	} {
 		if _, e := f.call(t, "getNearestZone", tc.body); e.StatusCode != 210 || e.StatusMessage != tc.want {
 			t.Errorf("getNearestZone %s: %d %q, want 210 %q", tc.body, e.StatusCode, e.StatusMessage, tc.want)
@@ -203,7 +204,7 @@ func TestListTestDevices(t *testing.T) {
 	if e := admin(t, f, "listTestDevices", `"application":"0THER-00003"`); string(e.Response) != `{"TestDevices":[]}` {
 		t.Errorf("another application's test devices: %s", e.Response)
 	}
-	if e := admin(t, f, "listTestDevices", ``); e.StatusCode != 210 || e.StatusMessage != msgTokenOrAppNotSet {
+	if e := admin(t, f, "listTestDevices", ``); e.StatusCode != 210 || e.StatusMessage != catalog.MsgTokenOrAppNotSet {
 		t.Errorf("listTestDevices without application: %d %q", e.StatusCode, e.StatusMessage)
 	}
 }

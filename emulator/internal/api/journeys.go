@@ -11,6 +11,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/lifecycle"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 	"github.com/pwemu/pwemu/emulator/internal/targeting"
@@ -27,83 +28,58 @@ import (
 // {"code","message","details"} with real HTTP statuses, as the messaging API v2.
 
 // PrefixAPI is where the journey (and other /api/…) paths live.
-const PrefixAPI = "/api/"
+const PrefixAPI = catalog.PrefixAPI
 
-const (
-	msgNoSelector       = "one of users, hwids or filter must be provided"
-	msgManySelectors    = "only one of users, hwids or filter must be provided"
-	msgJourneyNotFound  = "journey not found"
-	msgJourneyNotActive = "journey is not running"
-	msgNoUserIDs        = "user_ids is required"
-	msgNoJourneyChoice  = "journey_uuids or all_journeys is required"
-	msgNoJourneyTitle   = "title is required"
-	msgNoJourneyApp     = "params.application_code is required"
-	msgNoJourneyUUID    = "uuid is required"
-	msgBadJSON          = "the body is not a JSON object of the documented shape"
-	msgUnknownAPIPath   = "unknown path"
-)
+// apiHandlers answer the catalog's /api/ endpoints, once the call is authorised;
+// vars are the path's variables.
+var apiHandlers = map[*catalog.Endpoint]func(s *Server, c *call, vars map[string]string) reply{
+	catalog.JourneyStart:          (*Server).startJourney,
+	catalog.JourneyStatistics:     (*Server).journeyStatistics,
+	catalog.JourneyDropUsers:      (*Server).dropJourneyUsers,
+	catalog.JourneyCreate:         (*Server).createJourney,
+	catalog.JourneyUpdate:         (*Server).updateJourney,
+	catalog.JourneyGatewayStart:   (*Server).journeyLifecycle,
+	catalog.JourneyGatewayPause:   (*Server).journeyLifecycle,
+	catalog.JourneyGatewayFinish:  (*Server).journeyLifecycle,
+	catalog.JourneyGatewayDraft:   (*Server).journeyLifecycle,
+	catalog.JourneyGatewayArchive: (*Server).journeyLifecycle,
 
-// apiRoute is one /api/ endpoint: its name (for the journal and API rules) and handler.
-type apiRoute struct {
-	name   string
-	handle func(s *Server, c *call, vars map[string]string) reply
+	catalog.BulkSetTags:              (*Server).bulkSetTags,
+	catalog.BulkSetTagsStatus:        (*Server).bulkJobStatus,
+	catalog.BulkRegisterDevice:       (*Server).bulkRegisterDevice,
+	catalog.BulkRegisterDeviceStatus: (*Server).bulkJobStatus,
+	catalog.ExportSegmentV2:          (*Server).exportSegmentV2,
+	catalog.ExportSegmentResult:      (*Server).exportSegmentResult,
 }
 
-// apiRoutes builds the router of the /api/ paths; its routes are named after the
-// endpoints and carry the apiRoute as their handler's key.
-func (s *Server) apiRoutes() (*mux.Router, map[string]apiRoute) {
-	r := mux.NewRouter()
-	r.SkipClean(true)
-	routes := map[string]apiRoute{}
-	add := func(method, path string, rt apiRoute) {
-		r.Path(path).Methods(method).Name(rt.name)
-		routes[rt.name] = rt
+// serveAPI serves one /api/ endpoint.
+func (s *Server) serveAPI(ep *catalog.Endpoint) http.HandlerFunc {
+	handle := apiHandlers[ep]
+	return func(w http.ResponseWriter, r *http.Request) {
+		vars := mux.Vars(r)
+		s.serve(w, r, ep.Method, true, func(_ context.Context, in *incoming) reply {
+			in.jsonKnown, in.isJSON = true, len(in.body) == 0 || json.Valid(in.body)
+			c, rep, good := s.authorizeAPI(in)
+			if !good {
+				return rep
+			}
+			return handle(s, c, vars)
+		})
 	}
-	add(http.MethodPost, "/api/journey/drop-users/external", apiRoute{"journey/drop-users/external", (*Server).dropJourneyUsers})
-	add(http.MethodPost, "/api/journey/{id}/start/external", apiRoute{"journey/start/external", (*Server).startJourney})
-	add(http.MethodGet, "/api/journey/{id}/statistics/external", apiRoute{"journey/statistics/external", (*Server).journeyStatistics})
-	add(http.MethodPost, "/api/v3/journeygateway", apiRoute{"journeygateway/create", (*Server).createJourney})
-	add(http.MethodPut, "/api/v3/journeygateway/{uuid}", apiRoute{"journeygateway/update", (*Server).updateJourney})
-	for _, action := range []string{"start", "pause", "finish", "draft", "archive"} {
-		add(http.MethodPost, "/api/v3/journeygateway/"+action, apiRoute{"journeygateway/" + action, (*Server).journeyLifecycle})
-	}
-	add(http.MethodPost, "/api/v2/audience/bulkSetTags", apiRoute{"audience/bulkSetTags", (*Server).bulkSetTags})
-	add(http.MethodGet, "/api/v2/audience/bulkSetTags/{request_id}", apiRoute{"audience/bulkSetTags/status", (*Server).bulkJobStatus})
-	add(http.MethodPost, "/api/v2/audience/bulkRegisterDevice", apiRoute{"audience/bulkRegisterDevice", (*Server).bulkRegisterDevice})
-	add(http.MethodGet, "/api/v2/audience/bulkRegisterDevice/{request_id}", apiRoute{"audience/bulkRegisterDevice/status", (*Server).bulkJobStatus})
-	add(http.MethodPost, "/api/v2/audience/exportSegment", apiRoute{"audience/exportSegment", (*Server).exportSegmentV2})
-	add(http.MethodPost, "/api/v2/audience/exportSegment/result", apiRoute{"audience/exportSegment/result", (*Server).exportSegmentResult})
-	for rpc, method := range deviceRPCs {
-		add(http.MethodPost, PrefixDeviceAPI+rpc, apiRoute{method, nil}) // answered by callDeviceV2
-	}
-	return r, routes
 }
 
-// serveAPI serves the /api/ paths.
-func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
-	var m mux.RouteMatch
-	found := s.api.Match(r, &m)
-	name := ""
-	if found && m.Route != nil {
-		name = m.Route.GetName()
+// serveAPIRefusal answers an /api/ path the catalog does not list (404), or one it
+// lists for other HTTP methods (405), in the gRPC-Gateway form.
+func (s *Server) serveAPIRefusal(status int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.serve(w, r, "", true, func(_ context.Context, in *incoming) reply {
+			in.jsonKnown, in.isJSON = true, len(in.body) == 0 || json.Valid(in.body)
+			if status == http.StatusMethodNotAllowed {
+				return v2Error(http.StatusMethodNotAllowed, grpcInvalidArgument, catalog.MsgNotPost)
+			}
+			return v2Error(http.StatusNotFound, grpcNotFound, catalog.MsgUnknownAPIPath+" "+in.path)
+		})
 	}
-	s.serve(w, r, name, true, func(ctx context.Context, in *incoming) reply {
-		in.jsonKnown, in.isJSON = true, len(in.body) == 0 || json.Valid(in.body)
-		switch {
-		case m.MatchErr == mux.ErrMethodMismatch:
-			return v2Error(http.StatusMethodNotAllowed, grpcInvalidArgument, msgNotPost)
-		case name == "":
-			return v2Error(http.StatusNotFound, grpcNotFound, msgUnknownAPIPath+" "+in.path)
-		}
-		if strings.HasPrefix(trimSlashes(in.path), PrefixDeviceAPI) {
-			return s.callDeviceV2(ctx, in)
-		}
-		c, rep, good := s.authorizeAPI(in)
-		if !good {
-			return rep
-		}
-		return s.apiHandlers[name].handle(s, c, m.Vars)
-	})
 }
 
 // authorizeAPI checks the server token of "Authorization: Api <token>" (Token and
@@ -122,18 +98,18 @@ func (s *Server) authorizeAPI(in *incoming) (*call, reply, bool) {
 	}
 	switch {
 	case value == "" || !(strings.EqualFold(scheme, "Api") || strings.EqualFold(scheme, "Token") || strings.EqualFold(scheme, "Bearer")):
-		return nil, v2Error(http.StatusUnauthorized, grpcUnauthenticated, msgUnauthorized), false
+		return nil, v2Error(http.StatusUnauthorized, grpcUnauthenticated, catalog.MsgUnauthorized), false
 	}
 	t, found := s.st.Token(value)
 	if !found || t.Kind != scenarios.TokenServer {
-		return nil, v2Error(http.StatusUnauthorized, grpcUnauthenticated, msgUnauthorized), false
+		return nil, v2Error(http.StatusUnauthorized, grpcUnauthenticated, catalog.MsgUnauthorized), false
 	}
 	if !t.Allows(in.method) {
-		return nil, v2Error(http.StatusForbidden, grpcPermissionDenied, msgForbidden), false
+		return nil, v2Error(http.StatusForbidden, grpcPermissionDenied, catalog.MsgForbidden), false
 	}
 	acc, _ := s.st.Account(t.AccountID)
 	if acc.Suspended {
-		return nil, v2Error(http.StatusForbidden, grpcPermissionDenied, msgAccountSuspended), false
+		return nil, v2Error(http.StatusForbidden, grpcPermissionDenied, catalog.MsgAccountSuspended), false
 	}
 	c := &in.call
 	*c = call{in: in, account: acc}
@@ -145,9 +121,9 @@ func (s *Server) authorizeAPI(in *incoming) (*call, reply, bool) {
 func jsonOK(v any) reply {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return v2Error(http.StatusInternalServerError, grpcInternal, msgInternal)
+		return v2Error(http.StatusInternalServerError, grpcInternal, catalog.MsgInternal)
 	}
-	return reply{status: http.StatusOK, code: 200, message: msgOK, raw: b}
+	return reply{status: http.StatusOK, code: 200, message: catalog.MsgOK, raw: b}
 }
 
 func badRequest(message string) reply {
@@ -174,10 +150,10 @@ func (s *Server) addScenarioJourneys(js []scenarios.Journey) {
 func (s *Server) ownJourney(c *call, uuid string) (state.Journey, reply, bool) {
 	j, found := s.st.Journey(uuid)
 	if !found || j.AccountID != c.account.ID {
-		return j, v2Error(http.StatusNotFound, grpcNotFound, msgJourneyNotFound), false
+		return j, v2Error(http.StatusNotFound, grpcNotFound, catalog.MsgJourneyNotFound), false
 	}
 	if !c.token.Covers(j.Application) {
-		return j, v2Error(http.StatusForbidden, grpcPermissionDenied, msgAccessDenied), false
+		return j, v2Error(http.StatusForbidden, grpcPermissionDenied, catalog.MsgAccessDenied), false
 	}
 	return j, reply{}, true
 }
@@ -197,7 +173,7 @@ type startRequest struct {
 func (s *Server) startJourney(c *call, vars map[string]string) reply {
 	var r startRequest
 	if json.Unmarshal(c.in.body, &r) != nil {
-		return badRequest(msgBadJSON)
+		return badRequest(catalog.MsgBadJSON)
 	}
 	p := r.Payload
 	set := 0
@@ -208,17 +184,17 @@ func (s *Server) startJourney(c *call, vars map[string]string) reply {
 	}
 	switch set {
 	case 0:
-		return badRequest(msgNoSelector)
+		return badRequest(catalog.MsgNoSelector)
 	case 1:
 	default:
-		return badRequest(msgManySelectors)
+		return badRequest(catalog.MsgManySelectors)
 	}
 	j, rep, good := s.ownJourney(c, vars["id"])
 	if !good {
 		return rep
 	}
 	if j.Status != state.JourneyRunning {
-		return v2Error(http.StatusBadRequest, grpcFailedPrecondition, msgJourneyNotActive)
+		return v2Error(http.StatusBadRequest, grpcFailedPrecondition, catalog.MsgJourneyNotActive)
 	}
 	var targets []state.Target
 	switch {
@@ -369,18 +345,18 @@ type dropRequest struct {
 func (s *Server) dropJourneyUsers(c *call, _ map[string]string) reply {
 	var r dropRequest
 	if json.Unmarshal(c.in.body, &r) != nil {
-		return badRequest(msgBadJSON)
+		return badRequest(catalog.MsgBadJSON)
 	}
 	users := strs(r.UserIDs)
 	if len(users) == 0 {
-		return badRequest(msgNoUserIDs)
+		return badRequest(catalog.MsgNoUserIDs)
 	}
 	uuids := r.JourneyUUIDs
 	switch {
 	case r.AllJourneys:
 		uuids = s.st.Journeys(c.account.ID)
 	case len(uuids) == 0:
-		return badRequest(msgNoJourneyChoice)
+		return badRequest(catalog.MsgNoJourneyChoice)
 	default:
 		for _, id := range uuids {
 			if _, rep, good := s.ownJourney(c, id); !good {
@@ -453,7 +429,7 @@ func viewJourney(j state.Journey) gatewayJourney {
 func (s *Server) gatewayBody(c *call) (gatewayRequest, reply, bool) {
 	var r gatewayRequest
 	if json.Unmarshal(c.in.body, &r) != nil {
-		return r, badRequest(msgBadJSON), false
+		return r, badRequest(catalog.MsgBadJSON), false
 	}
 	return r, reply{}, true
 }
@@ -461,14 +437,14 @@ func (s *Server) gatewayBody(c *call) (gatewayRequest, reply, bool) {
 // gatewayDefinition checks a create or update body and fills j from it.
 func (s *Server) gatewayDefinition(c *call, r gatewayRequest, j *state.Journey) (reply, bool) {
 	if strings.TrimSpace(r.Title) == "" {
-		return badRequest(msgNoJourneyTitle), false
+		return badRequest(catalog.MsgNoJourneyTitle), false
 	}
 	if r.Params.ApplicationCode == "" {
-		return badRequest(msgNoJourneyApp), false
+		return badRequest(catalog.MsgNoJourneyApp), false
 	}
 	if _, rep, good := s.ownApp(c, r.Params.ApplicationCode); !good {
-		if rep.message == msgAppNotFound {
-			return v2Error(http.StatusNotFound, grpcNotFound, msgAppNotFound), false
+		if rep.message == catalog.MsgAppNotFound {
+			return v2Error(http.StatusNotFound, grpcNotFound, catalog.MsgAppNotFound), false
 		}
 		return v2Error(http.StatusForbidden, grpcPermissionDenied, rep.message), false
 	}
@@ -498,7 +474,7 @@ func (s *Server) createJourney(c *call, _ map[string]string) reply {
 			return jsonOK(viewJourney(j))
 		}
 	}
-	return v2Error(http.StatusInternalServerError, grpcInternal, msgCodeExhausted)
+	return v2Error(http.StatusInternalServerError, grpcInternal, catalog.MsgCodeExhausted)
 }
 
 func (s *Server) updateJourney(c *call, vars map[string]string) reply {
@@ -514,7 +490,7 @@ func (s *Server) updateJourney(c *call, vars map[string]string) reply {
 		return rep
 	}
 	if err := s.st.PutJourney(j); err != nil {
-		return v2Error(http.StatusNotFound, grpcNotFound, msgJourneyNotFound)
+		return v2Error(http.StatusNotFound, grpcNotFound, catalog.MsgJourneyNotFound)
 	}
 	return jsonOK(viewJourney(j))
 }
@@ -538,7 +514,7 @@ func (s *Server) journeyLifecycle(c *call, _ map[string]string) reply {
 		return rep
 	}
 	if strings.TrimSpace(r.UUID) == "" {
-		return badRequest(msgNoJourneyUUID)
+		return badRequest(catalog.MsgNoJourneyUUID)
 	}
 	j, rep, good := s.ownJourney(c, r.UUID)
 	if !good {
@@ -556,7 +532,7 @@ func (s *Server) journeyLifecycle(c *call, _ map[string]string) reply {
 	}
 	j, err := s.st.SetJourneyStatus(c.account.ID, j.UUID, move.to, c.in.arrive)
 	if err != nil {
-		return v2Error(http.StatusNotFound, grpcNotFound, msgJourneyNotFound)
+		return v2Error(http.StatusNotFound, grpcNotFound, catalog.MsgJourneyNotFound)
 	}
 	if move.to == state.JourneyRunning {
 		for _, f := range s.held.release(j.UUID) {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 // TestStatusMappings checks every refusal the API must map exactly (the code table of
@@ -25,58 +27,58 @@ func TestStatusMappings(t *testing.T) {
 		message string
 	}{
 		// API token or application not set.
-		{"createMessage without auth", "createMessage", req(`"application":"APPCODE-12345",` + msg), nil, 200, 210, msgTokenOrAppNotSet},
-		{"createMessage with empty auth", "createMessage", req(`"auth":"","application":"APPCODE-12345",` + msg), nil, 200, 210, msgTokenOrAppNotSet},
-		{"createMessage without application", "createMessage", req(`"auth":"TESTAUTHTOKEN",` + msg), nil, 200, 210, msgTokenOrAppNotSet},
-		{"getApplication without application", "getApplication", req(`"auth":"TESTAUTHTOKEN"`), nil, 200, 210, msgTokenOrAppNotSet},
-		{"listTags without auth", "listTags", req(``), nil, 200, 210, msgTokenOrAppNotSet},
+		{"createMessage without auth", "createMessage", req(`"application":"APPCODE-12345",` + msg), nil, 200, 210, catalog.MsgTokenOrAppNotSet},
+		{"createMessage with empty auth", "createMessage", req(`"auth":"","application":"APPCODE-12345",` + msg), nil, 200, 210, catalog.MsgTokenOrAppNotSet},
+		{"createMessage without application", "createMessage", req(`"auth":"TESTAUTHTOKEN",` + msg), nil, 200, 210, catalog.MsgTokenOrAppNotSet},
+		{"getApplication without application", "getApplication", req(`"auth":"TESTAUTHTOKEN"`), nil, 200, 210, catalog.MsgTokenOrAppNotSet},
+		{"listTags without auth", "listTags", req(``), nil, 200, 210, catalog.MsgTokenOrAppNotSet},
 		// Unknown server token.
-		{"unknown server token", "createMessage", req(`"auth":"NO-SUCH-TOKEN","application":"APPCODE-12345",` + msg), nil, 200, 210, msgInvalidToken},
-		{"unknown server token, account method", "listTags", req(`"auth":"NO-SUCH-TOKEN"`), nil, 200, 210, msgInvalidToken},
-		{"unknown server token without application", "createMessage", req(`"auth":"NO-SUCH-TOKEN",` + msg), nil, 200, 210, msgInvalidToken},
-		{"device token as request.auth without application", "createMessage", req(`"auth":"DEVICE-TOKEN",` + msg), nil, 401, 401, msgUnauthorized},
-		{"device token in the header of a server method without application", "getApplication", req(``), []string{"Authorization: Token DEVICE-TOKEN"}, 401, 401, msgUnauthorized},
+		{"unknown server token", "createMessage", req(`"auth":"NO-SUCH-TOKEN","application":"APPCODE-12345",` + msg), nil, 200, 210, catalog.MsgInvalidToken},
+		{"unknown server token, account method", "listTags", req(`"auth":"NO-SUCH-TOKEN"`), nil, 200, 210, catalog.MsgInvalidToken},
+		{"unknown server token without application", "createMessage", req(`"auth":"NO-SUCH-TOKEN",` + msg), nil, 200, 210, catalog.MsgInvalidToken},
+		{"device token as request.auth without application", "createMessage", req(`"auth":"DEVICE-TOKEN",` + msg), nil, 401, 401, catalog.MsgUnauthorized},
+		{"device token in the header of a server method without application", "getApplication", req(``), []string{"Authorization: Token DEVICE-TOKEN"}, 401, 401, catalog.MsgUnauthorized},
 		// Applications.
-		{"unknown application", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"00000-00000",` + msg), nil, 200, 210, msgAppNotFound},
-		{"unknown application, device call", "registerDevice", req(`"application":"00000-00000","hwid":"h","device_type":3`), nil, 200, 210, msgAppNotFound},
-		{"suspended application", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"DEAD0-00001",` + msg), nil, 200, 210, msgAppSuspended},
-		{"suspended application, device call", "registerDevice", req(`"application":"DEAD0-00001","hwid":"h","device_type":3`), nil, 200, 210, msgAppSuspended},
-		{"suspended account", "createMessage", req(`"auth":"FROZEN-TOKEN","application":"F0000-00001",` + msg), nil, 200, 210, msgAccountSuspended},
-		{"suspended account, device call", "registerDevice", req(`"application":"F0000-00001","hwid":"h","device_type":3`), nil, 200, 210, msgAccountSuspended},
-		{"application of another account", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"5A11-00001",` + msg), nil, 200, 210, msgAccessDenied},
-		{"token restricted to other applications", "createMessage", req(`"auth":"ONLY-OTHER-APP","application":"APPCODE-12345",` + msg), nil, 200, 210, msgAccessDenied},
-		{"device token of another account", "registerDevice", req(`"application":"5A11-00001","hwid":"h","device_type":3`), []string{"Authorization: Token DEVICE-TOKEN"}, 200, 210, msgAccessDenied},
+		{"unknown application", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"00000-00000",` + msg), nil, 200, 210, catalog.MsgAppNotFound},
+		{"unknown application, device call", "registerDevice", req(`"application":"00000-00000","hwid":"h","device_type":3`), nil, 200, 210, catalog.MsgAppNotFound},
+		{"suspended application", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"DEAD0-00001",` + msg), nil, 200, 210, catalog.MsgAppSuspended},
+		{"suspended application, device call", "registerDevice", req(`"application":"DEAD0-00001","hwid":"h","device_type":3`), nil, 200, 210, catalog.MsgAppSuspended},
+		{"suspended account", "createMessage", req(`"auth":"FROZEN-TOKEN","application":"F0000-00001",` + msg), nil, 200, 210, catalog.MsgAccountSuspended},
+		{"suspended account, device call", "registerDevice", req(`"application":"F0000-00001","hwid":"h","device_type":3`), nil, 200, 210, catalog.MsgAccountSuspended},
+		{"application of another account", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"5A11-00001",` + msg), nil, 200, 210, catalog.MsgAccessDenied},
+		{"token restricted to other applications", "createMessage", req(`"auth":"ONLY-OTHER-APP","application":"APPCODE-12345",` + msg), nil, 200, 210, catalog.MsgAccessDenied},
+		{"device token of another account", "registerDevice", req(`"application":"5A11-00001","hwid":"h","device_type":3`), []string{"Authorization: Token DEVICE-TOKEN"}, 200, 210, catalog.MsgAccessDenied},
 		// createMessage content.
-		{"empty platforms", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":[{"send_date":"now","content":"x","platforms":[]}]`), nil, 200, 210, msgSelectPlatform},
-		{"only unknown platforms", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":[{"send_date":"now","content":"x","platforms":[99]}]`), nil, 200, 210, msgSelectPlatform},
-		{"no notifications field", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345"`), nil, 200, 210, msgNoNotifications},
-		{"empty notifications", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":[]`), nil, 200, 210, msgNoNotifications},
-		{"null notifications", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":null`), nil, 200, 210, msgNoNotifications},
-		{"bad send_date", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":[{"send_date":"tomorrow","content":"x"}]`), nil, 200, 210, msgCannotParseDate},
-		{"send_date in an unknown zone", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":[{"send_date":"2026-01-02 10:00","timezone":"Mars/Olympus","content":"x"}]`), nil, 200, 210, msgCannotParseDate},
-		{"android_root_params not an object", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":[{"send_date":"now","content":"x","android_root_params":[]}]`), nil, 200, 210, msgAndroidRootParams},
+		{"empty platforms", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":[{"send_date":"now","content":"x","platforms":[]}]`), nil, 200, 210, catalog.MsgSelectPlatform},
+		{"only unknown platforms", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":[{"send_date":"now","content":"x","platforms":[99]}]`), nil, 200, 210, catalog.MsgSelectPlatform},
+		{"no notifications field", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345"`), nil, 200, 210, catalog.MsgNoNotifications},
+		{"empty notifications", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":[]`), nil, 200, 210, catalog.MsgNoNotifications},
+		{"null notifications", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":null`), nil, 200, 210, catalog.MsgNoNotifications},
+		{"bad send_date", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":[{"send_date":"tomorrow","content":"x"}]`), nil, 200, 210, catalog.MsgCannotParseDate},
+		{"send_date in an unknown zone", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":[{"send_date":"2026-01-02 10:00","timezone":"Mars/Olympus","content":"x"}]`), nil, 200, 210, catalog.MsgCannotParseDate},
+		{"android_root_params not an object", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":[{"send_date":"now","content":"x","android_root_params":[]}]`), nil, 200, 210, catalog.MsgAndroidRootParams},
 		// Tokens of the wrong kind, unknown device tokens.
-		{"server token in the device header", "registerDevice", req(`"application":"APPCODE-12345","hwid":"h","device_type":3`), []string{"Authorization: Token TESTAUTHTOKEN"}, 401, 401, msgUnauthorized},
-		{"device token as request.auth", "createMessage", req(`"auth":"DEVICE-TOKEN","application":"APPCODE-12345",` + msg), nil, 401, 401, msgUnauthorized},
-		{"unknown device token", "setTags", req(`"application":"APPCODE-12345","hwid":"h","tags":{"a":1}`), []string{"Authorization: Token NO-SUCH-TOKEN"}, 401, 401, msgUnauthorized},
-		{"device header of another scheme", "setTags", req(`"application":"APPCODE-12345","hwid":"h","tags":{"a":1}`), []string{"Authorization: Bearer DEVICE-TOKEN"}, 401, 401, msgUnauthorized},
+		{"server token in the device header", "registerDevice", req(`"application":"APPCODE-12345","hwid":"h","device_type":3`), []string{"Authorization: Token TESTAUTHTOKEN"}, 401, 401, catalog.MsgUnauthorized},
+		{"device token as request.auth", "createMessage", req(`"auth":"DEVICE-TOKEN","application":"APPCODE-12345",` + msg), nil, 401, 401, catalog.MsgUnauthorized},
+		{"unknown device token", "setTags", req(`"application":"APPCODE-12345","hwid":"h","tags":{"a":1}`), []string{"Authorization: Token NO-SUCH-TOKEN"}, 401, 401, catalog.MsgUnauthorized},
+		{"device header of another scheme", "setTags", req(`"application":"APPCODE-12345","hwid":"h","tags":{"a":1}`), []string{"Authorization: Bearer DEVICE-TOKEN"}, 401, 401, catalog.MsgUnauthorized},
 		// Device calls without a token.
 		{"device call without Authorization", "registerDevice", req(`"application":"APPCODE-12345","hwid":"h","device_type":3`), nil, 200, 200, "OK"},
 		{"device call with a device token", "registerDevice", req(`"application":"APPCODE-12345","hwid":"h","device_type":3`), []string{"Authorization: Token DEVICE-TOKEN"}, 200, 200, "OK"},
-		{"application requiring device tokens, none sent", "registerDevice", req(`"application":"5EC0E-00002","hwid":"h","device_type":3`), nil, 401, 401, msgUnauthorized},
+		{"application requiring device tokens, none sent", "registerDevice", req(`"application":"5EC0E-00002","hwid":"h","device_type":3`), nil, 401, 401, catalog.MsgUnauthorized},
 		{"application requiring device tokens, one sent", "registerDevice", req(`"application":"5EC0E-00002","hwid":"h","device_type":3`), []string{"Authorization: token DEVICE-TOKEN"}, 200, 200, "OK"},
 		// Token restrictions.
-		{"server token without the method", "createMessage", req(`"auth":"READ-ONLY","application":"APPCODE-12345",` + msg), nil, 403, 403, msgForbidden},
-		{"device token without the method", "registerDevice", req(`"application":"APPCODE-12345","hwid":"h","device_type":3`), []string{"Authorization: Token DEVICE-SETTAGS-ONLY"}, 403, 403, msgForbidden},
+		{"server token without the method", "createMessage", req(`"auth":"READ-ONLY","application":"APPCODE-12345",` + msg), nil, 403, 403, catalog.MsgForbidden},
+		{"device token without the method", "registerDevice", req(`"application":"APPCODE-12345","hwid":"h","device_type":3`), []string{"Authorization: Token DEVICE-SETTAGS-ONLY"}, 403, 403, catalog.MsgForbidden},
 		{"device token with the method", "setTags", req(`"application":"APPCODE-12345","hwid":"h","tags":{"a":1}`), []string{"Authorization: Token DEVICE-SETTAGS-ONLY"}, 200, 200, "OK"},
 		// Broken requests.
-		{"malformed JSON", "createMessage", `{"request":{"auth":"TESTAUTHTOKEN",`, nil, 400, 400, msgBadRequest},
-		{"empty body", "createMessage", ``, nil, 400, 400, msgBadRequest},
-		{"no request object", "createMessage", `{"auth":"TESTAUTHTOKEN"}`, nil, 400, 400, msgBadRequest},
-		{"request of the wrong type", "createMessage", `{"request":[1,2]}`, nil, 400, 400, msgBadRequest},
-		{"known field of a type no client sends", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":{"a":1}`), nil, 400, 400, msgBadRequest},
-		{"unknown method", "createMesage", req(`"auth":"TESTAUTHTOKEN"`), nil, 404, 404, msgNotFound},
-		{"unknown path", "/json/1.2/createMessage", req(`"auth":"TESTAUTHTOKEN"`), nil, 404, 404, msgNotFound},
+		{"malformed JSON", "createMessage", `{"request":{"auth":"TESTAUTHTOKEN",`, nil, 400, 400, catalog.MsgBadRequest},
+		{"empty body", "createMessage", ``, nil, 400, 400, catalog.MsgBadRequest},
+		{"no request object", "createMessage", `{"auth":"TESTAUTHTOKEN"}`, nil, 400, 400, catalog.MsgBadRequest},
+		{"request of the wrong type", "createMessage", `{"request":[1,2]}`, nil, 400, 400, catalog.MsgBadRequest},
+		{"known field of a type no client sends", "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":{"a":1}`), nil, 400, 400, catalog.MsgBadRequest},
+		{"unknown method", "createMesage", req(`"auth":"TESTAUTHTOKEN"`), nil, 404, 404, catalog.MsgNotFound},
+		{"unknown path", "/json/1.2/createMessage", req(`"auth":"TESTAUTHTOKEN"`), nil, 404, 404, catalog.MsgNotFound},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -97,8 +99,8 @@ func TestBodyOver10MiBIs413(t *testing.T) {
 	big := req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":[{"send_date":"now","content":"` +
 		strings.Repeat("x", MaxBodyBytes) + `"}]`)
 	status, e := f.call(t, "createMessage", big)
-	if status != 413 || e.StatusCode != 413 || e.StatusMessage != msgTooLarge {
-		t.Fatalf("got %d %d %q, want 413 413 %q", status, e.StatusCode, e.StatusMessage, msgTooLarge)
+	if status != 413 || e.StatusCode != 413 || e.StatusMessage != catalog.MsgTooLarge {
+		t.Fatalf("got %d %d %q, want 413 413 %q", status, e.StatusCode, e.StatusMessage, catalog.MsgTooLarge)
 	}
 	// Without a Content-Length (chunked) the bound holds as well.
 	r := httptest.NewRequest(http.MethodPost, PrefixV13+"createMessage", strings.NewReader(big))
@@ -136,8 +138,8 @@ func TestCreateMessageRateLimit(t *testing.T) {
 		}
 	}
 	status, e := f.call(t, "createMessage", body)
-	if status != 429 || e.StatusCode != 429 || e.StatusMessage != msgRateLimited {
-		t.Fatalf("over the limit: got %d %d %q, want 429 429 %q", status, e.StatusCode, e.StatusMessage, msgRateLimited)
+	if status != 429 || e.StatusCode != 429 || e.StatusMessage != catalog.MsgRateLimited {
+		t.Fatalf("over the limit: got %d %d %q, want 429 429 %q", status, e.StatusCode, e.StatusMessage, catalog.MsgRateLimited)
 	}
 	// Other methods and other accounts are not limited.
 	if _, e := f.call(t, "listTags", req(`"auth":"TESTAUTHTOKEN"`)); e.StatusCode != 200 {
@@ -201,8 +203,8 @@ func TestLimitWarnings(t *testing.T) {
 	register("5A11-00001", "b")
 	register("5A11-00001", "c")
 	e := create("SMALL-TOKEN", "5A11-00001")
-	if e.StatusMessage != msgSubscriberLimit {
-		t.Fatalf("at the subscriber limit: %q, want %q", e.StatusMessage, msgSubscriberLimit)
+	if e.StatusMessage != catalog.MsgSubscriberLimit {
+		t.Fatalf("at the subscriber limit: %q, want %q", e.StatusMessage, catalog.MsgSubscriberLimit)
 	}
 	var r struct{ Messages []string }
 	if json.Unmarshal(e.Response, &r) != nil || len(r.Messages) != 1 {
@@ -222,8 +224,8 @@ func TestLimitWarnings(t *testing.T) {
 	}
 	register("B05Y-00001", "x")
 	register("B05Y-00001", "y")
-	if e := create("BUSY-TOKEN", "B05Y-00001"); e.StatusCode != 200 || e.StatusMessage != msgActiveDevices {
-		t.Fatalf("over the active devices limit: %d %q, want 200 %q", e.StatusCode, e.StatusMessage, msgActiveDevices)
+	if e := create("BUSY-TOKEN", "B05Y-00001"); e.StatusCode != 200 || e.StatusMessage != catalog.MsgActiveDevices {
+		t.Fatalf("over the active devices limit: %d %q, want 200 %q", e.StatusCode, e.StatusMessage, catalog.MsgActiveDevices)
 	}
 	sent = f.messages()
 	if n := len(sent[len(sent)-1].Targets); n != 2 {

@@ -12,6 +12,7 @@ import (
 	"time"
 	_ "time/tzdata" // send dates name time zones; a scratch image has no zoneinfo
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 	"github.com/pwemu/pwemu/emulator/internal/targeting"
 	"github.com/pwemu/pwemu/scenarios"
@@ -19,12 +20,6 @@ import (
 
 // Message methods: createMessage, createTargetedMessage, deleteMessage,
 // cancelMessage, getMessageDetails.
-
-const (
-	msgMessageNotFound = "Message not found"
-	msgNotCancellable  = "Only scheduled messages can be cancelled"
-	msgNoMessage       = "Message code is not set"
-)
 
 func strs(in []flexString) []string {
 	if len(in) == 0 {
@@ -43,7 +38,7 @@ func strs(in []flexString) []string {
 func knownPlatforms(types []int) []int {
 	out := types[:0]
 	for _, t := range types {
-		if state.PlatformName(t) != "" && !slices.Contains(out, t) {
+		if catalog.PlatformName(t) != "" && !slices.Contains(out, t) {
 			out = append(out, t)
 		}
 	}
@@ -108,7 +103,7 @@ func (s *Server) createMessage(c *call) reply {
 	}
 	ns := c.req.Notifications
 	if len(ns) == 0 {
-		return refused(msgNoNotifications)
+		return refused(catalog.MsgNoNotifications)
 	}
 	var one [1]plan // most calls carry one notification
 	plans := one[:0]
@@ -182,7 +177,7 @@ func (s *Server) createTargetedMessage(c *call) reply {
 	}
 	if set {
 		if p.platforms = knownPlatforms(platforms); len(p.platforms) == 0 {
-			return refused(msgSelectPlatform)
+			return refused(catalog.MsgSelectPlatform)
 		}
 	}
 	if rep, good := s.planTime(c, &p, r.SendDate, r.Timezone, &x); !good {
@@ -209,15 +204,15 @@ func (s *Server) compileFilter(c *call) reply {
 func (s *Server) findMessage(c *call) (state.Message, reply, bool) {
 	code := string(c.req.Message)
 	if code == "" {
-		return state.Message{}, refused(msgNoMessage), false
+		return state.Message{}, refused(catalog.MsgNoMessage), false
 	}
 	m, found := s.st.Message(c.account.ID, code)
 	if !found {
-		return m, refused(msgMessageNotFound), false
+		return m, refused(catalog.MsgMessageNotFound), false
 	}
 	for _, app := range m.Applications {
 		if !c.token.Covers(app) {
-			return m, refused(msgAccessDenied), false
+			return m, refused(catalog.MsgAccessDenied), false
 		}
 	}
 	return m, reply{}, true
@@ -229,7 +224,7 @@ func (s *Server) deleteMessage(c *call) reply {
 		return r
 	}
 	if err := s.st.DeleteMessage(c.account.ID, m.Code); err != nil {
-		return refused(msgMessageNotFound)
+		return refused(catalog.MsgMessageNotFound)
 	}
 	return ok(nil)
 }
@@ -242,9 +237,9 @@ func (s *Server) cancelMessage(c *call) reply {
 	was, err := s.st.CancelMessage(c.account.ID, m.Code)
 	switch {
 	case errors.Is(err, state.ErrNotFound):
-		return refused(msgMessageNotFound)
+		return refused(catalog.MsgMessageNotFound)
 	case was == state.MessageSent:
-		return refused(msgNotCancellable)
+		return refused(catalog.MsgNotCancellable)
 	}
 	return ok(nil)
 }
@@ -283,18 +278,7 @@ func (s *Server) getMessageDetails(c *call) reply {
 		d.Data = m.Data
 	}
 	if d.Platforms == nil {
-		d.Platforms = allPlatforms()
+		d.Platforms = catalog.DeviceTypes()
 	}
 	return ok(map[string]messageDetails{"message": d})
-}
-
-// allPlatforms lists every device type, ascending.
-func allPlatforms() []int {
-	var out []int
-	for t := range 32 {
-		if state.PlatformName(t) != "" {
-			out = append(out, t)
-		}
-	}
-	return out
 }

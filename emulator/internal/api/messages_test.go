@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/lifecycle"
 )
 
@@ -197,7 +198,7 @@ func TestScheduledMessage(t *testing.T) {
 	if d := details(cancelled[0]); d.Status != "cancelled" {
 		t.Fatalf("cancelled message status %q", d.Status)
 	}
-	if _, e := f.call(t, "cancelMessage", req(`"auth":"TESTAUTHTOKEN","message":"`+codes[0]+`"`)); e.StatusCode != 210 || e.StatusMessage != msgNotCancellable {
+	if _, e := f.call(t, "cancelMessage", req(`"auth":"TESTAUTHTOKEN","message":"`+codes[0]+`"`)); e.StatusCode != 210 || e.StatusMessage != catalog.MsgNotCancellable {
 		t.Fatalf("cancelMessage of a sent message: %d %q", e.StatusCode, e.StatusMessage)
 	}
 	// A deleted scheduled message is not sent either.
@@ -209,11 +210,11 @@ func TestScheduledMessage(t *testing.T) {
 	if n := len(f.messages()); n != 1 {
 		t.Fatalf("the deleted message was sent (%d messages)", n)
 	}
-	if _, e := f.call(t, "getMessageDetails", req(`"auth":"TESTAUTHTOKEN","message":"`+deleted[0]+`"`)); e.StatusCode != 210 || e.StatusMessage != msgMessageNotFound {
+	if _, e := f.call(t, "getMessageDetails", req(`"auth":"TESTAUTHTOKEN","message":"`+deleted[0]+`"`)); e.StatusCode != 210 || e.StatusMessage != catalog.MsgMessageNotFound {
 		t.Fatalf("details of a deleted message: %d %q", e.StatusCode, e.StatusMessage)
 	}
 	// Another account does not see the messages.
-	if _, e := f.call(t, "getMessageDetails", req(`"auth":"SMALL-TOKEN","message":"`+codes[0]+`"`)); e.StatusMessage != msgMessageNotFound {
+	if _, e := f.call(t, "getMessageDetails", req(`"auth":"SMALL-TOKEN","message":"`+codes[0]+`"`)); e.StatusMessage != catalog.MsgMessageNotFound {
 		t.Fatalf("another account's message: %d %q", e.StatusCode, e.StatusMessage)
 	}
 }
@@ -256,11 +257,11 @@ func TestTargetedMessageAndCompileFilter(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ filter, msg string }{
-		{``, msgNoAppOrGroup},
-		{`T("age", EQ, 1)`, msgNoAppOrGroup},
-		{`A("00000-00000")`, msgAppNotFound},
-		{`A("APPCODE-12345"`, msgBadFilter + `: want ")" at 17`},
-		{`A("APPCODE-12345") * T("age", SOMETIMES, 1)`, msgBadFilter + ": unknown operator SOMETIMES"},
+		{``, catalog.MsgNoAppOrGroup},
+		{`T("age", EQ, 1)`, catalog.MsgNoAppOrGroup},
+		{`A("00000-00000")`, catalog.MsgAppNotFound},
+		{`A("APPCODE-12345"`, catalog.MsgBadFilter + `: want ")" at 17`},
+		{`A("APPCODE-12345") * T("age", SOMETIMES, 1)`, catalog.MsgBadFilter + ": unknown operator SOMETIMES"},
 	} {
 		_, e := f.call(t, "createTargetedMessage", req(`"auth":"TESTAUTHTOKEN","content":"t","devices_filter":`+quoteJSON(tc.filter)))
 		if e.StatusCode != 210 || e.StatusMessage != tc.msg {
@@ -285,10 +286,10 @@ func TestDevicesFilterSizeLimits(t *testing.T) {
 	for _, tc := range []struct {
 		name, filter, msg string
 	}{
-		{"10000 nested parentheses", nested(10000), msgBadFilter + ": parentheses nested deeper than 100 at 100"},
-		{"101 nested parentheses", nested(101), msgBadFilter + ": parentheses nested deeper than 100 at 100"},
-		{"5000 terms", chain(5000), msgBadFilter + fmt.Sprintf(": more than 1000 terms at %d", 1000*(len(term)+1))},
-		{"1001 terms", chain(1001), msgBadFilter + fmt.Sprintf(": more than 1000 terms at %d", 1000*(len(term)+1))},
+		{"10000 nested parentheses", nested(10000), catalog.MsgBadFilter + ": parentheses nested deeper than 100 at 100"},
+		{"101 nested parentheses", nested(101), catalog.MsgBadFilter + ": parentheses nested deeper than 100 at 100"},
+		{"5000 terms", chain(5000), catalog.MsgBadFilter + fmt.Sprintf(": more than 1000 terms at %d", 1000*(len(term)+1))},
+		{"1001 terms", chain(1001), catalog.MsgBadFilter + fmt.Sprintf(": more than 1000 terms at %d", 1000*(len(term)+1))},
 		{"100 nested parentheses", nested(100), ""},
 		{"1000 terms", chain(1000), ""},
 		{"depth counts open parentheses only", "(" + chain(500) + ")+" + nested(100), ""},

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 	"github.com/pwemu/pwemu/emulator/internal/targeting"
 	"github.com/pwemu/pwemu/scenarios"
@@ -36,11 +37,6 @@ const (
 )
 
 // Messages of the v2 cancel answers, as documented.
-const (
-	msgV2MessageNotFound = "message not found"
-	msgV2NotYours        = "the message belongs to another account"
-)
-
 // v2Codes maps HTTP statuses to the gRPC codes of the v2 error body.
 var v2Codes = map[int]int{
 	http.StatusBadRequest: grpcInvalidArgument, http.StatusUnauthorized: grpcUnauthenticated,
@@ -166,8 +162,10 @@ func v2SendRate(raw json.RawMessage) (int, error) {
 }
 
 func (s *Server) callV2(_ context.Context, in *incoming) reply {
-	if in.method != "notify" && in.method != "cancel" {
-		return v2Error(http.StatusNotFound, grpcNotFound, "unknown method /messaging/v2/"+in.method+" (want notify or cancel)")
+	ep, found := v2Actions[catalog.PrefixMessagingV2+in.method]
+	if !found {
+		return v2Error(http.StatusNotFound, grpcNotFound, "unknown method "+catalog.PrefixMessagingV2+in.method+
+			" (want "+strings.Join(v2Order, " or ")+")")
 	}
 	var body map[string]json.RawMessage
 	err := json.Unmarshal(in.body, &body)
@@ -177,26 +175,23 @@ func (s *Server) callV2(_ context.Context, in *incoming) reply {
 	}
 	value, good := tokenFromHeader(in.auth)
 	if !good {
-		return v2Error(http.StatusUnauthorized, grpcUnauthenticated, msgUnauthorized)
+		return v2Error(http.StatusUnauthorized, grpcUnauthenticated, catalog.MsgUnauthorized)
 	}
 	t, found := s.st.Token(value)
 	if !found || t.Kind != scenarios.TokenServer {
-		return v2Error(http.StatusUnauthorized, grpcUnauthenticated, msgUnauthorized)
+		return v2Error(http.StatusUnauthorized, grpcUnauthenticated, catalog.MsgUnauthorized)
 	}
 	if !t.Allows(in.method) {
-		return v2Error(http.StatusForbidden, grpcPermissionDenied, msgForbidden)
+		return v2Error(http.StatusForbidden, grpcPermissionDenied, catalog.MsgForbidden)
 	}
 	acc, _ := s.st.Account(t.AccountID)
 	if acc.Suspended {
-		return v2Error(http.StatusForbidden, grpcPermissionDenied, msgAccountSuspended)
+		return v2Error(http.StatusForbidden, grpcPermissionDenied, catalog.MsgAccountSuspended)
 	}
 	c := &in.call
 	*c = call{in: in, account: acc}
 	c.setToken(t)
-	if in.method == "cancel" {
-		return s.cancelV2(c, body)
-	}
-	return s.notify(c, body)
+	return v2Handlers[ep](s, c, body)
 }
 
 func (s *Server) notify(c *call, body map[string]json.RawMessage) reply {
@@ -220,12 +215,12 @@ func (s *Server) notify(c *call, body map[string]json.RawMessage) reply {
 	app, rep, good := s.ownApp(c, n.Application)
 	if !good {
 		switch rep.message {
-		case msgAppNotFound:
-			return v2Error(http.StatusNotFound, grpcNotFound, msgAppNotFound)
-		case msgAppSuspended:
-			return v2Error(http.StatusForbidden, grpcFailedPrecondition, msgAppSuspended)
+		case catalog.MsgAppNotFound:
+			return v2Error(http.StatusNotFound, grpcNotFound, catalog.MsgAppNotFound)
+		case catalog.MsgAppSuspended:
+			return v2Error(http.StatusForbidden, grpcFailedPrecondition, catalog.MsgAppSuspended)
 		}
-		return v2Error(http.StatusForbidden, grpcPermissionDenied, msgAccessDenied)
+		return v2Error(http.StatusForbidden, grpcPermissionDenied, catalog.MsgAccessDenied)
 	}
 	c.setApp(app)
 	content := n.Payload
@@ -244,7 +239,7 @@ func (s *Server) notify(c *call, body map[string]json.RawMessage) reply {
 			return v2Error(http.StatusBadRequest, grpcInvalidArgument, err.Error())
 		}
 		if len(platforms) == 0 {
-			return v2Error(http.StatusBadRequest, grpcInvalidArgument, msgSelectPlatform)
+			return v2Error(http.StatusBadRequest, grpcInvalidArgument, catalog.MsgSelectPlatform)
 		}
 		p.platforms = platforms
 	}
@@ -260,7 +255,7 @@ func (s *Server) notify(c *call, body map[string]json.RawMessage) reply {
 	case at != "":
 		t, err := time.Parse(time.RFC3339, at)
 		if err != nil {
-			return v2Error(http.StatusBadRequest, grpcInvalidArgument, msgCannotParseDate)
+			return v2Error(http.StatusBadRequest, grpcInvalidArgument, catalog.MsgCannotParseDate)
 		}
 		p.sendAt = t
 	case !isNull(n.Schedule.After):
@@ -272,7 +267,7 @@ func (s *Server) notify(c *call, body map[string]json.RawMessage) reply {
 	default:
 		sendAt, good := parseSendDate(n.SendDate, nil, c.in.arrive)
 		if !good {
-			return v2Error(http.StatusBadRequest, grpcInvalidArgument, msgCannotParseDate)
+			return v2Error(http.StatusBadRequest, grpcInvalidArgument, catalog.MsgCannotParseDate)
 		}
 		p.sendAt = sendAt
 	}
@@ -283,11 +278,11 @@ func (s *Server) notify(c *call, body map[string]json.RawMessage) reply {
 	}
 	p.sendRate = rate
 	if _, good := s.checkCampaign(c, p.campaign); !good {
-		return v2Error(http.StatusNotFound, grpcNotFound, msgCampaignNotFound)
+		return v2Error(http.StatusNotFound, grpcNotFound, catalog.MsgCampaignNotFound)
 	}
 	m, aud, err := s.accept(c, []string{app.Code}, &p, false)
 	if err != nil {
-		return v2Error(http.StatusInternalServerError, grpcInternal, msgInternal)
+		return v2Error(http.StatusInternalServerError, grpcInternal, catalog.MsgInternal)
 	}
 	return v2Result(m.Code, aud.Unknown[app.Code])
 }
@@ -345,7 +340,7 @@ func v2Result(code string, unknown []string) reply {
 		u, _ := json.Marshal(unknown)
 		b = append(append(b, `,"unknown_identifiers":`...), u...)
 	}
-	return reply{status: http.StatusOK, code: 200, message: msgOK, raw: append(b, "}}"...)}
+	return reply{status: http.StatusOK, code: 200, message: catalog.MsgOK, raw: append(b, "}}"...)}
 }
 
 func (s *Server) cancelV2(c *call, body map[string]json.RawMessage) reply {
@@ -359,22 +354,22 @@ func (s *Server) cancelV2(c *call, body map[string]json.RawMessage) reply {
 	m, found := s.st.Message(c.account.ID, code)
 	if !found {
 		if owner, exists := s.st.MessageOwner(code); exists && owner != c.account.ID {
-			return v2Error(http.StatusForbidden, grpcPermissionDenied, msgV2NotYours)
+			return v2Error(http.StatusForbidden, grpcPermissionDenied, catalog.MsgV2NotYours)
 		}
-		return v2Error(http.StatusNotFound, grpcNotFound, msgV2MessageNotFound)
+		return v2Error(http.StatusNotFound, grpcNotFound, catalog.MsgV2MessageNotFound)
 	}
 	if !slices.ContainsFunc(m.Applications, c.token.Covers) {
-		return v2Error(http.StatusForbidden, grpcPermissionDenied, msgV2NotYours)
+		return v2Error(http.StatusForbidden, grpcPermissionDenied, catalog.MsgV2NotYours)
 	}
 	was, err := s.st.CancelMessage(c.account.ID, code)
 	switch {
 	case errors.Is(err, state.ErrNotFound):
-		return v2Error(http.StatusNotFound, grpcNotFound, msgV2MessageNotFound)
+		return v2Error(http.StatusNotFound, grpcNotFound, catalog.MsgV2MessageNotFound)
 	case was == state.MessageSent:
-		return v2Error(http.StatusBadRequest, grpcFailedPrecondition, msgNotCancellable)
+		return v2Error(http.StatusBadRequest, grpcFailedPrecondition, catalog.MsgNotCancellable)
 	}
 	// The documented answer of a cancelled message is an empty object.
-	return reply{status: http.StatusOK, code: 200, message: msgOK, raw: []byte("{}")}
+	return reply{status: http.StatusOK, code: 200, message: catalog.MsgOK, raw: []byte("{}")}
 }
 
 // v2Platforms reads platforms given by name ("IOS", "ANDROID", …) or device type.
@@ -388,7 +383,7 @@ func v2Platforms(raw json.RawMessage) ([]int, error) {
 	}
 	var out []int
 	for _, name := range names {
-		t, found := targeting.Platform(name)
+		t, found := catalog.DeviceTypeNamed(name)
 		if !found {
 			return nil, errors.New("platforms: unknown platform " + name)
 		}

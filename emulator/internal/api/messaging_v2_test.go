@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 func (f *fixture) callV2(t *testing.T, method, body, auth string) (int, string) {
@@ -58,15 +60,15 @@ func TestMessagingV2(t *testing.T) {
 		status                   int
 		want                     string
 	}{
-		{"no token", "notify", `{"transactional":{"application":"APPCODE-12345"}}`, "", 401, `{"code":16,"message":"` + msgUnauthorized + `","details":[]}`},
-		{"device token", "notify", `{"transactional":{"application":"APPCODE-12345"}}`, "Token DEVICE-TOKEN", 401, `{"code":16,"message":"` + msgUnauthorized + `","details":[]}`},
-		{"restricted token", "notify", `{"transactional":{"application":"APPCODE-12345"}}`, "Token READ-ONLY", 403, `{"code":7,"message":"` + msgForbidden + `","details":[]}`},
+		{"no token", "notify", `{"transactional":{"application":"APPCODE-12345"}}`, "", 401, `{"code":16,"message":"` + catalog.MsgUnauthorized + `","details":[]}`},
+		{"device token", "notify", `{"transactional":{"application":"APPCODE-12345"}}`, "Token DEVICE-TOKEN", 401, `{"code":16,"message":"` + catalog.MsgUnauthorized + `","details":[]}`},
+		{"restricted token", "notify", `{"transactional":{"application":"APPCODE-12345"}}`, "Token READ-ONLY", 403, `{"code":7,"message":"` + catalog.MsgForbidden + `","details":[]}`},
 		{"unknown application", "notify", `{"transactional":{"application":"00000-00000"}}`, "Token TESTAUTHTOKEN", 404, `{"code":5,"message":"Application not found","details":[]}`},
 		{"no application", "notify", `{"transactional":{"content":"x"}}`, "Token TESTAUTHTOKEN", 400, `{"code":3,"message":"notify: application is required","details":[]}`},
-		{"empty platforms", "notify", `{"transactional":{"application":"APPCODE-12345","platforms":[]}}`, "Token TESTAUTHTOKEN", 400, `{"code":3,"message":"` + msgSelectPlatform + `","details":[]}`},
+		{"empty platforms", "notify", `{"transactional":{"application":"APPCODE-12345","platforms":[]}}`, "Token TESTAUTHTOKEN", 400, `{"code":3,"message":"` + catalog.MsgSelectPlatform + `","details":[]}`},
 		{"not JSON", "notify", `{"transactional":`, "Token TESTAUTHTOKEN", 400, `{"code":3,"message":"the body is not a JSON object","details":[]}`},
 		{"unknown method", "send", `{}`, "Token TESTAUTHTOKEN", 404, `{"code":5,"message":"unknown method /messaging/v2/send (want notify or cancel)","details":[]}`},
-		{"cancel of a sent message", "cancel", `{"message_code":"` + sent[0].Code + `"}`, "Token TESTAUTHTOKEN", 400, `{"code":9,"message":"` + msgNotCancellable + `","details":[]}`},
+		{"cancel of a sent message", "cancel", `{"message_code":"` + sent[0].Code + `"}`, "Token TESTAUTHTOKEN", 400, `{"code":9,"message":"` + catalog.MsgNotCancellable + `","details":[]}`},
 		{"cancel of an unknown message", "cancel", `{"message_code":"0000-00000000-00000000"}`, "Token TESTAUTHTOKEN", 404, `{"code":5,"message":"message not found","details":[]}`},
 	} {
 		if status, body := f.callV2(t, tc.method, tc.body, tc.auth); status != tc.status || body != tc.want {

@@ -2,19 +2,113 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
-	"maps"
+	"fmt"
 	"net/http"
-	"slices"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
-// scope is which kind of token a method takes.
-type scope uint8
+// v13Handlers answer the catalog's v1.3 methods, once the call is decoded and
+// authorised.
+var v13Handlers = map[*catalog.Endpoint]func(*Server, *call) reply{
+	catalog.RegisterDevice:              (*Server).registerDevice,
+	catalog.UnregisterDevice:            (*Server).unregisterDevice,
+	catalog.DeleteDevice:                (*Server).deleteDevice,
+	catalog.CheckDevice:                 (*Server).checkDevice,
+	catalog.SetTags:                     (*Server).setTags,
+	catalog.GetTags:                     (*Server).getTags,
+	catalog.SetBadge:                    (*Server).setBadge,
+	catalog.ApplicationOpen:             (*Server).applicationOpen,
+	catalog.PushStat:                    (*Server).pushStat,
+	catalog.MessageDeliveryEvent:        (*Server).messageDeliveryEvent,
+	catalog.SetPurchase:                 (*Server).nothing,
+	catalog.GetNearestZone:              (*Server).getNearestZone,
+	catalog.GetConfig:                   (*Server).getConfig,
+	catalog.PageVisit:                   (*Server).nothing,
+	catalog.GetPopupForms:               (*Server).getPopupForms,
+	catalog.GetInApps:                   (*Server).getInApps,
+	catalog.TriggerInAppAction:          (*Server).triggerInAppAction,
+	catalog.RichMediaAction:             (*Server).richMediaAction,
+	catalog.MergeUser:                   (*Server).mergeUser,
+	catalog.CreateTestDevice:            (*Server).createTestDevice,
+	catalog.SetMADID:                    (*Server).setMADID,
+	catalog.MultiRegisterDevice:         (*Server).multiRegisterDevice,
+	catalog.GetPopupFormContent:         (*Server).getPopupFormContent,
+	catalog.RecordPopupFormEvent:        (*Server).recordPopupFormEvent,
+	catalog.SetActivityToken:            (*Server).setActivityToken,
+	catalog.SetActivityPushToStartToken: (*Server).setActivityPushToStartToken,
+	catalog.RegisterUser:                (*Server).registerUser,
+	catalog.UnregisterUser:              (*Server).unregisterUser,
+	catalog.GetUsersDetails:             (*Server).getUsersDetails,
+	catalog.PostEvent:                   (*Server).postEvent,
+	catalog.RegisterEmail:               (*Server).registerEmail,
+	catalog.RegisterEmailUser:           (*Server).registerEmailUser,
+	catalog.SetEmailTags:                (*Server).setEmailTags,
+	catalog.GetInboxMessages:            (*Server).getInboxMessages,
+	catalog.InboxStatus:                 (*Server).nothing,
 
-const (
-	deviceScope scope = iota // Authorization: Token <device token>, optional
-	serverScope              // request.auth: a server token
-)
+	catalog.CreateMessage:         (*Server).createMessage,
+	catalog.CreateTargetedMessage: (*Server).createTargetedMessage,
+	catalog.DeleteMessage:         (*Server).deleteMessage,
+	catalog.CancelMessage:         (*Server).cancelMessage,
+	catalog.GetMessageDetails:     (*Server).getMessageDetails,
+	catalog.CompileFilter:         (*Server).compileFilter,
+
+	catalog.AddTag:        (*Server).addTag,
+	catalog.DeleteTag:     (*Server).deleteTag,
+	catalog.ListTags:      (*Server).listTags,
+	catalog.CreateFilter:  (*Server).createFilter,
+	catalog.ListFilters:   (*Server).listFilters,
+	catalog.DeleteFilter:  (*Server).deleteFilter,
+	catalog.ExportSegment: (*Server).exportSegmentV13,
+	catalog.CreateEvent:   (*Server).createEvent,
+
+	catalog.CreateApplication:            (*Server).createApplication,
+	catalog.GetApplication:               (*Server).getApplication,
+	catalog.GetApplications:              (*Server).getApplications,
+	catalog.DeleteApplication:            (*Server).deleteApplication,
+	catalog.UpdateApplication:            (*Server).updateApplication,
+	catalog.GetApplicationFile:           (*Server).getApplicationFile,
+	catalog.SetApplicationPlatformStatus: (*Server).setApplicationPlatformStatus,
+	catalog.ConfigureApplication:         (*Server).configureApplication,
+
+	catalog.CreatePreset:   (*Server).createPreset,
+	catalog.GetPreset:      (*Server).getPreset,
+	catalog.ListPresets:    (*Server).listPresets,
+	catalog.DeletePreset:   (*Server).deletePreset,
+	catalog.CreateCampaign: (*Server).createCampaign,
+	catalog.GetCampaigns:   (*Server).getCampaigns,
+	catalog.GetCampaign:    (*Server).getCampaign,
+	catalog.DeleteCampaign: (*Server).deleteCampaign,
+
+	catalog.AddGeoZone:           (*Server).addGeoZone,
+	catalog.UpdateGeoZone:        (*Server).updateGeoZone,
+	catalog.DeleteGeoZone:        (*Server).deleteGeoZone,
+	catalog.ListGeoZones:         (*Server).listGeoZones,
+	catalog.AddGeoZoneCluster:    (*Server).addGeoZoneCluster,
+	catalog.DeleteGeoZoneCluster: (*Server).deleteGeoZoneCluster,
+	catalog.ListGeoZoneClusters:  (*Server).listGeoZoneClusters,
+	catalog.ListTestDevices:      (*Server).listTestDevices,
+
+	catalog.GetMsgStats:                    (*Server).getMsgStats,
+	catalog.GetAppStats:                    (*Server).getAppStats,
+	catalog.GetMsgPlatformsStats:           (*Server).getMsgPlatformsStats,
+	catalog.GetCampaignStats:               (*Server).getCampaignStats,
+	catalog.GetEventStatistics:             (*Server).getEventStatistics,
+	catalog.GetResults:                     (*Server).getResults,
+	catalog.GetApplicationSubscribersStats: (*Server).getApplicationSubscribersStats,
+	catalog.GetTagStats:                    (*Server).getTagStats,
+	catalog.BulkSetTagsV13:                 (*Server).bulkSetTagsV13,
+}
+
+// v2Handlers answer the actions of the messaging API v2, once the call is
+// authorised; body is the decoded request body.
+var v2Handlers = map[*catalog.Endpoint]func(*Server, *call, map[string]json.RawMessage) reply{
+	catalog.Notify: (*Server).notify,
+	catalog.Cancel: (*Server).cancelV2,
+}
 
 // appNeed is what application a server method is about.
 type appNeed uint8
@@ -25,119 +119,70 @@ const (
 	appOrGroup                 // request.application or request.applications_group
 )
 
+// method is a v1.3 method as the API serves it.
 type method struct {
-	scope  scope
+	ep     *catalog.Endpoint
 	need   appNeed
 	handle func(*Server, *call) reply
 }
 
-// methods are the v1.3 methods pwemu emulates.
-var methods = map[string]method{
-	// Devices (device API, called by SDKs and client libraries).
-	"registerDevice":       {deviceScope, appRequired, (*Server).registerDevice},
-	"unregisterDevice":     {deviceScope, appRequired, (*Server).unregisterDevice},
-	"deleteDevice":         {deviceScope, appRequired, (*Server).deleteDevice},
-	"checkDevice":          {deviceScope, appRequired, (*Server).checkDevice},
-	"setTags":              {deviceScope, appRequired, (*Server).setTags},
-	"getTags":              {deviceScope, appRequired, (*Server).getTags},
-	"setBadge":             {deviceScope, appRequired, (*Server).setBadge},
-	"applicationOpen":      {deviceScope, appRequired, (*Server).applicationOpen},
-	"pushStat":             {deviceScope, appRequired, (*Server).pushStat},
-	"messageDeliveryEvent": {deviceScope, appRequired, (*Server).messageDeliveryEvent},
-	"registerUser":         {deviceScope, appRequired, (*Server).registerUser},
-	"postEvent":            {deviceScope, appRequired, (*Server).postEvent},
-	"getNearestZone":       {deviceScope, appRequired, (*Server).getNearestZone},
-	"registerEmail":        {deviceScope, appRequired, (*Server).registerEmail},
-	"registerEmailUser":    {deviceScope, appRequired, (*Server).registerEmailUser},
-	"setEmailTags":         {deviceScope, appRequired, (*Server).setEmailTags},
-	// What the web SDK calls besides.
-	"getConfig":        {deviceScope, appRequired, (*Server).getConfig},
-	"getInboxMessages": {deviceScope, appRequired, (*Server).getInboxMessages},
-	"inboxStatus":      {deviceScope, appRequired, (*Server).nothing},
-	"pageVisit":        {deviceScope, appRequired, (*Server).nothing},
-	"setPurchase":      {deviceScope, appRequired, (*Server).nothing},
-	"getPopupForms":    {deviceScope, appRequired, (*Server).getPopupForms},
-	// In-apps, users, test devices, tracking and live activities (Android, iOS, Web).
-	"getInApps":                   {deviceScope, appRequired, (*Server).getInApps},
-	"triggerInAppAction":          {deviceScope, appRequired, (*Server).triggerInAppAction},
-	"richMediaAction":             {deviceScope, appRequired, (*Server).richMediaAction},
-	"mergeUser":                   {deviceScope, appRequired, (*Server).mergeUser},
-	"createTestDevice":            {deviceScope, appRequired, (*Server).createTestDevice},
-	"setMADID":                    {deviceScope, appRequired, (*Server).setMADID},
-	"multiRegisterDevice":         {deviceScope, appRequired, (*Server).multiRegisterDevice},
-	"getPopupFormContent":         {deviceScope, appRequired, (*Server).getPopupFormContent},
-	"recordPopupFormEvent":        {deviceScope, appRequired, (*Server).recordPopupFormEvent},
-	"setActivityToken":            {deviceScope, appRequired, (*Server).setActivityToken},
-	"setActivityPushToStartToken": {deviceScope, appRequired, (*Server).setActivityPushToStartToken},
-	"unregisterUser":              {deviceScope, appRequired, (*Server).unregisterUser},
-	"getUsersDetails":             {serverScope, appRequired, (*Server).getUsersDetails},
+// Routing tables built from the catalog: v1.3 methods by name, v2 actions by path.
+var (
+	v13Methods = map[string]method{}
+	v2Actions  = map[string]*catalog.Endpoint{}
+	v2Order    []string // the v2 action names, in catalog order
+)
 
-	// Messages.
-	"createMessage":         {serverScope, appOrGroup, (*Server).createMessage},
-	"createTargetedMessage": {serverScope, appNone, (*Server).createTargetedMessage},
-	"deleteMessage":         {serverScope, appNone, (*Server).deleteMessage},
-	"cancelMessage":         {serverScope, appNone, (*Server).cancelMessage},
-	"getMessageDetails":     {serverScope, appNone, (*Server).getMessageDetails},
-	"compileFilter":         {serverScope, appNone, (*Server).compileFilter},
-
-	// Tags, filters, events.
-	"addTag":       {serverScope, appNone, (*Server).addTag},
-	"deleteTag":    {serverScope, appNone, (*Server).deleteTag},
-	"listTags":     {serverScope, appNone, (*Server).listTags},
-	"createFilter": {serverScope, appNone, (*Server).createFilter},
-	"listFilters":  {serverScope, appNone, (*Server).listFilters},
-	"deleteFilter": {serverScope, appNone, (*Server).deleteFilter},
-	"createEvent":  {serverScope, appRequired, (*Server).createEvent},
-
-	// Applications.
-	"createApplication":            {serverScope, appNone, (*Server).createApplication},
-	"getApplication":               {serverScope, appRequired, (*Server).getApplication},
-	"getApplications":              {serverScope, appNone, (*Server).getApplications},
-	"deleteApplication":            {serverScope, appRequired, (*Server).deleteApplication},
-	"updateApplication":            {serverScope, appRequired, (*Server).updateApplication},
-	"getApplicationFile":           {serverScope, appRequired, (*Server).getApplicationFile},
-	"setApplicationPlatformStatus": {serverScope, appRequired, (*Server).setApplicationPlatformStatus},
-	"configureApplication":         {serverScope, appRequired, (*Server).configureApplication},
-
-	// Geozones and test devices.
-	"addGeoZone":           {serverScope, appRequired, (*Server).addGeoZone},
-	"updateGeoZone":        {serverScope, appNone, (*Server).updateGeoZone},
-	"deleteGeoZone":        {serverScope, appNone, (*Server).deleteGeoZone},
-	"listGeoZones":         {serverScope, appRequired, (*Server).listGeoZones},
-	"addGeoZoneCluster":    {serverScope, appRequired, (*Server).addGeoZoneCluster},
-	"deleteGeoZoneCluster": {serverScope, appRequired, (*Server).deleteGeoZoneCluster},
-	"listGeoZoneClusters":  {serverScope, appRequired, (*Server).listGeoZoneClusters},
-	"listTestDevices":      {serverScope, appRequired, (*Server).listTestDevices},
-
-	// Presets and campaigns.
-	"createPreset":   {serverScope, appNone, (*Server).createPreset},
-	"getPreset":      {serverScope, appNone, (*Server).getPreset},
-	"listPresets":    {serverScope, appRequired, (*Server).listPresets},
-	"deletePreset":   {serverScope, appNone, (*Server).deletePreset},
-	"createCampaign": {serverScope, appRequired, (*Server).createCampaign},
-	"getCampaigns":   {serverScope, appRequired, (*Server).getCampaigns},
-	"getCampaign":    {serverScope, appNone, (*Server).getCampaign},
-	"deleteCampaign": {serverScope, appNone, (*Server).deleteCampaign},
-
-	// Asynchronous statistics.
-	"getMsgStats":                    {serverScope, appNone, (*Server).getMsgStats},
-	"getAppStats":                    {serverScope, appRequired, (*Server).getAppStats},
-	"getMsgPlatformsStats":           {serverScope, appNone, (*Server).getMsgPlatformsStats},
-	"getCampaignStats":               {serverScope, appNone, (*Server).getCampaignStats},
-	"getEventStatistics":             {serverScope, appRequired, (*Server).getEventStatistics},
-	"getResults":                     {serverScope, appNone, (*Server).getResults},
-	"exportSegment":                  {serverScope, appNone, (*Server).exportSegmentV13},
-	"getApplicationSubscribersStats": {serverScope, appRequired, (*Server).getApplicationSubscribersStats},
-	"getTagStats":                    {serverScope, appRequired, (*Server).getTagStats},
-	"bulkSetTags":                    {serverScope, appRequired, (*Server).bulkSetTagsV13},
+func init() {
+	if err := buildTables(); err != nil {
+		panic(err) // a catalog entry without a handler: caught by any test
+	}
 }
 
-// Methods lists the v1.3 methods pwemu emulates, by name.
-func Methods() []string { return slices.Sorted(maps.Keys(methods)) }
+// buildTables checks that every catalog endpoint has a handler, and no handler
+// lacks an endpoint, and fills the routing tables.
+func buildTables() error {
+	var errs []error
+	apiCount := 0
+	for _, ep := range catalog.Endpoints() {
+		switch {
+		case ep.V13():
+			h, found := v13Handlers[ep]
+			if !found {
+				errs = append(errs, fmt.Errorf("api: catalog endpoint %s has no v1.3 handler", ep.Method))
+				continue
+			}
+			m := method{ep: ep, handle: h}
+			switch {
+			case ep.Needs(catalog.FieldApplication):
+				m.need = appRequired
+			case ep.Needs(catalog.FieldApplicationOrGroup):
+				m.need = appOrGroup
+			}
+			v13Methods[ep.Method] = m
+		case ep.MessagingV2():
+			if _, found := v2Handlers[ep]; !found {
+				errs = append(errs, fmt.Errorf("api: catalog endpoint %s has no messaging v2 handler", ep.Path))
+				continue
+			}
+			v2Actions[ep.Path] = ep
+			v2Order = append(v2Order, ep.Method)
+		default:
+			if _, found := apiHandlers[ep]; !found && ep != catalog.DeleteUser && ep != catalog.DeviceAPI {
+				errs = append(errs, fmt.Errorf("api: catalog endpoint %s %s has no handler", ep.HTTP, ep.Path))
+			}
+			apiCount++
+		}
+	}
+	if len(v13Methods) != len(v13Handlers) || len(v2Actions) != len(v2Handlers) || apiCount != len(apiHandlers)+2 {
+		errs = append(errs, errors.New("api: a handler is registered for an endpoint the catalog does not list"))
+	}
+	return errors.Join(errs...)
+}
 
 // callV13 answers one v1.3 call: find the method, decode, authorise, handle.
 func (s *Server) callV13(_ context.Context, in *incoming) reply {
-	m, found := methods[in.method]
+	m, found := v13Methods[in.method]
 	if !found {
 		return httpError(http.StatusNotFound)
 	}
@@ -153,7 +198,7 @@ func (s *Server) callV13(_ context.Context, in *incoming) reply {
 		r  reply
 		ok bool
 	)
-	if m.scope == deviceScope {
+	if m.ep.Auth == catalog.AuthDevice {
 		r, ok = s.authorizeDevice(c, in.method)
 	} else {
 		r, ok = s.authorizeServer(c, in.method, m.need)

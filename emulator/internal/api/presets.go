@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 )
 
@@ -14,17 +15,6 @@ import (
 // (createCampaign, getCampaigns, getCampaign, deleteCampaign). A message naming a
 // preset takes its content and options; a message naming a campaign must name one of
 // the account's, and its events carry the campaign's id.
-
-const (
-	msgNoPresetName     = "Preset name is not set"
-	msgNoPresetContent  = "Preset content.message is not set"
-	msgNoPresetCode     = "preset_code is not set"
-	msgPresetNotFound   = "Preset not found"
-	msgNoCampaignName   = "Campaign name is not set"
-	msgNoCampaignCode   = "Campaign code is not set"
-	msgCampaignNotFound = "Campaign not found"
-	msgCodeExhausted    = "Could not allocate a code"
-)
 
 const (
 	saltPreset   = 0x707265736574     // "preset"
@@ -81,7 +71,7 @@ func (s *Server) createPreset(c *call) reply {
 	}
 	name := strings.TrimSpace(string(r.Name))
 	if name == "" {
-		return refused(msgNoPresetName)
+		return refused(catalog.MsgNoPresetName)
 	}
 	p := state.Preset{Name: name, AccountID: c.account.ID, Campaign: r.CampaignCode,
 		Content: bytes.Clone(r.Content), Scheduling: bytes.Clone(r.Scheduling),
@@ -95,15 +85,15 @@ func (s *Server) createPreset(c *call) reply {
 	case r.ApplicationGroupCode != "":
 		g, found := s.st.Group(r.ApplicationGroupCode)
 		if !found || g.AccountID != c.account.ID {
-			return refused(msgAccessDenied)
+			return refused(catalog.MsgAccessDenied)
 		}
 		p.Group = g.Code
 	default:
-		return refused(msgTokenOrAppNotSet)
+		return refused(catalog.MsgTokenOrAppNotSet)
 	}
 	var content presetContent
 	if isNull(r.Content) || json.Unmarshal(r.Content, &content) != nil || isNull(content.Message) {
-		return refused(msgNoPresetContent)
+		return refused(catalog.MsgNoPresetContent)
 	}
 	platforms, set, err := parseIntList(r.Segmentation.Platforms)
 	if err != nil {
@@ -111,12 +101,12 @@ func (s *Server) createPreset(c *call) reply {
 	}
 	if set {
 		if p.Platforms = knownPlatforms(platforms); len(p.Platforms) == 0 {
-			return refused(msgSelectPlatform)
+			return refused(catalog.MsgSelectPlatform)
 		}
 	}
 	if p.Campaign != "" {
 		if _, found := s.st.Campaign(c.account.ID, p.Campaign); !found {
-			return refused(msgCampaignNotFound)
+			return refused(catalog.MsgCampaignNotFound)
 		}
 	}
 	for range 16 {
@@ -125,7 +115,7 @@ func (s *Server) createPreset(c *call) reply {
 			return ok(map[string]string{"preset_code": p.Code})
 		}
 	}
-	return refused(msgCodeExhausted)
+	return refused(catalog.MsgCodeExhausted)
 }
 
 // presetView is a preset as getPreset and listPresets show it: its request fields.
@@ -149,7 +139,7 @@ func viewPreset(p state.Preset) presetView {
 	v.Segmentation.Filter = p.Filter
 	v.Segmentation.Platforms = p.Platforms
 	if v.Segmentation.Platforms == nil {
-		v.Segmentation.Platforms = allPlatforms()
+		v.Segmentation.Platforms = catalog.DeviceTypes()
 	}
 	if isNull(v.Scheduling) {
 		v.Scheduling = nil
@@ -161,14 +151,14 @@ func viewPreset(p state.Preset) presetView {
 func (s *Server) findPreset(c *call, code string) (state.Preset, reply, bool) {
 	code = strings.TrimSpace(code)
 	if code == "" {
-		return state.Preset{}, refused(msgNoPresetCode), false
+		return state.Preset{}, refused(catalog.MsgNoPresetCode), false
 	}
 	p, found := s.st.Preset(c.account.ID, code)
 	if !found {
-		return p, refused(msgPresetNotFound), false
+		return p, refused(catalog.MsgPresetNotFound), false
 	}
 	if p.Application != "" && !c.token.Covers(p.Application) {
-		return p, refused(msgAccessDenied), false
+		return p, refused(catalog.MsgAccessDenied), false
 	}
 	return p, reply{}, true
 }
@@ -215,7 +205,7 @@ func (s *Server) deletePreset(c *call) reply {
 		return rep
 	}
 	if err := s.st.DeletePreset(c.account.ID, p.Code); err != nil {
-		return refused(msgPresetNotFound)
+		return refused(catalog.MsgPresetNotFound)
 	}
 	return ok(nil)
 }
@@ -256,7 +246,7 @@ func (s *Server) checkCampaign(c *call, code string) (reply, bool) {
 		return reply{}, true
 	}
 	if _, found := s.st.Campaign(c.account.ID, code); !found {
-		return refused(msgCampaignNotFound), false
+		return refused(catalog.MsgCampaignNotFound), false
 	}
 	return reply{}, true
 }
@@ -289,7 +279,7 @@ func (s *Server) createCampaign(c *call) reply {
 	}
 	name := strings.TrimSpace(string(r.Name))
 	if name == "" {
-		return refused(msgNoCampaignName)
+		return refused(catalog.MsgNoCampaignName)
 	}
 	k := state.Campaign{Name: name, Description: r.Description, AccountID: c.account.ID,
 		Application: c.app().Code, Created: c.in.arrive}
@@ -300,7 +290,7 @@ func (s *Server) createCampaign(c *call) reply {
 			return ok(map[string]string{"campaign": k.Code})
 		}
 	}
-	return refused(msgCodeExhausted)
+	return refused(catalog.MsgCodeExhausted)
 }
 
 // getCampaigns pages with cursor (the code of the last campaign of the previous
@@ -338,14 +328,14 @@ func (s *Server) findCampaign(c *call) (state.Campaign, reply, bool) {
 	}
 	code := strings.TrimSpace(string(r.Campaign))
 	if code == "" {
-		return state.Campaign{}, refused(msgNoCampaignCode), false
+		return state.Campaign{}, refused(catalog.MsgNoCampaignCode), false
 	}
 	k, found := s.st.Campaign(c.account.ID, code)
 	if !found {
-		return k, refused(msgCampaignNotFound), false
+		return k, refused(catalog.MsgCampaignNotFound), false
 	}
 	if !c.token.Covers(k.Application) {
-		return k, refused(msgAccessDenied), false
+		return k, refused(catalog.MsgAccessDenied), false
 	}
 	return k, reply{}, true
 }
@@ -364,7 +354,7 @@ func (s *Server) deleteCampaign(c *call) reply {
 		return rep
 	}
 	if err := s.st.DeleteCampaign(c.account.ID, k.Code); errors.Is(err, state.ErrNotFound) {
-		return refused(msgCampaignNotFound)
+		return refused(catalog.MsgCampaignNotFound)
 	}
 	return ok(nil)
 }

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 var shortCodeRE = regexp.MustCompile(`^[0-9A-F]{5}-[0-9A-F]{5}$`)
@@ -86,13 +88,13 @@ func TestCampaigns(t *testing.T) {
 	}
 	// Errors, with their exact answers.
 	for _, tc := range []struct{ method, fields, want string }{
-		{"createCampaign", app, msgNoCampaignName},
-		{"createCampaign", `"name":"x"`, msgTokenOrAppNotSet},
-		{"createCampaign", `"application":"NOPE0-00000","name":"x"`, msgAppNotFound},
-		{"getCampaign", ``, msgNoCampaignCode},
-		{"getCampaign", `"campaign":"` + b + `"`, msgCampaignNotFound},
-		{"deleteCampaign", `"campaign":"` + b + `"`, msgCampaignNotFound},
-		{"getCampaigns", ``, msgTokenOrAppNotSet},
+		{"createCampaign", app, catalog.MsgNoCampaignName},
+		{"createCampaign", `"name":"x"`, catalog.MsgTokenOrAppNotSet},
+		{"createCampaign", `"application":"NOPE0-00000","name":"x"`, catalog.MsgAppNotFound},
+		{"getCampaign", ``, catalog.MsgNoCampaignCode},
+		{"getCampaign", `"campaign":"` + b + `"`, catalog.MsgCampaignNotFound},
+		{"deleteCampaign", `"campaign":"` + b + `"`, catalog.MsgCampaignNotFound},
+		{"getCampaigns", ``, catalog.MsgTokenOrAppNotSet},
 	} {
 		if e := admin(t, f, tc.method, tc.fields); e.StatusCode != 210 || e.StatusMessage != tc.want {
 			t.Errorf("%s %s: %d %q, want 210 %q", tc.method, tc.fields, e.StatusCode, e.StatusMessage, tc.want)
@@ -100,7 +102,7 @@ func TestCampaigns(t *testing.T) {
 	}
 	// Another account's campaign is not found.
 	_, e := f.call(t, "getCampaign", req(`"auth":"SMALL-TOKEN","campaign":"`+a+`"`))
-	if e.StatusMessage != msgCampaignNotFound {
+	if e.StatusMessage != catalog.MsgCampaignNotFound {
 		t.Errorf("other account: %q", e.StatusMessage)
 	}
 }
@@ -110,7 +112,7 @@ func TestMessageCampaignMustExist(t *testing.T) {
 	registerFleet(t, f)
 	camp := createCampaign(t, f, "Spring")
 	e, _ := createMessage(t, f, `"application":"APPCODE-12345"`, `{"content":"x","campaign":"NOPE0-00000"}`)
-	if e.StatusCode != 210 || e.StatusMessage != msgCampaignNotFound {
+	if e.StatusCode != 210 || e.StatusMessage != catalog.MsgCampaignNotFound {
 		t.Errorf("unknown campaign: %d %q", e.StatusCode, e.StatusMessage)
 	}
 	if len(f.messages()) != 0 {
@@ -180,23 +182,23 @@ func TestPresets(t *testing.T) {
 	}
 	app := `"applicationCode":"APPCODE-12345"`
 	for _, tc := range []struct{ method, fields, want string }{
-		{"getPreset", `"preset_code":"` + code + `"`, msgPresetNotFound},
-		{"deletePreset", `"preset_code":"` + code + `"`, msgPresetNotFound},
-		{"getPreset", ``, msgNoPresetCode},
-		{"createMessage", `"application":"APPCODE-12345","notifications":[{"preset":"` + code + `"}]`, msgPresetNotFound},
-		{"createPreset", app + `,"content":{"message":"x"}`, msgNoPresetName},
-		{"createPreset", app + `,"name":"n"`, msgNoPresetContent},
-		{"createPreset", `"name":"n","content":{"message":"x"}`, msgTokenOrAppNotSet},
-		{"createPreset", `"name":"n","applicationCode":"NOPE0-00000","content":{"message":"x"}`, msgAppNotFound},
-		{"createPreset", app + `,"name":"n","content":{"message":"x"},"campaignCode":"NOPE0-00000"`, msgCampaignNotFound},
-		{"createPreset", app + `,"name":"n","content":{"message":"x"},"segmentation":{"platforms":[99]}`, msgSelectPlatform},
-		{"listPresets", ``, msgTokenOrAppNotSet},
+		{"getPreset", `"preset_code":"` + code + `"`, catalog.MsgPresetNotFound},
+		{"deletePreset", `"preset_code":"` + code + `"`, catalog.MsgPresetNotFound},
+		{"getPreset", ``, catalog.MsgNoPresetCode},
+		{"createMessage", `"application":"APPCODE-12345","notifications":[{"preset":"` + code + `"}]`, catalog.MsgPresetNotFound},
+		{"createPreset", app + `,"content":{"message":"x"}`, catalog.MsgNoPresetName},
+		{"createPreset", app + `,"name":"n"`, catalog.MsgNoPresetContent},
+		{"createPreset", `"name":"n","content":{"message":"x"}`, catalog.MsgTokenOrAppNotSet},
+		{"createPreset", `"name":"n","applicationCode":"NOPE0-00000","content":{"message":"x"}`, catalog.MsgAppNotFound},
+		{"createPreset", app + `,"name":"n","content":{"message":"x"},"campaignCode":"NOPE0-00000"`, catalog.MsgCampaignNotFound},
+		{"createPreset", app + `,"name":"n","content":{"message":"x"},"segmentation":{"platforms":[99]}`, catalog.MsgSelectPlatform},
+		{"listPresets", ``, catalog.MsgTokenOrAppNotSet},
 	} {
 		if e := admin(t, f, tc.method, tc.fields); e.StatusCode != 210 || e.StatusMessage != tc.want {
 			t.Errorf("%s %s: %d %q, want 210 %q", tc.method, tc.fields, e.StatusCode, e.StatusMessage, tc.want)
 		}
 	}
-	if e := admin(t, f, "createPreset", app+`,"name":"n","content":"not an object"`); e.StatusCode != 210 || e.StatusMessage != msgNoPresetContent {
+	if e := admin(t, f, "createPreset", app+`,"name":"n","content":"not an object"`); e.StatusCode != 210 || e.StatusMessage != catalog.MsgNoPresetContent {
 		t.Errorf("content of the wrong type: %d %q", e.StatusCode, e.StatusMessage)
 	}
 	if e := admin(t, f, "createPreset", app+`,"name":"n","content":{"message":"x"},"segmentation":{"platforms":"iOS"}`); e.StatusCode != 400 {

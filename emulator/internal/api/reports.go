@@ -89,6 +89,6 @@ func (s *Server) deviceEvent(name, app string, d state.Device, code, payload str
 	if user == "" {
 		user = d.HWID
 	}
-	return catalog.Event{EventName: name, MessageCode: code, Platform: state.PlatformName(d.Type),
+	return catalog.Event{EventName: name, MessageCode: code, Platform: catalog.PlatformName(d.Type),
 		Payload: payload, ApplicationCode: app, HWID: d.HWID, UserID: user, Timestamp: s.clk.Now().Unix()}
 }

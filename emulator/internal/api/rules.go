@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/scenarios"
 )
 
@@ -24,48 +25,9 @@ import (
 // behaviour, a custom envelope or a connection fault — or normally when respond is
 // empty. When no rule applies the API answers normally.
 
-// NamedResponse is an answer a rule can name with respond.code.
-type NamedResponse struct {
-	HTTP          int
-	StatusCode    int
-	StatusMessage string
-	// Warning answers are normal behaviour with this status message.
-	Warning bool
-}
-
-// NamedResponses are the answers rules can name (respond.code), by name. Read only.
-var NamedResponses = map[string]NamedResponse{
-	"app_not_found":           {200, 210, msgAppNotFound, false},
-	"app_suspended":           {200, 210, msgAppSuspended, false},
-	"access_denied":           {200, 210, msgAccessDenied, false},
-	"account_not_found":       {200, 210, msgAccountNotFound, false},
-	"account_suspended":       {200, 210, msgAccountSuspended, false},
-	"suspended_filtration":    {200, 210, msgSuspendedFiltration, false},
-	"invalid_token":           {200, 210, msgInvalidToken, false},
-	"token_not_set":           {200, 210, msgTokenOrAppNotSet, false},
-	"token_app_account_unset": {200, 210, msgTokenAppAccountUnset, false},
-	"select_platform":         {200, 210, msgSelectPlatform, false},
-	"no_app_or_group":         {200, 210, msgNoAppOrGroup, false},
-	"no_notifications":        {200, 210, msgNoNotifications, false},
-	"cannot_parse_date":       {200, 210, msgCannotParseDate, false},
-	"android_root_params":     {200, 210, msgAndroidRootParams, false},
-	"subscriber_limit":        {200, 200, msgSubscriberLimit, true},
-	"active_devices_exceeded": {200, 200, msgActiveDevices, true},
-	"bad_request":             {400, 400, msgBadRequest, false},
-	"unauthorized":            {401, 401, msgUnauthorized, false},
-	"forbidden":               {403, 403, msgForbidden, false},
-	"not_found":               {404, 404, msgNotFound, false},
-	"rate_limited":            {429, 429, msgRateLimited, false},
-	"internal":                {500, 500, msgInternal, false},
-}
-
-// Faults a rule can script.
-const (
-	faultReset     = "reset"     // close the connection without an answer
-	faultHang      = "hang"      // answer nothing until the client gives up (or HangLimit)
-	faultMalformed = "malformed" // 200 with a body that is not JSON
-	faultGone      = "gone"      // internal: the client went away while we waited
-)
+// faultGone is the internal fault of a call whose client went away while it waited;
+// the faults a rule scripts are catalog.Faults.
+const faultGone = "gone"
 
 // HangLimit is how long, in emulator time, a hang fault holds a call before the
 // connection is closed.
@@ -103,7 +65,7 @@ func (rs *ruleSet) pick(in *incoming, now time.Time) (*rule, time.Duration) {
 	// A rule's method and match never change, so reading them needs no lock.
 	var fields map[string]json.RawMessage
 	for _, r := range rs.rules {
-		if len(r.Match) > 0 && (r.Method == "*" || r.Method == in.method) {
+		if len(r.Match) > 0 && (r.Method == catalog.AnyMethod || r.Method == in.method) {
 			fields = callFields(in)
 			break
 		}
@@ -111,7 +73,7 @@ func (rs *ruleSet) pick(in *incoming, now time.Time) (*rule, time.Duration) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	for _, r := range rs.rules {
-		if r.Method != "*" && r.Method != in.method {
+		if r.Method != catalog.AnyMethod && r.Method != in.method {
 			continue
 		}
 		if r.Times > 0 && r.used >= r.Times {
@@ -214,17 +176,17 @@ func (rs *ruleSet) apply(ctx context.Context, s *Server, in *incoming, handle fu
 
 func (rs *ruleSet) respond(ctx context.Context, s *Server, rp scenarios.Respond, in *incoming, handle func(context.Context, *incoming) reply) reply {
 	switch {
-	case rp.Fault == faultReset:
-		return reply{fault: faultReset}
-	case rp.Fault == faultHang:
+	case rp.Fault == catalog.FaultReset:
+		return reply{fault: catalog.FaultReset}
+	case rp.Fault == catalog.FaultHang:
 		if !s.wait(ctx, HangLimit) {
 			return s.interrupted()
 		}
-		return reply{fault: faultReset}
-	case rp.Fault == faultMalformed:
+		return reply{fault: catalog.FaultReset}
+	case rp.Fault == catalog.FaultMalformed:
 		return reply{status: http.StatusOK, code: 200, raw: malformedBody}
 	case rp.Code != "":
-		named, found := NamedResponses[rp.Code]
+		named, found := catalog.ResponseNamed(rp.Code)
 		if !found {
 			s.log.Warn("api rule names an unknown answer; answering normally", "code", rp.Code)
 			return handle(ctx, in)
@@ -234,7 +196,7 @@ func (rs *ruleSet) respond(ctx context.Context, s *Server, rp scenarios.Respond,
 		}
 		return reply{status: named.HTTP, code: named.StatusCode, message: named.StatusMessage}
 	case rp.Warning != "":
-		named, found := NamedResponses[rp.Warning]
+		named, found := catalog.ResponseNamed(rp.Warning)
 		if !found || !named.Warning {
 			s.log.Warn("api rule names an unknown warning; answering normally", "warning", rp.Warning)
 			return handle(ctx, in)
@@ -261,7 +223,7 @@ func (rs *ruleSet) respond(ctx context.Context, s *Server, rp scenarios.Respond,
 	case rp.HTTP != 0:
 		r := httpError(rp.HTTP)
 		if rp.HTTP < 300 {
-			r.message = msgOK
+			r.message = catalog.MsgOK
 		}
 		return r
 	}
@@ -288,7 +250,7 @@ func (s *Server) wait(ctx context.Context, d time.Duration) bool {
 func (s *Server) interrupted() reply {
 	select {
 	case <-s.closed:
-		return reply{status: http.StatusServiceUnavailable, code: http.StatusServiceUnavailable, message: msgReplaced}
+		return reply{status: http.StatusServiceUnavailable, code: http.StatusServiceUnavailable, message: catalog.MsgReplaced}
 	default:
 		return reply{fault: faultGone}
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/clock"
 	"github.com/pwemu/pwemu/scenarios"
 )
@@ -89,7 +90,7 @@ func TestRuleMatchesRequestFields(t *testing.T) {
 		scenarios.APIRule{Method: "*", Match: map[string]any{"application": otherApp}, Respond: scenarios.Respond{Code: "app_not_found"}},
 		scenarios.APIRule{Method: "registerDevice", Match: map[string]any{"device_type": 1, "hwid": "vip"}, Respond: scenarios.Respond{HTTP: 500}},
 	)
-	if _, e := f.call(t, "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"0THER-00003","notifications":[{"content":"x"}]`)); e.StatusCode != 210 || e.StatusMessage != msgAppNotFound {
+	if _, e := f.call(t, "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"0THER-00003","notifications":[{"content":"x"}]`)); e.StatusCode != 210 || e.StatusMessage != catalog.MsgAppNotFound {
 		t.Fatalf("matching call: %d %q", e.StatusCode, e.StatusMessage)
 	}
 	if _, e := f.call(t, "createMessage", createBody); e.StatusCode != 200 {
@@ -118,7 +119,7 @@ func TestRuleDuringWindow(t *testing.T) {
 	f.clk.Advance(time.Nanosecond)
 	at(500)
 	_, e := f.call(t, "listTags", req(`"auth":"TESTAUTHTOKEN"`))
-	if e.StatusMessage != msgInternal {
+	if e.StatusMessage != catalog.MsgInternal {
 		t.Fatalf("500 message %q", e.StatusMessage)
 	}
 	f.clk.Advance(2*time.Minute - time.Nanosecond)
@@ -228,7 +229,7 @@ func TestRuleWarningsKeepNormalBehaviour(t *testing.T) {
 		f := newFixture(t, testAccounts(), scenarios.APIRule{Method: "createMessage", Respond: rp})
 		status, e := f.call(t, "createMessage", createBody)
 		var r struct{ Messages []string }
-		if status != 200 || e.StatusCode != 200 || e.StatusMessage != msgSubscriberLimit || json.Unmarshal(e.Response, &r) != nil || len(r.Messages) != 1 {
+		if status != 200 || e.StatusCode != 200 || e.StatusMessage != catalog.MsgSubscriberLimit || json.Unmarshal(e.Response, &r) != nil || len(r.Messages) != 1 {
 			t.Fatalf("%+v: %d %d %q %s", rp, status, e.StatusCode, e.StatusMessage, e.Response)
 		}
 		if len(f.messages()) != 1 {
@@ -236,16 +237,17 @@ func TestRuleWarningsKeepNormalBehaviour(t *testing.T) {
 		}
 	}
 	f := newFixture(t, testAccounts(), scenarios.APIRule{Method: "*", Respond: scenarios.Respond{Warning: "active_devices_exceeded"}})
-	if _, e := f.call(t, "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":[]`)); e.StatusCode != 210 || e.StatusMessage != msgNoNotifications {
+	if _, e := f.call(t, "createMessage", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","notifications":[]`)); e.StatusCode != 210 || e.StatusMessage != catalog.MsgNoNotifications {
 		t.Fatalf("a warning does not cover a refusal: %d %q", e.StatusCode, e.StatusMessage)
 	}
-	if _, e := f.call(t, "createMessage", createBody); e.StatusMessage != msgActiveDevices {
+	if _, e := f.call(t, "createMessage", createBody); e.StatusMessage != catalog.MsgActiveDevices {
 		t.Fatalf("active devices warning: %q", e.StatusMessage)
 	}
 }
 
 func TestRuleNamedResponses(t *testing.T) {
-	for name, named := range NamedResponses {
+	for _, named := range catalog.Responses {
+		name := named.Name
 		t.Run(name, func(t *testing.T) {
 			f := newFixture(t, testAccounts(), scenarios.APIRule{Method: "createMessage", Respond: scenarios.Respond{Code: name}})
 			status, e := f.call(t, "createMessage", createBody)
@@ -260,7 +262,7 @@ func TestRuleNamedResponses(t *testing.T) {
 	for _, name := range []string{"app_not_found", "app_suspended", "account_suspended", "invalid_token", "token_not_set",
 		"select_platform", "no_app_or_group", "subscriber_limit", "active_devices_exceeded", "bad_request",
 		"unauthorized", "forbidden", "not_found", "internal", "rate_limited"} {
-		if _, ok := NamedResponses[name]; !ok {
+		if _, ok := catalog.ResponseNamed(name); !ok {
 			t.Errorf("named response %q missing", name)
 		}
 	}

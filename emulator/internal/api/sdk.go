@@ -14,16 +14,6 @@ import (
 // request fields are read with encoding/json from the body.
 
 const (
-	msgNoInAppCode     = "code is not set"
-	msgNoUsersToMerge  = "oldUserId and newUserId are not set"
-	msgNoTestDevice    = "push_token, device_type and name are required"
-	msgNoMADID         = "madid is not set"
-	msgNoPushDevices   = "push_devices is empty"
-	msgNoActivityToken = "activity_id is not set"
-	msgNoPushToStart   = "activity_push_to_start_token is not set"
-	msgPopupNotFound   = "Popup form not found"
-	msgBadPopupEvent   = "event must be 1 (visit) or 2 (impression)"
-	msgNoPopupFormCode = "Popup form code is not set"
 	actionShow         = "show"
 	defaultInAppLayout = "fullscreen"
 )
@@ -98,10 +88,10 @@ func (s *Server) getInApps(c *call) reply {
 func (s *Server) triggerInAppAction(c *call) reply {
 	r := sdkFields(c)
 	if r.Code == "" {
-		return refused(msgNoInAppCode)
+		return refused(catalog.MsgNoInAppCode)
 	}
 	if c.req.HWID == "" {
-		return refused(msgNoHWID)
+		return refused(catalog.MsgNoHWID)
 	}
 	name := catalog.EventInAppClicked
 	if strings.EqualFold(r.Action, actionShow) {
@@ -119,10 +109,10 @@ func (s *Server) richMediaAction(c *call) reply {
 		code = r.InAppCode
 	}
 	if code == "" {
-		return refused(msgNoInAppCode)
+		return refused(catalog.MsgNoInAppCode)
 	}
 	if c.req.HWID == "" {
-		return refused(msgNoHWID)
+		return refused(catalog.MsgNoHWID)
 	}
 	s.inAppEvent(c, catalog.EventInAppClicked, code, r.MessageHash)
 	return ok(nil)
@@ -147,10 +137,10 @@ func (s *Server) inAppEvent(c *call, name, code, messageHash string) {
 func (s *Server) mergeUser(c *call) reply {
 	r := sdkFields(c)
 	if r.OldUserID == "" || r.NewUserID == "" {
-		return refused(msgNoUsersToMerge)
+		return refused(catalog.MsgNoUsersToMerge)
 	}
 	if _, err := s.st.MergeUser(c.app().Code, string(r.OldUserID), string(r.NewUserID)); err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	return ok(nil)
 }
@@ -158,13 +148,13 @@ func (s *Server) mergeUser(c *call) reply {
 // createTestDevice registers a test device of the application.
 func (s *Server) createTestDevice(c *call) reply {
 	r := sdkFields(c)
-	if r.PushToken == "" || r.Name == "" || state.PlatformName(int(r.DeviceType.V)) == "" {
-		return refused(msgNoTestDevice)
+	if r.PushToken == "" || r.Name == "" || catalog.PlatformName(int(r.DeviceType.V)) == "" {
+		return refused(catalog.MsgNoTestDevice)
 	}
 	err := s.st.AddTestDevice(c.app().Code, state.TestDevice{Name: r.Name, Type: int(r.DeviceType.V),
 		PushToken: r.PushToken, Description: r.Description})
 	if err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	return ok(nil)
 }
@@ -173,13 +163,13 @@ func (s *Server) createTestDevice(c *call) reply {
 func (s *Server) setMADID(c *call) reply {
 	r := sdkFields(c)
 	if c.req.HWID == "" {
-		return refused(msgNoHWID)
+		return refused(catalog.MsgNoHWID)
 	}
 	if r.MADID == "" {
-		return refused(msgNoMADID)
+		return refused(catalog.MsgNoMADID)
 	}
 	if err := s.st.Touch(c.app().Code, string(c.req.HWID), func(d *state.Device) { d.MADID = r.MADID }); err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	return ok(nil)
 }
@@ -191,8 +181,8 @@ func (s *Server) multiRegisterDevice(c *call) reply {
 	app := c.app().Code
 	var regs []state.Registration
 	for _, d := range r.PushDevices {
-		if d.HWID == "" || state.PlatformName(int(d.Platform.V)) == "" {
-			return refused(msgBadDeviceType)
+		if d.HWID == "" || catalog.PlatformName(int(d.Platform.V)) == "" {
+			return refused(catalog.MsgBadDeviceType)
 		}
 		reg := state.Registration{Application: app, HWID: string(d.HWID), PushToken: d.PushToken,
 			Type: int(d.Platform.V), Language: d.Language}
@@ -204,19 +194,19 @@ func (s *Server) multiRegisterDevice(c *call) reply {
 	for _, ch := range []struct {
 		id  string
 		typ int
-	}{{r.Email, state.DeviceEmail}, {r.SMSNumber, state.DeviceSMS}, {r.WhatsApp, state.DeviceWhatsApp}} {
+	}{{r.Email, catalog.DeviceEmail}, {r.SMSNumber, catalog.DeviceSMS}, {r.WhatsApp, catalog.DeviceWhatsApp}} {
 		if ch.id != "" {
 			regs = append(regs, state.Registration{Application: app, HWID: ch.id, PushToken: ch.id, Type: ch.typ})
 		}
 	}
 	if len(regs) == 0 {
-		return refused(msgNoPushDevices)
+		return refused(catalog.MsgNoPushDevices)
 	}
 	for _, reg := range regs {
 		reg.UserID = string(r.UserID)
 		reg.Tags = maps.Clone(r.Tags)
 		if _, _, err := s.st.RegisterDevice(reg, c.in.arrive); err != nil {
-			return refused(msgAppNotFound)
+			return refused(catalog.MsgAppNotFound)
 		}
 	}
 	return ok(nil)
@@ -226,21 +216,21 @@ func (s *Server) multiRegisterDevice(c *call) reply {
 // popup forms (getPopupForms lists none), so every code is unknown.
 func (s *Server) getPopupFormContent(c *call) reply {
 	if sdkFields(c).Code == "" {
-		return refused(msgNoPopupFormCode)
+		return refused(catalog.MsgNoPopupFormCode)
 	}
-	return refused(msgPopupNotFound)
+	return refused(catalog.MsgPopupNotFound)
 }
 
 // recordPopupFormEvent records a visit (1) or impression (2) of a popup form.
 func (s *Server) recordPopupFormEvent(c *call) reply {
 	r := sdkFields(c)
 	if r.Code == "" {
-		return refused(msgNoPopupFormCode)
+		return refused(catalog.MsgNoPopupFormCode)
 	}
 	if r.Event.V != 1 && r.Event.V != 2 {
-		return refused(msgBadPopupEvent)
+		return refused(catalog.MsgBadPopupEvent)
 	}
-	return refused(msgPopupNotFound)
+	return refused(catalog.MsgPopupNotFound)
 }
 
 // setActivityToken keeps (or, with an empty token, drops) the push token of one of
@@ -248,10 +238,10 @@ func (s *Server) recordPopupFormEvent(c *call) reply {
 func (s *Server) setActivityToken(c *call) reply {
 	r := sdkFields(c)
 	if c.req.HWID == "" {
-		return refused(msgNoHWID)
+		return refused(catalog.MsgNoHWID)
 	}
 	if r.ActivityID == "" {
-		return refused(msgNoActivityToken)
+		return refused(catalog.MsgNoActivityToken)
 	}
 	err := s.st.Touch(c.app().Code, string(c.req.HWID), func(d *state.Device) {
 		if r.ActivityToken == "" {
@@ -264,7 +254,7 @@ func (s *Server) setActivityToken(c *call) reply {
 		d.ActivityTokens[r.ActivityID] = r.ActivityToken
 	})
 	if err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	return ok(nil)
 }
@@ -273,14 +263,14 @@ func (s *Server) setActivityToken(c *call) reply {
 func (s *Server) setActivityPushToStartToken(c *call) reply {
 	r := sdkFields(c)
 	if c.req.HWID == "" {
-		return refused(msgNoHWID)
+		return refused(catalog.MsgNoHWID)
 	}
 	if r.PushToStartToken == "" {
-		return refused(msgNoPushToStart)
+		return refused(catalog.MsgNoPushToStart)
 	}
 	err := s.st.Touch(c.app().Code, string(c.req.HWID), func(d *state.Device) { d.PushToStartToken = r.PushToStartToken })
 	if err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	return ok(nil)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/lifecycle"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 	"github.com/pwemu/pwemu/emulator/internal/targeting"
@@ -20,15 +21,6 @@ import (
 // the audience comes from the targeting package, the send time from send_date,
 // timezone and ignore_user_timezone, the pace from send_rate, and transactionId
 // keeps a retried request from sending twice.
-
-const (
-	msgBadFilter          = "Invalid devices_filter"
-	msgBadConditions      = "Invalid conditions"
-	msgFilterAndCondition = "filter and conditions can not be used together"
-	msgTooManyDevices     = "Too many devices: a notification takes at most 1000"
-	msgTooManyUsers       = "Too many users: a notification takes at most 1000"
-	msgBadSendRate        = "send_rate must be a positive number of messages a second"
-)
 
 // plan is a validated notification: what to send, when, to whom.
 type plan struct {
@@ -109,14 +101,14 @@ func (s *Server) planNotification(c *call, n *Notification, x *notificationExtra
 	}
 	if set {
 		if p.platforms = knownPlatforms(platforms); len(p.platforms) == 0 {
-			return p, refused(msgSelectPlatform), false
+			return p, refused(catalog.MsgSelectPlatform), false
 		}
 	}
 	if r, good := s.planTime(c, &p, n.SendDate, n.Timezone, x); !good {
 		return p, r, false
 	}
 	if !isNull(n.AndroidRootParams) && n.AndroidRootParams[0] != '{' {
-		return p, refused(msgAndroidRootParams), false
+		return p, refused(catalog.MsgAndroidRootParams), false
 	}
 	p.query.Devices, p.query.Users = strs(n.Devices), strs(n.Users)
 	if r, good := s.planAudience(c, &p, n.Filter, x.FilterExpression, n.Conditions, x.ConditionsOperator); !good {
@@ -129,7 +121,7 @@ func (s *Server) planNotification(c *call, n *Notification, x *notificationExtra
 func (s *Server) planTime(c *call, p *plan, sendDate string, tz json.RawMessage, x *notificationExtras) (reply, bool) {
 	sendAt, good := parseSendDate(sendDate, tz, c.in.arrive)
 	if !good {
-		return refused(msgCannotParseDate), false
+		return refused(catalog.MsgCannotParseDate), false
 	}
 	p.sendAt, p.scheduled = sendAt, sendAt.After(c.in.arrive)
 	// ignore_user_timezone: false with a date and no timezone: the date is a wall
@@ -143,7 +135,7 @@ func (s *Server) planTime(c *call, p *plan, sendDate string, tz json.RawMessage,
 	}
 	if x.SendRate.Set {
 		if x.SendRate.V <= 0 {
-			return refused(msgBadSendRate), false
+			return refused(catalog.MsgBadSendRate), false
 		}
 		p.sendRate = int(x.SendRate.V)
 	}
@@ -159,14 +151,14 @@ func isNow(sendDate string) bool {
 // devices filter in the segmentation language), filter_expression and conditions.
 func (s *Server) planAudience(c *call, p *plan, filter, expression string, conditions json.RawMessage, operator string) (reply, bool) {
 	if len(p.query.Devices) > targeting.MaxListed {
-		return refused(msgTooManyDevices), false
+		return refused(catalog.MsgTooManyDevices), false
 	}
 	if len(p.query.Users) > targeting.MaxListed {
-		return refused(msgTooManyUsers), false
+		return refused(catalog.MsgTooManyUsers), false
 	}
 	filter, expression = strings.TrimSpace(filter), strings.TrimSpace(expression)
 	if filter != "" && !isNull(conditions) && strings.TrimSpace(string(conditions)) != "[]" {
-		return refused(msgFilterAndCondition), false
+		return refused(catalog.MsgFilterAndCondition), false
 	}
 	var expr *targeting.Expr
 	if filter != "" {
@@ -176,22 +168,22 @@ func (s *Server) planAudience(c *call, p *plan, filter, expression string, condi
 		}
 		switch {
 		case errors.Is(err, targeting.ErrUnknownFilter):
-			return refused(msgFilterNotFound + ": " + filter), false
+			return refused(catalog.MsgFilterNotFound + ": " + filter), false
 		case err != nil:
-			return refused(msgBadFilter + ": " + err.Error()), false
+			return refused(catalog.MsgBadFilter + ": " + err.Error()), false
 		}
 		expr = e
 	}
 	if expression != "" {
 		e, err := targeting.Parse(expression)
 		if err != nil {
-			return refused(msgBadFilter + ": " + err.Error()), false
+			return refused(catalog.MsgBadFilter + ": " + err.Error()), false
 		}
 		expr = targeting.And(expr, e)
 	}
 	e, err := targeting.Conditions(conditions, operator, targeting.KnownTag(s.st, c.account.ID))
 	if err != nil {
-		return refused(msgBadConditions + ": " + err.Error()), false
+		return refused(catalog.MsgBadConditions + ": " + err.Error()), false
 	}
 	p.query.Expr = targeting.And(expr, e)
 	return reply{}, true
@@ -202,14 +194,14 @@ func (s *Server) planAudience(c *call, p *plan, filter, expression string, condi
 func (s *Server) filterApps(c *call, src string) (*targeting.Expr, reply, bool) {
 	node, err := targeting.Parse(src)
 	if err != nil {
-		return nil, refused(msgBadFilter + ": " + err.Error()), false
+		return nil, refused(catalog.MsgBadFilter + ": " + err.Error()), false
 	}
 	for _, t := range targeting.Targets(node) {
 		codes := []string{t.Application}
 		if t.Group != "" {
 			g, found := s.st.Group(t.Group)
 			if !found || g.AccountID != c.account.ID {
-				return nil, refused(msgAccessDenied), false
+				return nil, refused(catalog.MsgAccessDenied), false
 			}
 			codes = g.Applications
 		}
@@ -224,7 +216,7 @@ func (s *Server) filterApps(c *call, src string) (*targeting.Expr, reply, bool) 
 		}
 	}
 	if len(c.apps) == 0 {
-		return nil, refused(msgNoAppOrGroup), false
+		return nil, refused(catalog.MsgNoAppOrGroup), false
 	}
 	return node, reply{}, true
 }
@@ -275,9 +267,9 @@ func (s *Server) limitWarning(acc state.Account) (string, bool) {
 	n := s.st.RegisteredDevices(acc.ID)
 	switch {
 	case acc.SubscriberLimit > 0 && n >= acc.SubscriberLimit:
-		return msgSubscriberLimit, true
+		return catalog.MsgSubscriberLimit, true
 	case acc.ActiveDevicesLimit > 0 && n >= acc.ActiveDevicesLimit:
-		return msgActiveDevices, false
+		return catalog.MsgActiveDevices, false
 	}
 	return "", false
 }

@@ -75,9 +75,7 @@ type Server struct {
 	picks     *picker   // seeded choices (which device a limited message goes to)
 	incomings sync.Pool // of *incoming
 
-	api         *mux.Router // the /api/ paths (Customer Journeys)
-	apiHandlers map[string]apiRoute
-	held        heldPoints // journey points waiting for their journey to run again
+	held heldPoints // journey points waiting for their journey to run again
 
 	closed    chan struct{} // closed by Close: calls waiting on the clock give up
 	closeOnce sync.Once
@@ -110,29 +108,60 @@ func New(o Options) *Server {
 		onMessage: o.OnMessage, onEvents: o.OnEvents, onCall: o.OnCall, log: log, picks: newPicker(uint64(o.Seed))}
 	s.incomings.New = func() any { return new(incoming) }
 	s.rules = newRuleSet(o.Rules, o.Start, uint64(o.Seed))
-	r := mux.NewRouter()
-	r.SkipClean(true) // "//json/1.3/x" from a base URL with a trailing slash is still the API
-	r.MatcherFunc(underPrefix(PrefixV13)).HandlerFunc(s.serveV13)
-	r.MatcherFunc(underPrefix(PrefixV2)).HandlerFunc(s.serveV2)
-	r.MatcherFunc(underPrefix(PrefixExportFiles)).HandlerFunc(s.serveExportFile)
-	r.MatcherFunc(underPrefix(PrefixAPI)).HandlerFunc(s.serveAPI)
-	s.api, s.apiHandlers = s.apiRoutes()
 	s.addScenarioJourneys(o.Journeys)
-	r.NotFoundHandler = http.HandlerFunc(s.serveUnknownPath)
-	s.router = r
+	s.router = s.routes()
 	return s
 }
 
-// underPrefix matches paths under prefix, tolerating doubled leading slashes.
-func underPrefix(prefix string) mux.MatcherFunc {
-	return func(r *http.Request, _ *mux.RouteMatch) bool {
-		return strings.HasPrefix(trimSlashes(r.URL.Path), prefix)
+// routes builds the router from the catalog: the v1.3 methods share
+// /json/1.3/{method} and the messaging API v2 /messaging/v2/{action}, each with a
+// route for POST and one that answers other HTTP methods 405; under /api/ each
+// endpoint has its own path template and HTTP method.
+func (s *Server) routes() *mux.Router {
+	r := mux.NewRouter()
+	r.SkipClean(true) // ServeHTTP tidies the slashes; "." segments are not the API's business
+	v13 := PrefixV13 + "{method}"
+	r.Path(v13).Methods(http.MethodPost).HandlerFunc(s.serveV13)
+	r.Path(v13).HandlerFunc(s.serveNotPost("method", false))
+	v2 := PrefixV2 + "{action}"
+	r.Path(v2).Methods(http.MethodPost).HandlerFunc(s.serveV2)
+	r.Path(v2).HandlerFunc(s.serveNotPost("action", true))
+	r.Path(PrefixExportFiles + "{file}").Methods(http.MethodGet).HandlerFunc(s.serveExportFile)
+	apiRoot := strings.TrimSuffix(PrefixAPI, "/") // a subrouter's paths continue its prefix
+	api := r.PathPrefix(apiRoot).Subrouter()
+	var paths []string
+	for _, ep := range catalog.Endpoints() {
+		var h http.HandlerFunc
+		switch {
+		case apiHandlers[ep] != nil:
+			h = s.serveAPI(ep)
+		case ep == catalog.DeleteUser || ep == catalog.DeviceAPI:
+			h = s.serveDeviceAPI(ep)
+		default:
+			continue
+		}
+		api.Path(strings.TrimPrefix(ep.Path, apiRoot)).Methods(ep.HTTP).HandlerFunc(h)
+		paths = append(paths, ep.Path)
 	}
+	// After every endpoint's route, the same paths for the other HTTP methods: mux's
+	// MethodNotAllowedHandler does not see a mismatch a later route of a subrouter
+	// clears.
+	for _, p := range paths {
+		api.Path(strings.TrimPrefix(p, apiRoot)).HandlerFunc(s.serveAPIRefusal(http.StatusMethodNotAllowed))
+	}
+	api.NotFoundHandler = s.serveAPIRefusal(http.StatusNotFound)
+	r.NotFoundHandler = http.HandlerFunc(s.serveUnknownPath)
+	return r
 }
 
-func trimSlashes(p string) string {
+// tidyPath drops the slashes clients add around a path: "//json/1.3/x" from a base
+// URL with a trailing slash, "/json/1.3/x/" from a client that ends every path so.
+func tidyPath(p string) string {
 	for len(p) > 1 && p[1] == '/' {
 		p = p[1:]
+	}
+	for len(p) > 1 && p[len(p)-1] == '/' {
+		p = p[:len(p)-1]
 	}
 	return p
 }
@@ -163,26 +192,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	// Match, not the router's ServeHTTP: the routes take no variables, and ServeHTTP
-	// would copy the request twice to carry them in its context.
-	var m mux.RouteMatch
-	if s.router.Match(r, &m) && m.Handler != nil {
-		m.Handler.ServeHTTP(w, r)
-		return
+	if p := tidyPath(r.URL.Path); p != r.URL.Path {
+		tidy := *r
+		u := *r.URL
+		u.Path, u.RawPath = p, ""
+		tidy.URL = &u
+		r = &tidy
 	}
-	s.serveUnknownPath(w, r)
+	s.router.ServeHTTP(w, r)
 }
 
-// serveV13 serves POST /json/1.3/<method>.
+// serveV13 serves POST /json/1.3/{method}.
 func (s *Server) serveV13(w http.ResponseWriter, r *http.Request) {
-	method := strings.Trim(strings.TrimPrefix(trimSlashes(r.URL.Path), PrefixV13), "/")
-	s.serve(w, r, method, false, s.callV13)
+	s.serve(w, r, mux.Vars(r)["method"], false, s.callV13)
 }
 
-// serveV2 serves POST /messaging/v2/<notify|cancel>.
+// serveV2 serves POST /messaging/v2/{action}.
 func (s *Server) serveV2(w http.ResponseWriter, r *http.Request) {
-	method := strings.Trim(strings.TrimPrefix(trimSlashes(r.URL.Path), PrefixV2), "/")
-	s.serve(w, r, method, true, s.callV2)
+	s.serve(w, r, mux.Vars(r)["action"], true, s.callV2)
+}
+
+// serveNotPost answers 405 to the other HTTP methods on a POST path; the rules do
+// not apply.
+func (s *Server) serveNotPost(nameVar string, v2 bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.serve(w, r, mux.Vars(r)[nameVar], v2, nil)
+	}
 }
 
 func (s *Server) serveUnknownPath(w http.ResponseWriter, r *http.Request) {
@@ -210,6 +245,7 @@ type incoming struct {
 
 // serve is the one adapter between HTTP and the method handlers: it reads the body,
 // lets the rules and then handle answer, writes the reply and journals the call.
+// A nil handle answers 405: the route took the call for another HTTP method.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, method string, v2 bool, handle func(context.Context, *incoming) reply) {
 	in := s.incomings.Get().(*incoming)
 	defer func() {
@@ -224,7 +260,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, method string, v2
 	switch {
 	case status != 0:
 		rep = httpError(status)
-	case r.Method != http.MethodPost && !strings.HasPrefix(trimSlashes(r.URL.Path), PrefixAPI): // /api/ has GET and PUT too
+	case handle == nil:
 		rep = httpError(http.StatusMethodNotAllowed)
 	default:
 		rep = s.rules.apply(r.Context(), s, in, handle)
@@ -290,7 +326,7 @@ func (s *Server) write(w http.ResponseWriter, in *incoming, rep reply) {
 	s.journal(in, rep, out)
 	s.observe(in, rep, out)
 	switch {
-	case rep.fault == faultReset:
+	case rep.fault == catalog.FaultReset:
 		s.reset(w)
 	case out != nil:
 		h := w.Header()

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 )
 
@@ -17,15 +18,6 @@ import (
 // lifecycle produced about each message (send, delivery, open) and the device calls
 // (applicationOpen, registerDevice, unregisterDevice, postEvent). A result is
 // computed when asked for, so it is ready at once and does not change afterwards.
-
-const (
-	msgNoRequestID      = "request_id is not set"
-	msgRequestNotFound  = "Request not found"
-	msgStatsNotReserved = "Could not register the statistics request"
-	msgDatesRequired    = "datefrom and dateto are required"
-	msgEventDates       = "date_from and date_to are required"
-	msgNoStatsEvent     = "Event name is not set"
-)
 
 // Application-level actions the store records (getAppStats, getEventStatistics).
 const (
@@ -65,7 +57,7 @@ type conversion struct {
 func (s *Server) statsRequest(c *call, result any) reply {
 	b, err := json.Marshal(result)
 	if err != nil {
-		return refused(msgStatsNotReserved)
+		return refused(catalog.MsgStatsNotReserved)
 	}
 	for range 16 {
 		id := requestID(s.seed, s.st.NextSeq())
@@ -75,7 +67,7 @@ func (s *Server) statsRequest(c *call, result any) reply {
 			return ok(map[string]string{"request_id": id})
 		}
 	}
-	return refused(msgStatsNotReserved)
+	return refused(catalog.MsgStatsNotReserved)
 }
 
 // formatterFor is the report scale Pushwoosh picks for a period: yearly over a year,
@@ -144,7 +136,7 @@ func (r rowSet) rows() []statsRow {
 // platformType is the device type of a platform name; 0 when unknown.
 func platformType(name string) int {
 	for t := range 32 {
-		if state.PlatformName(t) == name {
+		if catalog.PlatformName(t) == name {
 			return t
 		}
 	}
@@ -203,7 +195,7 @@ func (s *Server) getMsgPlatformsStats(c *call) reply {
 	var keep func(int) bool
 	if set {
 		if platforms = knownPlatforms(platforms); len(platforms) == 0 {
-			return refused(msgSelectPlatform)
+			return refused(catalog.MsgSelectPlatform)
 		}
 		keep = func(t int) bool { return slices.Contains(platforms, t) }
 	}
@@ -216,11 +208,11 @@ func (s *Server) getMsgPlatformsStats(c *call) reply {
 // requiredRange reads the documented required datefrom/dateto.
 func requiredRange(from, to string) (time.Time, time.Time, reply, bool) {
 	if strings.TrimSpace(from) == "" || strings.TrimSpace(to) == "" {
-		return dawn, dusk, refused(msgDatesRequired), false
+		return dawn, dusk, refused(catalog.MsgDatesRequired), false
 	}
 	lo, hi, good := dateRange(from, to)
 	if !good {
-		return lo, hi, refused(msgCannotParseDate), false
+		return lo, hi, refused(catalog.MsgCannotParseDate), false
 	}
 	return lo, hi, reply{}, true
 }
@@ -270,14 +262,14 @@ func (s *Server) getCampaignStats(c *call) reply {
 	}
 	code := strings.TrimSpace(string(r.Campaign))
 	if code == "" {
-		return refused(msgNoCampaignCode)
+		return refused(catalog.MsgNoCampaignCode)
 	}
 	k, found := s.st.Campaign(c.account.ID, code)
 	if !found {
-		return refused(msgCampaignNotFound)
+		return refused(catalog.MsgCampaignNotFound)
 	}
 	if !c.token.Covers(k.Application) {
-		return refused(msgAccessDenied)
+		return refused(catalog.MsgAccessDenied)
 	}
 	from, to, rep, good := requiredRange(c.req.DateFrom, c.req.DateTo)
 	if !good {
@@ -315,14 +307,14 @@ func (s *Server) getEventStatistics(c *call) reply {
 	}
 	name := strings.TrimSpace(string(r.Event))
 	if name == "" {
-		return refused(msgNoStatsEvent)
+		return refused(catalog.MsgNoStatsEvent)
 	}
 	if strings.TrimSpace(r.DateFrom) == "" || strings.TrimSpace(r.DateTo) == "" {
-		return refused(msgEventDates)
+		return refused(catalog.MsgEventDates)
 	}
 	from, to, good := dateRange(r.DateFrom, r.DateTo)
 	if !good {
-		return refused(msgCannotParseDate)
+		return refused(catalog.MsgCannotParseDate)
 	}
 	days := map[string]int{}
 	for _, n := range s.st.AppCounts(c.app().Code) {
@@ -341,11 +333,11 @@ func (s *Server) getEventStatistics(c *call) reply {
 func (s *Server) getResults(c *call) reply {
 	id := strings.TrimSpace(c.req.RequestID)
 	if id == "" {
-		return refused(msgNoRequestID)
+		return refused(catalog.MsgNoRequestID)
 	}
 	r, found := s.st.StatsResult(c.account.ID, id)
 	if !found {
-		return refused(msgRequestNotFound)
+		return refused(catalog.MsgRequestNotFound)
 	}
 	return okRaw(r.Result)
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 )
 
@@ -18,11 +19,6 @@ import (
 // it sets tags on many devices and answers a request_id whose result says what
 // became of each row.
 
-const (
-	msgNoStatsTag = "tag is not set"
-	msgNoBulkRows = "devices is not set"
-)
-
 // getApplicationSubscribersStats' result: subscribed devices by platform name, and
 // their total. Its shape is pwemu's (the docs give none).
 func (s *Server) getApplicationSubscribersStats(c *call) reply {
@@ -31,7 +27,7 @@ func (s *Server) getApplicationSubscribersStats(c *call) reply {
 	total := 0
 	for _, d := range s.st.AccountDevices(c.account.ID) {
 		if d.Application == app && d.Subscribed {
-			byPlatform[state.PlatformName(d.Type)]++
+			byPlatform[catalog.PlatformName(d.Type)]++
 			total++
 		}
 	}
@@ -55,7 +51,7 @@ func (s *Server) getTagStats(c *call) reply {
 	}
 	tag := strings.TrimSpace(string(r.Tag))
 	if tag == "" {
-		return refused(msgNoStatsTag)
+		return refused(catalog.MsgNoStatsTag)
 	}
 	app := c.app().Code
 	counts := map[string]int{}
@@ -97,10 +93,10 @@ func (s *Server) bulkSetTagsV13(c *call) reply {
 		return httpError(http.StatusBadRequest)
 	}
 	if len(r.Devices) == 0 {
-		return refused(msgNoBulkRows)
+		return refused(catalog.MsgNoBulkRows)
 	}
 	if len(r.Devices) > maxBulkRows {
-		return refused(msgTooManyRows)
+		return refused(catalog.MsgTooManyRows)
 	}
 	req := bulkRequest{Application: c.app().Code, CreateMissingTags: true}
 	rows := make([]state.BulkRow, len(r.Devices))

@@ -1,6 +1,10 @@
 package api
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
+)
 
 // result collects a scheduled request's result.
 func result(t *testing.T, f *fixture, e envelope) envelope {
@@ -42,10 +46,10 @@ func TestAudienceStatistics(t *testing.T) {
 		t.Errorf("bulkSetTags did not apply: %v", tags)
 	}
 	for _, tc := range []struct{ method, fields, want string }{
-		{"getTagStats", app, msgNoStatsTag},
-		{"getTagStats", `"tag":"City"`, msgTokenOrAppNotSet},
-		{"getApplicationSubscribersStats", ``, msgTokenOrAppNotSet},
-		{"bulkSetTags", app, msgNoBulkRows},
+		{"getTagStats", app, catalog.MsgNoStatsTag},
+		{"getTagStats", `"tag":"City"`, catalog.MsgTokenOrAppNotSet},
+		{"getApplicationSubscribersStats", ``, catalog.MsgTokenOrAppNotSet},
+		{"bulkSetTags", app, catalog.MsgNoBulkRows},
 	} {
 		if e := admin(t, f, tc.method, tc.fields); e.StatusCode != 210 || e.StatusMessage != tc.want {
 			t.Errorf("%s %s: %d %q, want 210 %q", tc.method, tc.fields, e.StatusCode, e.StatusMessage, tc.want)

@@ -101,19 +101,19 @@ func TestStatisticsV1(t *testing.T) {
 	}
 	// Documented and pwemu's errors.
 	for _, tc := range []struct{ method, fields, want string }{
-		{"getAppStats", `"application":"APPCODE-12345"`, msgDatesRequired},
-		{"getAppStats", `"application":"APPCODE-12345","datefrom":"2026-01-01"`, msgDatesRequired},
-		{"getAppStats", `"application":"APPCODE-12345","datefrom":"yesterday","dateto":"today"`, msgCannotParseDate},
-		{"getCampaignStats", `"datefrom":"2026-01-01","dateto":"2026-01-02"`, msgNoCampaignCode},
-		{"getCampaignStats", `"campaign":"NOPE0-00000","datefrom":"2026-01-01","dateto":"2026-01-02"`, msgCampaignNotFound},
-		{"getCampaignStats", `"campaign":"` + campaign + `"`, msgDatesRequired},
-		{"getMsgStats", ``, msgNoMessage},
-		{"getMsgStats", `"message":"0000-00000000-00000000"`, msgMessageNotFound},
-		{"getMsgPlatformsStats", `"message":"` + a + `","platforms":[99]`, msgSelectPlatform},
-		{"getEventStatistics", `"application":"APPCODE-12345","date_from":"2026-01-01","date_to":"2026-01-02"`, msgNoStatsEvent},
-		{"getEventStatistics", `"application":"APPCODE-12345","event":"Purchase"`, msgEventDates},
-		{"getResults", ``, msgNoRequestID},
-		{"getResults", `"request_id":"nope"`, msgRequestNotFound},
+		{"getAppStats", `"application":"APPCODE-12345"`, catalog.MsgDatesRequired},
+		{"getAppStats", `"application":"APPCODE-12345","datefrom":"2026-01-01"`, catalog.MsgDatesRequired},
+		{"getAppStats", `"application":"APPCODE-12345","datefrom":"yesterday","dateto":"today"`, catalog.MsgCannotParseDate},
+		{"getCampaignStats", `"datefrom":"2026-01-01","dateto":"2026-01-02"`, catalog.MsgNoCampaignCode},
+		{"getCampaignStats", `"campaign":"NOPE0-00000","datefrom":"2026-01-01","dateto":"2026-01-02"`, catalog.MsgCampaignNotFound},
+		{"getCampaignStats", `"campaign":"` + campaign + `"`, catalog.MsgDatesRequired},
+		{"getMsgStats", ``, catalog.MsgNoMessage},
+		{"getMsgStats", `"message":"0000-00000000-00000000"`, catalog.MsgMessageNotFound},
+		{"getMsgPlatformsStats", `"message":"` + a + `","platforms":[99]`, catalog.MsgSelectPlatform},
+		{"getEventStatistics", `"application":"APPCODE-12345","date_from":"2026-01-01","date_to":"2026-01-02"`, catalog.MsgNoStatsEvent},
+		{"getEventStatistics", `"application":"APPCODE-12345","event":"Purchase"`, catalog.MsgEventDates},
+		{"getResults", ``, catalog.MsgNoRequestID},
+		{"getResults", `"request_id":"nope"`, catalog.MsgRequestNotFound},
 	} {
 		if e := admin(t, f, tc.method, tc.fields); e.StatusCode != 210 || e.StatusMessage != tc.want {
 			t.Errorf("%s %s: %d %q, want 210 %q", tc.method, tc.fields, e.StatusCode, e.StatusMessage, tc.want)
@@ -121,7 +121,7 @@ func TestStatisticsV1(t *testing.T) {
 	}
 	// A token restricted to some methods collects only its own account's results.
 	_, e := f.call(t, "getMsgStats", req(`"auth":"SMALL-TOKEN","message":"`+a+`"`))
-	if e.StatusMessage != msgMessageNotFound {
+	if e.StatusMessage != catalog.MsgMessageNotFound {
 		t.Errorf("another account's message: %q", e.StatusMessage)
 	}
 }

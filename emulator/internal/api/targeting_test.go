@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 // registerAudience registers devices that differ by platform, tags, language, user
@@ -106,16 +108,16 @@ func TestTargetingErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name, notification, want string
 	}{
-		{"unknown filter", `{"content":"x","filter":"nobody"}`, msgFilterNotFound + ": nobody"},
-		{"bad filter syntax", `{"content":"x","filter":"T(\"City\", EQ"}`, msgBadFilter + `: EQ needs an operand`},
-		{"unknown operator", `{"content":"x","conditions":[["City","LIKE","P"]]}`, msgBadConditions + `: conditions[0]: unknown operator "LIKE" (want EQ, IN, NOTEQ, NOTIN, LTE, GTE, BETWEEN, NOTSET or ANY)`},
-		{"unknown tag", `{"content":"x","conditions":[["Planet","EQ","Mars"]]}`, msgBadConditions + `: conditions[0]: unknown tag "Planet"`},
-		{"IN takes a list", `{"content":"x","conditions":[["City","IN","Paris"]]}`, msgBadConditions + `: conditions[0]: IN takes a list operand`},
-		{"bad operator", `{"content":"x","conditions":[["City","EQ","Paris"]],"conditions_operator":"XOR"}`, msgBadConditions + `: conditions_operator "XOR": want AND or OR`},
-		{"filter and conditions", `{"content":"x","filter":"madrid","conditions":[["City","EQ","Paris"]]}`, msgFilterAndCondition},
-		{"1001 devices", `{"content":"x","devices":[` + many + `]}`, msgTooManyDevices},
-		{"1001 users", `{"content":"x","users":[` + many + `]}`, msgTooManyUsers},
-		{"send_rate 0", `{"content":"x","send_rate":0}`, msgBadSendRate},
+		{"unknown filter", `{"content":"x","filter":"nobody"}`, catalog.MsgFilterNotFound + ": nobody"},
+		{"bad filter syntax", `{"content":"x","filter":"T(\"City\", EQ"}`, catalog.MsgBadFilter + `: EQ needs an operand`},
+		{"unknown operator", `{"content":"x","conditions":[["City","LIKE","P"]]}`, catalog.MsgBadConditions + `: conditions[0]: unknown operator "LIKE" (want EQ, IN, NOTEQ, NOTIN, LTE, GTE, BETWEEN, NOTSET or ANY)`},
+		{"unknown tag", `{"content":"x","conditions":[["Planet","EQ","Mars"]]}`, catalog.MsgBadConditions + `: conditions[0]: unknown tag "Planet"`},
+		{"IN takes a list", `{"content":"x","conditions":[["City","IN","Paris"]]}`, catalog.MsgBadConditions + `: conditions[0]: IN takes a list operand`},
+		{"bad operator", `{"content":"x","conditions":[["City","EQ","Paris"]],"conditions_operator":"XOR"}`, catalog.MsgBadConditions + `: conditions_operator "XOR": want AND or OR`},
+		{"filter and conditions", `{"content":"x","filter":"madrid","conditions":[["City","EQ","Paris"]]}`, catalog.MsgFilterAndCondition},
+		{"1001 devices", `{"content":"x","devices":[` + many + `]}`, catalog.MsgTooManyDevices},
+		{"1001 users", `{"content":"x","users":[` + many + `]}`, catalog.MsgTooManyUsers},
+		{"send_rate 0", `{"content":"x","send_rate":0}`, catalog.MsgBadSendRate},
 	} {
 		n := len(f.messages())
 		e, _ := createMessage(t, f, `"application":"APPCODE-12345"`, tc.notification)
@@ -227,7 +229,7 @@ func TestMessagingV2Targeting(t *testing.T) {
 	_, body = f.callV2(t, "notify", `{"transactional":{"application":"5A11-00001","payload":{"content":"x"},"schedule":{"after":"1h"}}}`, "Token SMALL-TOKEN")
 	json.Unmarshal([]byte(body), &r)
 	if status, body := f.callV2(t, "cancel", `{"message_code":"`+r.Result.MessageCode+`"}`, "Token TESTAUTHTOKEN"); status != 403 ||
-		body != `{"code":7,"message":"`+msgV2NotYours+`","details":[]}` {
+		body != `{"code":7,"message":"`+catalog.MsgV2NotYours+`","details":[]}` {
 		t.Fatalf("cancel of another account's message: %d %s", status, body)
 	}
 

@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 // What real client libraries send, and pwemu must take: bodies parsed as JSON whatever
@@ -64,7 +66,7 @@ func TestSetBadgeTakesBadgeAndBadges(t *testing.T) {
 			t.Fatalf("after setBadge %s the badge is %d, want %d", tc.field, d.Badge, tc.want)
 		}
 	}
-	if _, e := f.call(t, "setBadge", req(`"application":"APPCODE-12345","hwid":"ios"`)); e.StatusCode != 210 || e.StatusMessage != msgNoBadge {
+	if _, e := f.call(t, "setBadge", req(`"application":"APPCODE-12345","hwid":"ios"`)); e.StatusCode != 210 || e.StatusMessage != catalog.MsgNoBadge {
 		t.Fatalf("setBadge without a badge: %d %q", e.StatusCode, e.StatusMessage)
 	}
 }
@@ -119,7 +121,7 @@ func TestOnlyPOST(t *testing.T) {
 	f := newFixture(t, testAccounts())
 	rec := httptest.NewRecorder()
 	f.srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, PrefixV13+"listTags", nil))
-	if e := mustEnvelope(t, rec.Body.Bytes()); rec.Code != 405 || e.StatusCode != 405 || e.StatusMessage != msgNotPost {
+	if e := mustEnvelope(t, rec.Body.Bytes()); rec.Code != 405 || e.StatusCode != 405 || e.StatusMessage != catalog.MsgNotPost {
 		t.Fatalf("GET: %d %d %q", rec.Code, e.StatusCode, e.StatusMessage)
 	}
 }

@@ -3,7 +3,7 @@ package api
 import (
 	"net/http"
 
-	"github.com/pwemu/pwemu/emulator/internal/state"
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 // Users (https://docs.pushwoosh.com/developer/api-reference/user-centric-api):
@@ -11,20 +11,14 @@ import (
 // application's users and their devices through getResults, and the v2 device API's
 // deleteUser forgets a user with every device tied to it.
 
-const (
-	msgNoUnregisterTarget = "hwid or userId is not set"
-	msgNoDeleteUserID     = "user_id is required"
-	msgNoDeleteUserApp    = "application is required"
-)
-
 // unregisterUser unties the device hwid (or every device of userId) from its user
 // id; the devices stay registered.
 func (s *Server) unregisterUser(c *call) reply {
 	if c.req.HWID == "" && c.req.UserID == "" {
-		return refused(msgNoUnregisterTarget)
+		return refused(catalog.MsgNoUnregisterTarget)
 	}
 	if err := s.st.UnregisterUser(c.app().Code, string(c.req.HWID), string(c.req.UserID)); err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	return ok(nil)
 }
@@ -70,7 +64,7 @@ func (s *Server) getUsersDetails(c *call) reply {
 			if tags == nil {
 				tags = map[string]any{}
 			}
-			v.Devices = append(v.Devices, deviceView{HWID: d.HWID, Platform: state.PlatformName(d.Type), DeviceType: d.Type,
+			v.Devices = append(v.Devices, deviceView{HWID: d.HWID, Platform: catalog.PlatformName(d.Type), DeviceType: d.Type,
 				PushToken: d.PushToken, Language: d.Language, Timezone: d.Timezone, Subscribed: d.Subscribed, Tags: tags})
 		}
 		users = append(users, v)
@@ -90,7 +84,7 @@ type deleteUserRequest struct {
 func (s *Server) deleteUser(c *call) reply {
 	var r deleteUserRequest
 	if decodeRequestInto(c.in.body, &r) != nil {
-		return badRequest(msgBadJSON)
+		return badRequest(catalog.MsgBadJSON)
 	}
 	user := string(r.UserID)
 	if user == "" {
@@ -98,12 +92,12 @@ func (s *Server) deleteUser(c *call) reply {
 	}
 	switch {
 	case r.Application == "":
-		return badRequest(msgNoDeleteUserApp)
+		return badRequest(catalog.MsgNoDeleteUserApp)
 	case user == "":
-		return badRequest(msgNoDeleteUserID)
+		return badRequest(catalog.MsgNoDeleteUserID)
 	}
 	if _, err := s.st.DeleteUser(c.app().Code, user); err != nil {
-		return refused(msgAppNotFound)
+		return refused(catalog.MsgAppNotFound)
 	}
 	return ok(nil)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 	"github.com/pwemu/pwemu/scenarios"
 )
@@ -68,14 +69,14 @@ func TestCreateEvent(t *testing.T) {
 		code   int
 		msg    string
 	}{
-		{srv + `"name":"BasketOpen"`, 210, msgEventExists},
-		{srv + `"description":"nameless"`, 210, msgNoEventName},
-		{srv + `"name":"` + strings.Repeat("n", 33) + `"`, 210, msgEventNameTooLong},
-		{srv + `"name":"Long","description":"` + strings.Repeat("d", 65) + `"`, 210, msgEventDescTooLong},
-		{srv + `"name":"Typed","eventAttributes":[{"type":7,"name":"x"}]`, 210, msgBadAttributeType},
-		{srv + `"name":"Typed","eventAttributes":[{"type":1,"name":""}]`, 210, msgBadAttributeName},
-		{`"auth":"TESTAUTHTOKEN","name":"NoApp"`, 210, msgTokenOrAppNotSet},
-		{`"auth":"TESTAUTHTOKEN","application":"NOPE0-00000","name":"X"`, 210, msgAppNotFound},
+		{srv + `"name":"BasketOpen"`, 210, catalog.MsgEventExists},
+		{srv + `"description":"nameless"`, 210, catalog.MsgNoEventName},
+		{srv + `"name":"` + strings.Repeat("n", 33) + `"`, 210, catalog.MsgEventNameTooLong},
+		{srv + `"name":"Long","description":"` + strings.Repeat("d", 65) + `"`, 210, catalog.MsgEventDescTooLong},
+		{srv + `"name":"Typed","eventAttributes":[{"type":7,"name":"x"}]`, 210, catalog.MsgBadAttributeType},
+		{srv + `"name":"Typed","eventAttributes":[{"type":1,"name":""}]`, 210, catalog.MsgBadAttributeName},
+		{`"auth":"TESTAUTHTOKEN","name":"NoApp"`, 210, catalog.MsgTokenOrAppNotSet},
+		{`"auth":"TESTAUTHTOKEN","application":"NOPE0-00000","name":"X"`, 210, catalog.MsgAppNotFound},
 	} {
 		if _, e := f.call(t, "createEvent", req(tc.fields)); e.StatusCode != tc.code || e.StatusMessage != tc.msg {
 			t.Errorf("createEvent %s: %d %q, want %d %q", tc.fields, e.StatusCode, e.StatusMessage, tc.code, tc.msg)
@@ -89,8 +90,8 @@ func TestCreateEventLimit(t *testing.T) {
 		f.st.CreateEvent("acme", eventDef(i)) //nolint:errcheck
 	}
 	_, e := f.call(t, "createEvent", req(`"auth":"TESTAUTHTOKEN","application":"APPCODE-12345","name":"OneTooMany"`))
-	if e.StatusCode != 403 || e.StatusMessage != msgEventsLimit {
-		t.Fatalf("createEvent past the limit: %d %q, want 403 %q", e.StatusCode, e.StatusMessage, msgEventsLimit)
+	if e.StatusCode != 403 || e.StatusMessage != catalog.MsgEventsLimit {
+		t.Fatalf("createEvent past the limit: %d %q, want 403 %q", e.StatusCode, e.StatusMessage, catalog.MsgEventsLimit)
 	}
 }
 
@@ -108,11 +109,11 @@ func TestPostEvent(t *testing.T) {
 		{"userId instead of hwid", `"userId":"alice","event":"BasketOpen","attributes":{}`, 200, "OK", `null`},
 		{"typed attributes", `"hwid":"ios-1","event":"activityCompleted","attributes":{"count":"3","when":"2026-01-02 10:00","price":9.99,"undefined":{"x":1}}`, 200, "OK", `{"code":"61BC9-84DD0"}`},
 		{"unix date, boolean as 1", `"hwid":"ios-1","event":"BasketOpen","attributes":{"delivery":1}`, 200, "OK", `null`},
-		{"no event", `"hwid":"ios-1","attributes":{}`, 210, msgNoEvent, `null`},
-		{"nobody", `"event":"BasketOpen","attributes":{}`, 210, msgNoEventUser, `null`},
-		{"attributes omitted", `"hwid":"ios-1","event":"BasketOpen"`, 210, msgNoEventAttributes, `null`},
-		{"attributes not an object", `"hwid":"ios-1","event":"BasketOpen","attributes":"x"`, 210, msgBadEventAttributes, `null`},
-		{"undefined event", `"hwid":"ios-1","event":"basketopen","attributes":{}`, 210, msgEventNotFound + ": basketopen", `null`},
+		{"no event", `"hwid":"ios-1","attributes":{}`, 210, catalog.MsgNoEvent, `null`},
+		{"nobody", `"event":"BasketOpen","attributes":{}`, 210, catalog.MsgNoEventUser, `null`},
+		{"attributes omitted", `"hwid":"ios-1","event":"BasketOpen"`, 210, catalog.MsgNoEventAttributes, `null`},
+		{"attributes not an object", `"hwid":"ios-1","event":"BasketOpen","attributes":"x"`, 210, catalog.MsgBadEventAttributes, `null`},
+		{"undefined event", `"hwid":"ios-1","event":"basketopen","attributes":{}`, 210, catalog.MsgEventNotFound + ": basketopen", `null`},
 		{"integer", `"hwid":"ios-1","event":"activityCompleted","attributes":{"count":1.5}`, 210, `Attribute "count" must be an integer`, `null`},
 		{"string", `"hwid":"ios-1","event":"activityCompleted","attributes":{"login":5}`, 210, `Attribute "login" must be a string`, `null`},
 		{"list", `"hwid":"ios-1","event":"BasketOpen","attributes":{"products":[1]}`, 210, `Attribute "products" must be a list of strings`, `null`},
@@ -149,7 +150,7 @@ func TestUsers(t *testing.T) {
 	if e.StatusCode != 200 || string(e.Response) != want {
 		t.Fatalf("getResults: %d %s\nwant %s", e.StatusCode, e.Response, want)
 	}
-	if _, e := f.call(t, "getUsersDetails", req(`"auth":"TESTAUTHTOKEN"`)); e.StatusCode != 210 || e.StatusMessage != msgTokenOrAppNotSet {
+	if _, e := f.call(t, "getUsersDetails", req(`"auth":"TESTAUTHTOKEN"`)); e.StatusCode != 210 || e.StatusMessage != catalog.MsgTokenOrAppNotSet {
 		t.Errorf("getUsersDetails without application: %d %q", e.StatusCode, e.StatusMessage)
 	}
 	// unregisterUser unties the device, which stays registered.
@@ -160,7 +161,7 @@ func TestUsers(t *testing.T) {
 	}{
 		{`"hwid":"ios-1"`, 200, "OK"},
 		{`"userId":"bob"`, 200, "OK"},
-		{`"device_type":1`, 210, msgNoUnregisterTarget},
+		{`"device_type":1`, 210, catalog.MsgNoUnregisterTarget},
 	} {
 		if _, e := f.call(t, "unregisterUser", req(app+tc.fields)); e.StatusCode != tc.code || e.StatusMessage != tc.msg {
 			t.Errorf("unregisterUser %s: %d %q, want %d %q", tc.fields, e.StatusCode, e.StatusMessage, tc.code, tc.msg)
@@ -201,11 +202,11 @@ func TestDeleteUserV2(t *testing.T) {
 		status     int
 		want       string
 	}{
-		{`{"application":"APPCODE-12345"}`, "", 400, `{"code":3,"message":"` + msgNoDeleteUserID + `","details":[]}`},
-		{`{"user_id":"bob"}`, "", 400, `{"code":3,"message":"` + msgNoDeleteUserApp + `","details":[]}`},
-		{`{"application":"NOPE0-00000","user_id":"bob"}`, "", 400, `{"code":9,"message":"` + msgAppNotFound + `","details":[]}`},
-		{`{"application":"APPCODE-12345","user_id":"bob"}`, "Token NOT-A-TOKEN", 401, `{"code":16,"message":"` + msgUnauthorized + `","details":[]}`},
-		{`not json`, "", 400, `{"code":3,"message":"` + msgBadJSON + `","details":[]}`},
+		{`{"application":"APPCODE-12345"}`, "", 400, `{"code":3,"message":"` + catalog.MsgNoDeleteUserID + `","details":[]}`},
+		{`{"user_id":"bob"}`, "", 400, `{"code":3,"message":"` + catalog.MsgNoDeleteUserApp + `","details":[]}`},
+		{`{"application":"NOPE0-00000","user_id":"bob"}`, "", 400, `{"code":9,"message":"` + catalog.MsgAppNotFound + `","details":[]}`},
+		{`{"application":"APPCODE-12345","user_id":"bob"}`, "Token NOT-A-TOKEN", 401, `{"code":16,"message":"` + catalog.MsgUnauthorized + `","details":[]}`},
+		{`not json`, "", 400, `{"code":3,"message":"` + catalog.MsgBadJSON + `","details":[]}`},
 	} {
 		if status, body := f.callPath(t, path, tc.body, tc.auth); status != tc.status || body != tc.want {
 			t.Errorf("deleteUser %s: %d %s, want %d %s", tc.body, status, body, tc.status, tc.want)

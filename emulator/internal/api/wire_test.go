@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 // wireRequest is one line of testdata/client-requests.jsonl: a request a public
@@ -101,8 +103,8 @@ func TestWireReplay(t *testing.T) {
 			if json.Valid([]byte(w.Body)) {
 				t.Fatalf("request %d: expected a truncated body, got valid JSON", i+1)
 			}
-			if resp.StatusCode != 400 || e.StatusCode != 400 || e.StatusMessage != msgBadRequest {
-				t.Errorf("request %d (%s, truncated): got %d %d %q, want 400 400 %q", i+1, w.Client, resp.StatusCode, e.StatusCode, e.StatusMessage, msgBadRequest)
+			if resp.StatusCode != 400 || e.StatusCode != 400 || e.StatusMessage != catalog.MsgBadRequest {
+				t.Errorf("request %d (%s, truncated): got %d %d %q, want 400 400 %q", i+1, w.Client, resp.StatusCode, e.StatusCode, e.StatusMessage, catalog.MsgBadRequest)
 			}
 			continue
 		}
@@ -124,7 +126,7 @@ func TestWireReplay(t *testing.T) {
 			created = append(created, r.Messages...)
 		case "deleteMessage":
 			// The libraries delete a code they made up: Pushwoosh does not know it.
-			if e.StatusCode != 210 || e.StatusMessage != msgMessageNotFound {
+			if e.StatusCode != 210 || e.StatusMessage != catalog.MsgMessageNotFound {
 				t.Errorf("request %d (%s deleteMessage of an unknown code): %s", i+1, w.Client, body)
 			}
 		default:
@@ -144,7 +146,7 @@ func TestWireReplay(t *testing.T) {
 		t.Fatal("no message was created")
 	}
 	code := created[0]
-	for i, want := range []string{"OK", msgMessageNotFound} {
+	for i, want := range []string{"OK", catalog.MsgMessageNotFound} {
 		_, e := f.call(t, "deleteMessage", req(`"auth":"TESTAUTHTOKEN","message":"`+code+`"`))
 		if e.StatusMessage != want {
 			t.Errorf("deleteMessage #%d of %s: %q, want %q", i+1, code, e.StatusMessage, want)

@@ -1,5 +1,7 @@
 package lifecycle
 
+import "github.com/pwemu/pwemu/emulator/catalog"
+
 // The stages of a message on one target, in order.
 const (
 	Sent = iota
@@ -16,10 +18,10 @@ const (
 func Stages(platform string) [3]string {
 	switch platform {
 	case "Email":
-		return [3]string{"Email Sent", "Email Delivered", "Email Opened"}
+		return [3]string{catalog.EventEmailSent, catalog.EventEmailDelivered, catalog.EventEmailOpened}
 	case "SMS":
-		return [3]string{"SMS Sent", "SMS Delivered", ""}
+		return [3]string{catalog.EventSMSSent, catalog.EventSMSDelivered, ""}
 	default:
-		return [3]string{"Push Sent", "Push Delivered", "Push Opened"}
+		return [3]string{catalog.EventPushSent, catalog.EventPushDelivered, catalog.EventPushOpened}
 	}
 }

@@ -6,39 +6,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
-
-// Pushwoosh device types, as registerDevice's device_type gives them
-// (https://docs.pushwoosh.com/developer/api-reference/device-api).
-const (
-	DeviceIOS              = 1
-	DeviceAndroid          = 3
-	DeviceMacOS            = 7
-	DeviceWindows          = 8
-	DeviceAmazon           = 9
-	DeviceSafari           = 10
-	DeviceChrome           = 11
-	DeviceFirefox          = 12
-	DeviceInternetExplorer = 13
-	DeviceEmail            = 14
-	DeviceHuawei           = 17
-	DeviceSMS              = 18
-	DeviceXiaomi           = 19
-	DeviceWhatsApp         = 21
-)
-
-// platformNames maps device types to the platform names events carry
-// (catalog.Platforms).
-var platformNames = map[int]string{
-	DeviceIOS: "iOS", DeviceAndroid: "Android", DeviceMacOS: "macOS", DeviceWindows: "Windows",
-	DeviceAmazon: "Amazon", DeviceSafari: "Safari", DeviceChrome: "Chrome", DeviceFirefox: "Firefox",
-	DeviceInternetExplorer: "Internet Explorer", DeviceEmail: "Email", DeviceHuawei: "Huawei",
-	DeviceSMS: "SMS", DeviceXiaomi: "Xiaomi", DeviceWhatsApp: "WhatsApp",
-}
-
-// PlatformName is the events' name of a device type ("iOS", "Android", …), "" when
-// the type is unknown.
-func PlatformName(deviceType int) string { return platformNames[deviceType] }
 
 // Device is one device (or email address, or phone number) of an application.
 type Device struct {
@@ -46,7 +16,7 @@ type Device struct {
 	HWID        string
 	PushToken   string
 	Subscribed  bool // registered and not unregistered since: messages go to it
-	Type        int  // DeviceIOS, …; 0 when never registered
+	Type        int  // catalog.DeviceIOS, …; 0 when never registered
 	Language    string
 	Timezone    int64
 	UserID      string
@@ -72,7 +42,7 @@ type Target struct {
 
 // Target is the device as a message target.
 func (d *Device) Target() Target {
-	return Target{HWID: d.HWID, UserID: d.UserID, Type: d.Type, Platform: PlatformName(d.Type), Timezone: d.Timezone}
+	return Target{HWID: d.HWID, UserID: d.UserID, Type: d.Type, Platform: catalog.PlatformName(d.Type), Timezone: d.Timezone}
 }
 
 func (d *Device) clone() Device {

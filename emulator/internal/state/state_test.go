@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 	"github.com/pwemu/pwemu/scenarios"
 )
@@ -90,7 +91,7 @@ func TestLookups(t *testing.T) {
 	if acc, _ := s.Account("acme"); acc.CreateMessageRate != scenarios.DefaultMessageRate {
 		t.Fatalf("default rate: %d", acc.CreateMessageRate)
 	}
-	if _, _, err := s.RegisterDevice(state.Registration{Application: "AAAAA-00001", HWID: "h", PushToken: "p", Type: state.DeviceIOS}, now); err != nil {
+	if _, _, err := s.RegisterDevice(state.Registration{Application: "AAAAA-00001", HWID: "h", PushToken: "p", Type: catalog.DeviceIOS}, now); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.RegisterDevice(state.Registration{Application: "NOPE", HWID: "h"}, now); !errors.Is(err, state.ErrNotFound) {
@@ -117,7 +118,7 @@ func TestLookups(t *testing.T) {
 func TestPushTokenMovesToTheNewDevice(t *testing.T) {
 	s, _ := state.New(accounts())
 	reg := func(hwid, token string) {
-		if _, _, err := s.RegisterDevice(state.Registration{Application: "AAAAA-00001", HWID: hwid, PushToken: token, Type: state.DeviceAndroid}, now); err != nil {
+		if _, _, err := s.RegisterDevice(state.Registration{Application: "AAAAA-00001", HWID: hwid, PushToken: token, Type: catalog.DeviceAndroid}, now); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 )
 
@@ -282,7 +283,7 @@ func (p *filterParser) appTerm(kind byte) (*Expr, error) {
 		}
 		n.platform = []int{}
 		for _, name := range names {
-			t, ok := platformNames[strings.ToUpper(strings.ReplaceAll(name, " ", ""))]
+			t, ok := catalog.DeviceTypeNamed(name)
 			if !ok {
 				return nil, fmt.Errorf("unknown platform %q", name)
 			}
@@ -367,22 +368,6 @@ func (p *filterParser) list() ([]string, []bool, error) {
 		}
 	}
 	return vals, nums, p.expect("]")
-}
-
-// platformNames are the platform names of filters (upper case, no spaces).
-var platformNames = map[string]int{
-	"IOS": state.DeviceIOS, "ANDROID": state.DeviceAndroid, "OSX": state.DeviceMacOS, "MACOS": state.DeviceMacOS,
-	"WINDOWS": state.DeviceWindows, "AMAZON": state.DeviceAmazon, "SAFARI": state.DeviceSafari,
-	"CHROME": state.DeviceChrome, "FIREFOX": state.DeviceFirefox, "IE": state.DeviceInternetExplorer,
-	"INTERNETEXPLORER": state.DeviceInternetExplorer, "EMAIL": state.DeviceEmail, "HUAWEI": state.DeviceHuawei,
-	"SMS": state.DeviceSMS, "XIAOMI": state.DeviceXiaomi, "WHATSAPP": state.DeviceWhatsApp,
-}
-
-// Platform is the device type of a platform name as filters and the v2 API spell
-// it ("IOS", "ANDROID", "Internet Explorer", …).
-func Platform(name string) (int, bool) {
-	t, ok := platformNames[strings.ToUpper(strings.ReplaceAll(name, " ", ""))]
-	return t, ok
 }
 
 // deviceKey names a device across applications.
