@@ -50,6 +50,10 @@ type Config struct {
 	LedgerRecords int
 	// ShutdownTimeout bounds the final flush of pending batches in Close; 0 means 30s.
 	ShutdownTimeout time.Duration
+	// Judge, when set, gives the verdict `pwemu run` would give now, as its JSON
+	// report, for GET /_pwemu/report and the inspector; wall is how long the scenario
+	// has run. scenarios/expect.JudgeJSON is the one pwemu and testkit use.
+	Judge func(e *Emulator, wall time.Duration) ([]byte, error)
 	// Logger receives the emulator's logs; nil discards them.
 	Logger *slog.Logger
 
@@ -284,10 +288,16 @@ func (e *Emulator) Elapsed() time.Duration {
 	return w.clock.Now().Sub(w.start)
 }
 
-// ClockInfo says which clock runs the scenario, its time and, when scaled, its speed.
+// ClockInfo says which clock runs the scenario, its time, when scaled its speed, and
+// when manual the time of its next timer.
 func (e *Emulator) ClockInfo() ClockInfo {
 	clk := e.world().clock
 	info := ClockInfo{Mode: string(clk.Mode()), Now: clk.Now()}
+	if m, ok := clk.(*clock.Manual); ok {
+		if next, ok := m.Next(); ok {
+			info.NextTimer = &next
+		}
+	}
 	if s, ok := clk.(*clock.Scaled); ok && clk.Mode() == clock.ModeScaled {
 		info.Speed = s.Speed()
 	}

@@ -27,6 +27,7 @@ type world struct {
 	scenario  *scenarios.Scenario
 	clock     clock.Clock
 	start     time.Time
+	wallStart time.Time // when the world was built, wall time: how long a run has taken
 	ledger    *ledger.Ledger
 	state     *state.Store
 	journal   *journal.Journal
@@ -54,7 +55,7 @@ func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", sc.Source, err)
 	}
-	w := &world{scenario: sc, clock: clk, start: clk.Now(), ledger: ledger.NewBounded(e.cfg.LedgerRecords),
+	w := &world{scenario: sc, clock: clk, start: clk.Now(), wallStart: time.Now(), ledger: ledger.NewBounded(e.cfg.LedgerRecords),
 		state: st, journal: journal.New(e.cfg.JournalBytes), metrics: metrics.NewRecorder()}
 	w.hub, err = stream.New(stream.Options{Clock: clk, Ledger: w.ledger, Logger: e.log,
 		Streams: sc.Streams, Webhooks: sc.Webhooks, Seed: seed, OnAttempt: w.metrics.Attempt})
@@ -160,6 +161,13 @@ func (b backend) Pushes(hwid string) any { return b.e.world().api.Pushes(hwid) }
 func (b backend) Journal() *journal.Journal { return b.e.world().journal }
 
 func (b backend) Reset() error { return b.e.Reset() }
+
+func (b backend) Report() ([]byte, error) {
+	if b.e.cfg.Judge == nil {
+		return nil, nil
+	}
+	return b.e.cfg.Judge(b.e, time.Since(b.e.world().wallStart))
+}
 
 // allowedEnv is the process environment as a scenario sent over the network sees
 // it: only the variables the operator allowed with ScenarioEnv (CI runners keep

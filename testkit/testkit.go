@@ -21,6 +21,7 @@ import (
 	"github.com/pwemu/pwemu/emulator"
 	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/scenarios"
+	"github.com/pwemu/pwemu/scenarios/expect"
 )
 
 // Option configures Start.
@@ -118,7 +119,7 @@ func New(opts ...Option) (*Emulator, error) {
 			sc.Clock.Patience = scenarios.Duration(o.patience)
 		}
 	}
-	emu, err := emulator.New(emulator.Config{Scenario: sc, Addr: "127.0.0.1:0", Clock: o.clock,
+	emu, err := emulator.New(emulator.Config{Scenario: sc, Addr: "127.0.0.1:0", Judge: expect.JudgeJSON, Clock: o.clock,
 		Seed: o.seed, Logger: o.logger, ShutdownTimeout: 5 * time.Second})
 	if err != nil {
 		return nil, err

@@ -79,7 +79,7 @@ func (c *runConfig) run(ctx context.Context, ref string, stdout, stderr io.Write
 	if err != nil {
 		return c.invalid(ref, err)
 	}
-	cfg := emulator.Config{Scenario: sc, Addr: c.Addr, Seed: c.Seed, Logger: log}
+	cfg := emulator.Config{Scenario: sc, Addr: c.Addr, Seed: c.Seed, Logger: log, Judge: expect.JudgeJSON}
 	// Receiver scenarios play instantly by default; scenarios for API clients (no
 	// traffic) keep their own clock, so a client has the scenario's duration to call.
 	instant := c.Clock == "instant" || (c.Clock == "" && sc.Clock.Mode != string(emulator.ClockScaled) && len(sc.Traffic) > 0)

@@ -17,6 +17,7 @@ import (
 	"github.com/pwemu/pwemu/emulator"
 	"github.com/pwemu/pwemu/fixtures"
 	"github.com/pwemu/pwemu/scenarios"
+	"github.com/pwemu/pwemu/scenarios/expect"
 )
 
 // serveConfig is everything `pwemu serve` is told.
@@ -76,7 +77,7 @@ func (c *serveConfig) emulatorConfig(stderr io.Writer, vars map[string]string) (
 	if c.LedgerRecords <= 0 {
 		return emulator.Config{}, usageError{fmt.Errorf("--ledger-records %d: want a positive number", c.LedgerRecords)}
 	}
-	cfg := emulator.Config{Scenario: sc, Addr: c.Addr, Seed: c.Seed, Logger: log,
+	cfg := emulator.Config{Scenario: sc, Addr: c.Addr, Seed: c.Seed, Logger: log, Judge: expect.JudgeJSON,
 		JournalBytes: journalBytes, LedgerRecords: c.LedgerRecords,
 		ControlToken: c.ControlToken, MetricsPublic: c.MetricsPublic, AllowedHosts: c.AllowedHosts, ScenarioEnv: c.ScenarioEnv}
 	if c.Clock != "" {

@@ -1,6 +1,7 @@
 package expect
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -110,4 +111,14 @@ func Observe(emu *emulator.Emulator) Outcome {
 // wall is how long the run took.
 func Judge(emu *emulator.Emulator, wall time.Duration) Report {
 	return NewReport(emu.Scenario(), wall, Observe(emu))
+}
+
+// JudgeJSON is Judge written as `pwemu run --json` writes it: what an emulator serves
+// at GET /_pwemu/report (emulator.Config.Judge).
+func JudgeJSON(emu *emulator.Emulator, wall time.Duration) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, Judge(emu, wall)); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/pwemu/pwemu/emulator/internal/clock"
 	"github.com/pwemu/pwemu/emulator/internal/journal"
 	"github.com/pwemu/pwemu/emulator/internal/ledger"
+	"github.com/pwemu/pwemu/emulator/internal/ui"
 	"github.com/pwemu/pwemu/scenarios"
 )
 
@@ -58,6 +59,9 @@ type Backend interface {
 	// Wait blocks until cond holds for the ledger totals or ctx ends; on a manual
 	// clock it returns *StalledError at once when only Advance could change them.
 	Wait(ctx context.Context, cond func(ledger.Totals) bool) (ledger.Totals, error)
+	// Report is the verdict `pwemu run` would give now, as its JSON report; nil when
+	// the emulator was given no judge.
+	Report() ([]byte, error)
 }
 
 // ErrNotManual is returned by Advance on a real or scaled clock.
@@ -68,6 +72,8 @@ type ClockInfo struct {
 	Mode  string    `json:"mode"`
 	Now   time.Time `json:"now"`
 	Speed float64   `json:"speed,omitempty"`
+	// NextTimer is when the next timer of a manual clock fires, if one is set.
+	NextTimer *time.Time `json:"next_timer,omitempty"`
 }
 
 // New returns the control API handler, guarded by o; mount it at Prefix.
@@ -86,6 +92,10 @@ func New(b Backend, o Options) http.Handler {
 	p.Handle("/wait", s.adapt(s.wait)).Methods(http.MethodPost)
 	p.Handle("/reset", s.adapt(s.reset)).Methods(http.MethodPost)
 	p.Handle("/pushes", s.adapt(s.pushes)).Methods(http.MethodGet)
+	p.Handle("/report", s.adapt(s.report)).Methods(http.MethodGet)
+	p.Handle("/requests", s.adapt(s.requests)).Methods(http.MethodGet)
+	p.Handle("/ui", http.RedirectHandler(Prefix+"/ui/", http.StatusMovedPermanently)).Methods(http.MethodGet)
+	p.PathPrefix("/ui/").Handler(ui.Handler(Prefix+"/ui/")).Methods(http.MethodGet, http.MethodHead)
 	r.NotFoundHandler = s.adapt(func(r *http.Request) (any, error) {
 		return nil, fail(http.StatusNotFound, "no control endpoint %s %s (see GET %s/health, /ledger, /journal, …)", r.Method, r.URL.Path, Prefix)
 	})
@@ -309,6 +319,8 @@ type LedgerView struct {
 	// Evicted counts the oldest records whose detail was dropped to keep the ledger's
 	// bound; the totals still count them.
 	Evicted int `json:"evicted"`
+	// Matched counts the records the query selects, when asked with count=true.
+	Matched *int `json:"matched,omitempty"`
 }
 
 // Page sizes of the list endpoints (ledger, journal): what an answer holds when the
@@ -350,7 +362,7 @@ func (s *server) getLedger(r *http.Request) (any, error) {
 			return nil, fail(http.StatusBadRequest, "ledger: state %q: want pending, delivered, dropped or filtered", st)
 		}
 	}
-	query.Integration, query.UUID = q.Get("integration"), q.Get("uuid")
+	query.Integration, query.UUID, query.Text = q.Get("integration"), q.Get("uuid"), q.Get("q")
 	offset, limit, err := page(q)
 	if err != nil {
 		return nil, err
@@ -366,6 +378,9 @@ func (s *server) getLedger(r *http.Request) (any, error) {
 		nextOffset = offset + limit
 	}
 	head := []field{{"totals", snap.Totals}, {"integrations", snap.Integrations}}
+	if q.Get("count") == "true" {
+		head = append(head, field{"matched", s.b.Ledger().Matching(query)})
+	}
 	tail := []field{{"evicted", snap.Evicted}}
 	if nextOffset > 0 {
 		tail = append(tail, field{"next_offset", nextOffset})
@@ -392,6 +407,24 @@ type JournalView struct {
 	NextOffset int             `json:"next_offset,omitempty"`
 	// Evicted counts the oldest calls forgotten to keep the journal's byte bound.
 	Evicted int `json:"evicted"`
+	// Methods counts the calls kept by method, when asked with methods=true.
+	Methods map[string]int `json:"methods,omitempty"`
+}
+
+// statusFilter reads a journal status filter: an HTTP status (404) or a class (4xx).
+func statusFilter(s string) (func(int) bool, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if len(s) == 3 && (s[1:] == "xx" || s[1:] == "XX") && s[0] >= '1' && s[0] <= '5' {
+		class := int(s[0] - '0')
+		return func(st int) bool { return st/100 == class }, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return nil, fail(http.StatusBadRequest, "journal: status %q: want an HTTP status such as 404 or a class such as 4xx", s)
+	}
+	return func(st int) bool { return st == n }, nil
 }
 
 func (s *server) getJournal(r *http.Request) (any, error) {
@@ -400,12 +433,40 @@ func (s *server) getJournal(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := s.b.Journal().Page(q.Get("method"), offset, limit)
+	status, err := statusFilter(q.Get("status"))
+	if err != nil {
+		return nil, err
+	}
+	var match func(*journal.Entry) bool
+	if m := q.Get("method"); m != "" || status != nil {
+		match = func(e *journal.Entry) bool {
+			return (m == "" || e.Method == m) && (status == nil || status(e.HTTPStatus))
+		}
+	}
+	tailN, err := intParam(q.Get("tail"))
+	if err != nil {
+		return nil, err
+	}
+	if tailN > MaxPageSize {
+		return nil, fail(http.StatusBadRequest, "tail %d is over the maximum page size %d", tailN, MaxPageSize)
+	}
+	if tailN > 0 { // the latest calls
+		offset, limit = -tailN, tailN
+	}
+	j := s.b.Journal()
+	p := j.PageWhere(match, offset, limit)
+	if offset < 0 {
+		offset = p.Total - len(p.Entries)
+	}
+	head := []field{{"total", p.Total}}
+	if q.Get("methods") == "true" {
+		head = append(head, field{"methods", j.Methods()})
+	}
 	tail := []field{{"evicted", p.Evicted}}
 	if offset+len(p.Entries) < p.Total {
 		tail = append(tail, field{"next_offset", offset + len(p.Entries)})
 	}
-	return list{head: []field{{"total", p.Total}}, name: "calls", n: len(p.Entries),
+	return list{head: head, name: "calls", n: len(p.Entries),
 		item: func(i int) any { return &p.Entries[i] }, tail: tail}, nil
 }
 
@@ -463,6 +524,43 @@ func (s *server) wait(r *http.Request) (any, error) {
 			Details: map[string]any{"totals": totals}}
 	}
 	return map[string]any{"ok": true, "totals": totals}, nil
+}
+
+// report is the verdict on the run so far, as `pwemu run --json` writes it.
+func (s *server) report(*http.Request) (any, error) {
+	body, err := s.b.Report()
+	if err != nil {
+		return nil, err
+	}
+	if body == nil {
+		return nil, fail(http.StatusNotImplemented, "report: this emulator was started without a judge (emulator.Config.Judge; pwemu serve and testkit set one)")
+	}
+	return raw{contentType: "application/json", body: body}, nil
+}
+
+// RequestsView is the body of GET /_pwemu/requests: the latest requests sent to
+// receivers, oldest first, and how many there were in all.
+type RequestsView struct {
+	Total    int              `json:"total"`
+	Requests []ledger.Request `json:"requests"`
+}
+
+// DefaultRequestsLimit is how many requests GET /_pwemu/requests returns unless told.
+const DefaultRequestsLimit = 500
+
+func (s *server) requests(r *http.Request) (any, error) {
+	limit, err := intParam(r.URL.Query().Get("limit"))
+	if err != nil {
+		return nil, err
+	}
+	if limit == 0 {
+		limit = DefaultRequestsLimit
+	}
+	reqs, total := s.b.Ledger().Requests(min(limit, 10*DefaultRequestsLimit))
+	if reqs == nil {
+		reqs = []ledger.Request{}
+	}
+	return RequestsView{Total: total, Requests: reqs}, nil
 }
 
 func nextTimer(e *StalledError) any {

@@ -50,7 +50,9 @@ func (o Options) check(r *http.Request) *Error {
 			return err
 		}
 	}
-	if o.Token != "" && r.URL.Path != Prefix+"/health" && !o.authorized(r) {
+	// The inspector's files hold no data: a browser loads them without a token, and the
+	// page then sends the token (given once as ?token=) with each of its requests.
+	if o.Token != "" && r.URL.Path != Prefix+"/health" && !strings.HasPrefix(r.URL.Path, Prefix+"/ui") && !o.authorized(r) {
 		return fail(http.StatusUnauthorized, "control API: missing or wrong token: send Authorization: Bearer <the --control-token value>")
 	}
 	return nil

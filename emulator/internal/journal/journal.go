@@ -122,12 +122,30 @@ type Page struct {
 
 // Page copies the matching entries [offset, offset+limit) under one lock.
 func (j *Journal) Page(method string, offset, limit int) Page {
+	if method == "" {
+		return j.PageWhere(nil, offset, limit)
+	}
+	return j.PageWhere(func(e *Entry) bool { return e.Method == method }, offset, limit)
+}
+
+// PageWhere is Page for the entries match selects (all of them for nil); a negative
+// offset counts from the end: -n is the last n entries that match.
+func (j *Journal) PageWhere(match func(*Entry) bool, offset, limit int) Page {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	kept := j.entries[j.head:]
+	if offset < 0 {
+		n := 0
+		for i := range kept {
+			if match == nil || match(&kept[i]) {
+				n++
+			}
+		}
+		offset = max(0, n+offset)
+	}
 	p := Page{Evicted: j.total - uint64(len(kept))}
 	for i := range kept {
-		if method != "" && kept[i].Method != method {
+		if match != nil && !match(&kept[i]) {
 			continue
 		}
 		if p.Total >= offset && len(p.Entries) < limit {
@@ -136,6 +154,17 @@ func (j *Journal) Page(method string, offset, limit int) Page {
 		p.Total++
 	}
 	return p
+}
+
+// Methods counts the entries kept by method.
+func (j *Journal) Methods() map[string]int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := map[string]int{}
+	for i := range j.entries[j.head:] {
+		out[j.entries[j.head+i].Method]++
+	}
+	return out
 }
 
 // Len is the number of entries kept.

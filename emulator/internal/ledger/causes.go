@@ -65,7 +65,7 @@ func (l *Ledger) Causes() []Causes {
 	seen, counted := map[request]bool{}, map[request]bool{}
 	requests := map[uint16]int{}
 	groups := map[uint16]map[string]*Cause{}
-	for i := 0; i < l.n; i++ {
+	for i := l.first; i < l.n; i++ {
 		r := l.rec(ID(i))
 		for _, a := range r.attempts {
 			k := request{r.integration, a.Batch, a.Request, a.At.UnixNano(), a.Ack}

@@ -25,8 +25,11 @@ type Query struct {
 	State       *State
 	Integration string
 	UUID        string
-	Offset      int
-	Limit       int // 0: no limit; below 0: no records
+	// Text, when set, selects records that mention it (case-insensitive) in their
+	// uuid, event name, hwid, user id, message code, platform or application code.
+	Text   string
+	Offset int
+	Limit  int // 0: no limit; below 0: no records
 }
 
 func (q Query) match(l *Ledger, r *record) bool {
@@ -34,6 +37,9 @@ func (q Query) match(l *Ledger, r *record) bool {
 		return false
 	}
 	if q.Integration != "" && l.integrations[r.integration] != q.Integration {
+		return false
+	}
+	if q.Text != "" && !l.matchText(r, q.Text) {
 		return false
 	}
 	return q.UUID == "" || r.uuid == q.UUID
