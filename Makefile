@@ -1,4 +1,5 @@
-# One target runs what CI runs: make check.
+# One target runs what CI runs: make check. Two Go modules: the root and
+# testkit/container (its own, so that testkit users do not depend on Docker's client).
 IMAGE ?= pwemu:dev
 # Release tags are v0.x.y; between tags, git describe says how far from the last one.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
@@ -16,7 +17,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 check: fmt vet lint test fuzz
 
 test:
-	go test -race ./...
+	go test -race ./... && cd testkit/container && go test -race ./...
 
 # stress runs every package's tests three times to bring out flaky ones; it is not
 # part of check (nor of .ci/run): it takes three times as long.
@@ -24,10 +25,10 @@ stress:
 	go test -race -count=3 ./...
 
 vet:
-	go vet ./...
+	go vet ./... && cd testkit/container && go vet ./...
 
 lint:
-	go run $(STATICCHECK) ./...
+	go run $(STATICCHECK) ./... && cd testkit/container && go run $(STATICCHECK) ./...
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -21,8 +21,9 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = ""
+// version and revision are set at build time by `make build`, `make dist` and the
+// Dockerfile: -ldflags "-X main.version=v0.x.y -X main.revision=<commit>".
+var version, revision string
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -128,14 +129,41 @@ func bindEnv(fs *pflag.FlagSet, en env) error {
 	return errors.Join(errs...)
 }
 
+// versionString is what `pwemu version` reports: the -ldflags version when set, else
+// the module version Go recorded (v0.x.y for `go install …@v0.x.y`), else "dev"; then
+// the VCS revision when known and not already part of the version.
 func versionString() string {
-	if version != "" {
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(version, revision, bi)
+}
+
+func versionOf(version, revision string, bi *debug.BuildInfo) string {
+	modified := false
+	if bi != nil {
+		if version == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			version = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch {
+			case s.Key == "vcs.revision" && revision == "":
+				revision = s.Value
+			case s.Key == "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+	}
+	if version == "" {
+		version = "dev"
+	}
+	revision = revision[:min(len(revision), 12)]
+	// git describe and Go's pseudo-versions carry the revision already (7 or 12 digits).
+	if revision == "" || strings.Contains(version, revision[:min(len(revision), 7)]) {
 		return version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	if modified {
+		revision += ", modified"
 	}
-	return "dev"
+	return version + " (" + revision + ")"
 }
 
 func newVersion(stdout io.Writer) *cobra.Command {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -243,6 +244,31 @@ func TestServeWithJSONLogsPrintsOnlyJSON(t *testing.T) {
 		}
 		if rec["msg"] == "pwemu serving" && (rec["inspector"] == nil || rec["emu_time"] == nil || rec["accounts"] == nil) {
 			t.Fatalf("the JSON banner lacks the inspector, the emulator time or the accounts: %q", line)
+		}
+	}
+}
+
+func TestVersionOfReportsLdflagsThenModuleVersionThenRevision(t *testing.T) {
+	vcs := func(rev, modified string) []debug.BuildSetting {
+		return []debug.BuildSetting{{Key: "vcs.revision", Value: rev}, {Key: "vcs.modified", Value: modified}}
+	}
+	const rev = "0123456789abcdef0123456789abcdef01234567"
+	cases := []struct {
+		name              string
+		version, revision string
+		bi                *debug.BuildInfo
+		want              string
+	}{
+		{"go install @v0.2.0", "", "", &debug.BuildInfo{Main: debug.Module{Version: "v0.2.0"}}, "v0.2.0"},
+		{"ldflags win over build info", "v0.3.0", rev, &debug.BuildInfo{Main: debug.Module{Version: "v0.2.0"}}, "v0.3.0 (0123456789ab)"},
+		{"git describe carries the revision", "v0.3.0-2-g0123456-dirty", rev, nil, "v0.3.0-2-g0123456-dirty"},
+		{"a checkout: the VCS revision", "", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs(rev, "true")}, "dev (0123456789ab, modified)"},
+		{"a pseudo-version carries the revision", "", "", &debug.BuildInfo{Main: debug.Module{Version: "v0.3.1-0.20260101000000-0123456789ab"}, Settings: vcs(rev, "false")}, "v0.3.1-0.20260101000000-0123456789ab"},
+		{"nothing known", "", "", nil, "dev"},
+	}
+	for _, c := range cases {
+		if got := versionOf(c.version, c.revision, c.bi); got != c.want {
+			t.Errorf("%s: versionOf = %q, want %q", c.name, got, c.want)
 		}
 	}
 }

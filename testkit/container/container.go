@@ -1,10 +1,11 @@
 // Package container is the testcontainers-go module for pwemu: it starts the pwemu
 // image, waits until /_pwemu/health answers, and hands out the API URL and a typed
-// control-API client.
+// control-API client. It is a Go module of its own, so that users of the in-process
+// testkit do not depend on Docker's client.
 //
-//	ctr, err := container.Run(ctx, "pwemu:dev", container.WithScenario("testdata/storm.yaml"),
+//	ctr := container.Start(t, container.WithScenario("testdata/storm.yaml"),
 //		container.WithEnv(map[string]string{"RECEIVER_URL": container.HostURL(rec.URL())}))
-//	defer testcontainers.TerminateContainer(ctr)
+//	ctr.Client.Advance(ctx, time.Hour)
 //
 // A receiver running in the test process is reachable from the container as
 // host.docker.internal (mapped to the host gateway); HostURL rewrites a loopback URL
@@ -13,10 +14,13 @@ package container
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/moby/moby/api/types/container"
@@ -35,9 +39,64 @@ const HostGateway = "host.docker.internal"
 // scenarioPath is where WithScenario and WithScenarioYAML put the scenario.
 const scenarioPath = "/etc/pwemu/scenario.yaml"
 
-// Container is a running pwemu container.
+// DefaultImage is the image Start runs unless WithImage says otherwise: the tag
+// `make image` builds.
+const DefaultImage = "pwemu:dev"
+
+// RequireDockerEnv names the variable that turns Start's skip into a failure when
+// Docker is not usable (CI sets it).
+const RequireDockerEnv = "PWEMU_REQUIRE_DOCKER"
+
+// Container is a running, healthy pwemu container.
 type Container struct {
 	testcontainers.Container
+	// URL is the base URL of the fake Pushwoosh API as the host sees it.
+	URL string
+	// Client drives the container's control API (/_pwemu/).
+	Client *testkit.Client
+}
+
+// Start runs the pwemu image (DefaultImage, or WithImage's) for a test and returns it
+// healthy, with its control client. When Docker is not usable it skips the test, or
+// fails it where RequireDockerEnv is set. The container is terminated when the test
+// ends. Errors that come from a known Docker set-up say which TESTCONTAINERS_*
+// variable to set.
+func Start(t testing.TB, opts ...testcontainers.ContainerCustomizer) *Container {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := dockerUsable(ctx); err != nil {
+		if os.Getenv(RequireDockerEnv) != "" {
+			t.Fatalf("pwemu container: Docker is required (%s is set) but not usable: %v", RequireDockerEnv, err)
+		}
+		t.Skipf("pwemu container: Docker is not usable (%v); set %s to fail instead of skipping", err, RequireDockerEnv)
+	}
+	ctr, err := Run(ctx, DefaultImage, opts...)
+	if ctr != nil {
+		t.Cleanup(func() {
+			if err := testcontainers.TerminateContainer(ctr); err != nil {
+				t.Errorf("terminate pwemu container: %v", err)
+			}
+		})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctr
+}
+
+// WithImage runs img instead of DefaultImage (for Start; Run takes the image itself).
+func WithImage(img string) testcontainers.CustomizeRequestOption {
+	return testcontainers.WithImage(img)
+}
+
+func dockerUsable(ctx context.Context) error {
+	p, err := testcontainers.NewDockerProvider()
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	return p.Health(ctx)
 }
 
 // Run starts the pwemu image img and waits until it is healthy.
@@ -56,9 +115,31 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 		c = &Container{Container: ctr}
 	}
 	if err != nil {
-		return c, fmt.Errorf("run pwemu: %w", err)
+		return c, explain(fmt.Errorf("run pwemu %s: %w", img, err))
 	}
+	if c.URL, err = c.APIURL(ctx); err != nil {
+		return c, err
+	}
+	c.Client = testkit.NewClient(c.URL, nil)
 	return c, nil
+}
+
+// explain adds to err what to set when it comes from a known Docker set-up.
+func explain(err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "reaper"):
+		// testcontainers starts its reaper (testcontainers/ryuk) first; where that image
+		// cannot be pulled, nothing starts.
+		return fmt.Errorf("%w\n(the reaper container could not start: where its image cannot be pulled, set TESTCONTAINERS_RYUK_DISABLED=true)", err)
+	case strings.Contains(msg, "No such image") || strings.Contains(msg, "pull access denied"):
+		return fmt.Errorf("%w\n(build the image first: make image)", err)
+	case errors.Is(err, context.DeadlineExceeded) && os.Getenv("TESTCONTAINERS_HOST_OVERRIDE") == "":
+		// testcontainers that believes it runs in a container dials mapped ports on a
+		// gateway address it guesses; with a local daemon they answer on loopback.
+		return fmt.Errorf("%w\n(pwemu was not reached in time: with a local Docker daemon, set TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1)", err)
+	}
+	return err
 }
 
 // WithScenario plays a scenario file from the host.

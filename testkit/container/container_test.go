@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,24 +32,16 @@ streams:
 `
 
 func TestContainerDeliversA5xxStormToAReceiverInTheTest(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
+	ctx := t.Context()
 	// The container reaches the host through the bridge gateway, so the receiver listens
 	// on every interface; the storm: 503 to the first five requests.
 	rec := receiver.StartHTTP(t, receiver.WithHTTPAddr("0.0.0.0:0"),
 		receiver.WithHTTPResponses(receiver.HTTPRepeat(receiver.HTTPStatus(http.StatusServiceUnavailable), 5)...))
 	port := rec.Addr()[strings.LastIndex(rec.Addr(), ":")+1:]
 
-	ctr, err := container.Run(ctx, image, container.WithScenarioYAML(stormScenario),
+	ctr := container.Start(t, container.WithScenarioYAML(stormScenario),
 		container.WithEnv(map[string]string{"RECEIVER_URL": container.HostURL("http://127.0.0.1:" + port + "/events")}))
-	testcontainers.CleanupContainer(t, ctr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, err := ctr.ControlClient(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := ctr.Client
 	evs := make([]catalog.Event, 300)
 	for i := range evs {
 		evs[i] = catalog.Event{UUID: fmt.Sprintf("storm-%03d", i), EventName: "Push Sent", Platform: "iOS", HWID: fmt.Sprint(i)}
@@ -82,6 +77,35 @@ func TestContainerDeliversA5xxStormToAReceiverInTheTest(t *testing.T) {
 	}
 	if retried == 0 {
 		t.Fatal("no event needed a retry: the storm did not happen")
+	}
+}
+
+func TestStartTakesTheScenarioClockSeedAndImageOptions(t *testing.T) {
+	ctx := t.Context()
+	file := filepath.Join(t.TempDir(), "quiet.yaml")
+	if err := os.WriteFile(file, []byte("name: quiet from a file\nclock: {mode: real}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctr := container.Start(t, container.WithImage(image), container.WithScenario(file),
+		container.WithClock("manual"), container.WithSeed(7))
+	if now, err := ctr.Client.Now(ctx); err != nil || !now.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("WithClock(manual): emulator time %v, %v; want the manual clock's start", now, err)
+	}
+	if sc, err := ctr.Client.Scenario(ctx); err != nil || !strings.Contains(string(sc), "quiet from a file") {
+		t.Fatalf("WithScenario: running scenario %q, %v", sc, err)
+	}
+	// The seed shows only in generated data; cmd/pwemu's tests cover PWEMU_SEED itself.
+	info, err := ctr.Inspect(ctx)
+	if err != nil || !slices.Contains(info.Config.Env, "PWEMU_SEED=7") {
+		t.Fatalf("WithSeed(7): container environment %v, %v", info.Config.Env, err)
+	}
+	if ctr.Client.URL() != ctr.URL {
+		t.Fatalf("Client drives %s, the API is at %s", ctr.Client.URL(), ctr.URL)
+	}
+
+	bundled := container.Start(t, container.WithBundledScenario("default"))
+	if sc, err := bundled.Client.Scenario(ctx); err != nil || !strings.Contains(string(sc), "name: default") {
+		t.Fatalf("WithBundledScenario(default): running scenario %q, %v", sc, err)
 	}
 }
 

@@ -11,14 +11,23 @@ import (
 	"time"
 
 	"github.com/testcontainers/testcontainers-go"
+
+	"github.com/pwemu/pwemu/testkit/container"
 )
 
 // image is the tag the tests (and the README's `make image`) use.
-const image = "pwemu:dev"
+const image = container.DefaultImage
 
-// TestMain builds the image once from this checkout, the way `make image` does. Without
-// Docker the package skips with a message — unless PWEMU_REQUIRE_DOCKER is set (CI
-// sets it), where a missing Docker is a failure.
+// root is the repository's top directory.
+var root = func() string {
+	_, self, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(self), "..", "..")
+}()
+
+// TestMain builds the image once, through `make image` (the multi-stage Dockerfile
+// with the offline builder), as CI and a developer do. Without Docker the package
+// skips with a message — unless PWEMU_REQUIRE_DOCKER is set (CI sets it), where a
+// missing Docker is a failure.
 func TestMain(m *testing.M) {
 	os.Setenv("TESTCONTAINERS_RYUK_DISABLED", "true") // no side containers: nothing can be pulled
 	if os.Getenv("TESTCONTAINERS_HOST_OVERRIDE") == "" {
@@ -27,15 +36,17 @@ func TestMain(m *testing.M) {
 		os.Setenv("TESTCONTAINERS_HOST_OVERRIDE", "127.0.0.1")
 	}
 	if err := dockerReady(); err != nil {
-		if os.Getenv("PWEMU_REQUIRE_DOCKER") != "" {
-			fmt.Fprintf(os.Stderr, "container tests: Docker is required here (PWEMU_REQUIRE_DOCKER is set) but not usable: %v\n", err)
+		if os.Getenv(container.RequireDockerEnv) != "" {
+			fmt.Fprintf(os.Stderr, "container tests: Docker is required here (%s is set) but not usable: %v\n", container.RequireDockerEnv, err)
 			os.Exit(1)
 		}
 		fmt.Printf("container tests skipped: Docker is not usable (%v); they run where Docker is\n", err)
 		os.Exit(0)
 	}
-	if err := buildImage(); err != nil {
-		fmt.Fprintf(os.Stderr, "container tests: building %s: %v\n", image, err)
+	// A fixed version keeps the build layers cached while only tests change.
+	build := exec.Command("make", "-s", "-C", root, "image", "IMAGE="+image, "VERSION=test", "REVISION=test")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "container tests: make image: %v\n%s", err, out)
 		os.Exit(1)
 	}
 	os.Exit(m.Run())
@@ -50,48 +61,4 @@ func dockerReady() error {
 	}
 	defer p.Close()
 	return p.Health(ctx)
-}
-
-// buildImage compiles a static binary and builds the repository's Dockerfile around it.
-func buildImage() error {
-	_, self, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(self), "..", "..")
-	ctxDir, err := os.MkdirTemp("", "pwemu-image-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(ctxDir)
-	dist := filepath.Join(ctxDir, "dist")
-	if err := os.MkdirAll(dist, 0o755); err != nil {
-		return err
-	}
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w -X main.version=test",
-		"-o", filepath.Join(dist, "pwemu"), "./cmd/pwemu")
-	build.Dir = root
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	if err := copyFile(filepath.Join(root, "Dockerfile"), filepath.Join(ctxDir, "Dockerfile")); err != nil {
-		return err
-	}
-	if err := copyFile("/etc/ssl/certs/ca-certificates.crt", filepath.Join(dist, "ca-certificates.crt")); err != nil {
-		// a host without a CA bundle still builds an image; HTTPS receivers need tls.ca then
-		if err := os.WriteFile(filepath.Join(dist, "ca-certificates.crt"), nil, 0o644); err != nil {
-			return err
-		}
-	}
-	docker := exec.Command("docker", "build", "-q", "-t", image, ctxDir)
-	if out, err := docker.CombinedOutput(); err != nil {
-		return fmt.Errorf("docker build: %v\n%s", err, out)
-	}
-	return nil
-}
-
-func copyFile(from, to string) error {
-	data, err := os.ReadFile(from)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(to, data, 0o644)
 }
