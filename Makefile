@@ -42,6 +42,7 @@ build:
 
 # The multi-stage Dockerfile, built with the offline builder unless GO_IMAGE says otherwise.
 image:
+	@test -n "$(GO_IMAGE)" || { echo "make image: no Go builder image (.ci/go-builder-image failed)"; exit 1; }
 	docker build --build-arg GO_IMAGE=$(GO_IMAGE) --build-arg VERSION=$(VERSION) \
 		--build-arg REVISION=$(REVISION) -t $(IMAGE) .
 
