@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pwemu/pwemu/emulator/catalog"
+	"github.com/pwemu/pwemu/emulator/internal/clock"
 	"github.com/pwemu/pwemu/emulator/internal/lifecycle"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 	"github.com/pwemu/pwemu/emulator/internal/targeting"
@@ -278,9 +280,12 @@ func (s *Server) codeFor(id uint64) string { return messageCode(s.seed, id) }
 
 // accept stores a message for a plan and sends it now, or at its send date. A
 // transactionId seen in the last day gives the message it made then, sent no more.
+// A message to an account with many devices is answered first and fanned out after
+// (see fanOut), as Pushwoosh sends asynchronously.
 func (s *Server) accept(c *call, apps []string, p *plan, oneDevice bool) (state.Message, targeting.Audience, error) {
 	var aud targeting.Audience
-	if !p.scheduled {
+	later := !p.scheduled && s.fanOutLater(c.account.ID, p)
+	if !p.scheduled && !later {
 		aud = s.resolve(c.account.ID, apps, p)
 		if oneDevice {
 			s.limitTo(&aud, 1)
@@ -300,11 +305,22 @@ func (s *Server) accept(c *call, apps []string, p *plan, oneDevice bool) (state.
 	if err != nil {
 		return m, aud, err
 	}
-	if !p.scheduled {
-		s.dispatch(m, aud, p)
+	pc := *p
+	if later {
+		s.fanOut.add(func() {
+			aud := s.resolve(m.AccountID, apps, &pc)
+			if oneDevice {
+				s.limitTo(&aud, 1)
+			}
+			s.st.SetTargets(m.Code, aud.Count())
+			s.dispatch(m, aud, &pc)
+		})
 		return m, aud, nil
 	}
-	pc := *p
+	if !p.scheduled {
+		s.fanOut.run(func() { s.dispatch(m, aud, &pc) })
+		return m, aud, nil
+	}
 	s.clk.AfterFunc(p.sendAt.Sub(c.in.arrive), func() {
 		// Devices registered in the meantime get it too, as at Pushwoosh.
 		aud := s.resolve(m.AccountID, apps, &pc)
@@ -312,10 +328,71 @@ func (s *Server) accept(c *call, apps []string, p *plan, oneDevice bool) (state.
 			s.limitTo(&aud, 1)
 		}
 		if s.st.TakeScheduled(m.Code, aud.Count()) {
-			s.dispatch(m, aud, &pc)
+			s.fanOut.run(func() { s.dispatch(m, aud, &pc) })
 		}
 	})
 	return m, aud, nil
+}
+
+// fanOutAfter is how many subscribed devices an account has from which its messages
+// are fanned out after the answer. Below it the answer waits for the fan-out, so a
+// caller sees the pushes and sent events as soon as it has the message code.
+const fanOutAfter = 10_000
+
+// fanOutLater reports whether a message now is fanned out after the answer: for an
+// account with many devices, unless the message lists its devices (the answer names
+// the unknown ones).
+func (s *Server) fanOutLater(accountID string, p *plan) bool {
+	return p.audience == nil && len(p.query.Devices) == 0 && s.st.RegisteredDevices(accountID) >= fanOutAfter
+}
+
+// fanOutQueue runs fan-outs one after another in the order messages were accepted
+// (the lifecycle draws its choices in that order), as tracked clock work: a manual
+// Advance waits for them.
+type fanOutQueue struct {
+	clk     clock.Clock
+	mu      sync.Mutex
+	jobs    []func()
+	running bool
+}
+
+// add queues a fan-out to run after the answer.
+func (q *fanOutQueue) add(job func()) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.jobs = append(q.jobs, job)
+	if !q.running {
+		q.running = true
+		q.clk.Go(q.drain)
+	}
+}
+
+// run runs a fan-out at once, or queues it behind those still to run.
+func (q *fanOutQueue) run(job func()) {
+	q.mu.Lock()
+	if q.running {
+		q.jobs = append(q.jobs, job)
+		q.mu.Unlock()
+		return
+	}
+	q.mu.Unlock()
+	job()
+}
+
+func (q *fanOutQueue) drain() {
+	for {
+		q.mu.Lock()
+		if len(q.jobs) == 0 {
+			q.jobs, q.running = nil, false
+			q.mu.Unlock()
+			return
+		}
+		job := q.jobs[0]
+		q.jobs[0] = nil
+		q.jobs = q.jobs[1:]
+		q.mu.Unlock()
+		job()
+	}
 }
 
 // dispatch sends a message to its audience: now, or per device at the plan's wall

@@ -73,6 +73,7 @@ type Server struct {
 	log       *slog.Logger
 	router    *mux.Router
 	picks     *picker   // seeded choices (which device a limited message goes to)
+	fanOut    *fanOutQueue
 	incomings sync.Pool // of *incoming
 
 	held heldPoints // journey points waiting for their journey to run again
@@ -105,7 +106,8 @@ func New(o Options) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{closed: make(chan struct{}), clk: o.Clock, st: o.State, jr: o.Journal, seed: uint64(o.Seed),
-		onMessage: o.OnMessage, onEvents: o.OnEvents, onCall: o.OnCall, log: log, picks: newPicker(uint64(o.Seed))}
+		onMessage: o.OnMessage, onEvents: o.OnEvents, onCall: o.OnCall, log: log, picks: newPicker(uint64(o.Seed)),
+		fanOut: &fanOutQueue{clk: o.Clock}}
 	s.incomings.New = func() any { return new(incoming) }
 	s.rules = newRuleSet(o.Rules, o.Start, uint64(o.Seed))
 	s.addScenarioJourneys(o.Journeys)

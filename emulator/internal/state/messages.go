@@ -143,6 +143,16 @@ func (s *Store) TakeScheduled(code string, targets int) bool {
 	return true
 }
 
+// SetTargets records how many devices a sent message went to, once its fan-out has
+// resolved them after the answer.
+func (s *Store) SetTargets(code string, targets int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m, ok := s.w.messages[code]; ok {
+		m.Targets = targets
+	}
+}
+
 // MessagesOf lists the messages that went (or go) to an application, by id.
 func (s *Store) MessagesOf(application string) []Message {
 	s.mu.RLock()
