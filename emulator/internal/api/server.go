@@ -72,7 +72,7 @@ type Server struct {
 	onCall    func(method string, httpStatus, statusCode int)
 	log       *slog.Logger
 	router    *mux.Router
-	picks     *picker   // seeded choices (which device a limited message goes to)
+	picks     *picker // seeded choices (which device a limited message goes to)
 	fanOut    *fanOutQueue
 	incomings sync.Pool // of *incoming
 
