@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/clock"
 	"github.com/pwemu/pwemu/emulator/internal/ledger"
@@ -151,10 +149,8 @@ func (h *Hub) Publish(evs []catalog.Event) {
 	defer h.putEvents(buf)
 	*buf = append(*buf, evs...)
 	all := *buf
+	h.ids.fill(all)
 	for i := range all {
-		if all[i].UUID == "" {
-			all[i].UUID = h.ids.next()
-		}
 		if all[i].Timestamp == 0 {
 			all[i].Timestamp = ts
 		}
@@ -232,11 +228,49 @@ type idSource struct {
 	r  *mrand.Rand
 }
 
-func (s *idSource) next() string {
+// fill gives the events without a uuid a new one. The uuids of one call share one
+// string: one allocation, not one per event (the ledger keeps them all anyway).
+func (s *idSource) fill(evs []catalog.Event) {
+	n := 0
+	for i := range evs {
+		if evs[i].UUID == "" {
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	buf := make([]byte, 0, n*uuidLen)
+	var u [16]byte
 	s.mu.Lock()
-	u, _ := uuid.NewRandomFromReader(s.r) // math/rand never fails to read
+	for range n {
+		s.r.Read(u[:]) // math/rand never fails to read
+		buf = appendUUID(buf, &u)
+	}
 	s.mu.Unlock()
-	return u.String()
+	all := string(buf)
+	for i := range evs {
+		if evs[i].UUID == "" {
+			evs[i].UUID, all = all[:uuidLen], all[uuidLen:]
+		}
+	}
+}
+
+const uuidLen = 36
+
+// appendUUID appends u as a random (version 4, RFC 4122 variant) uuid in its
+// canonical text form.
+func appendUUID(b []byte, u *[16]byte) []byte {
+	const hex = "0123456789abcdef"
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	for i, c := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b = append(b, '-')
+		}
+		b = append(b, hex[c>>4], hex[c&0x0f])
+	}
+	return b
 }
 
 func (h *Hub) getEvents() *[]catalog.Event {
