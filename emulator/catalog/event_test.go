@@ -36,3 +36,28 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 		t.Fatalf("array round trip: %v %+v", err, back)
 	}
 }
+
+// Every byte, alone and between plain text, is written as encoding/json writes it.
+func TestAppendJSONEveryByte(t *testing.T) {
+	for c := range 256 {
+		for _, s := range []string{string(rune(c)), string([]byte{byte(c)}), "ab" + string([]byte{byte(c)}) + "cd"} {
+			e := catalog.Event{Payload: s}
+			want, _ := json.Marshal(e)
+			if got := e.AppendJSON(nil); string(got) != string(want) {
+				t.Fatalf("byte %#x: got %s, want %s", c, got, want)
+			}
+		}
+	}
+}
+
+// Writing an event into a buffer with room allocates nothing: the sender's per-event
+// encoding cost must not grow back.
+func TestAppendJSONAllocatesNothing(t *testing.T) {
+	e := catalog.Event{UUID: "0b8f6a8e-8d7e-4a59-9c1f-3f0b2d6e9a11", EventName: "Push Sent", MessageCode: "E682-E6D92B9A-53E24868",
+		MessageID: 12, CampaignID: 961048, Platform: "iOS", Payload: "Hello <you> & \"friends\" 👋", ApplicationCode: "32E5A-9B411",
+		HWID: "hw", UserID: "1894410", Timestamp: 1723799271, LiveActivityID: "la"}
+	buf := make([]byte, 0, 4096)
+	if n := testing.AllocsPerRun(100, func() { buf = e.AppendJSON(buf[:0]) }); n != 0 {
+		t.Fatalf("AppendJSON: %.0f allocations per event, want 0", n)
+	}
+}
