@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -79,36 +80,48 @@ type ClockInfo struct {
 // New returns the control API handler, guarded by o; mount it at Prefix.
 func New(b Backend, o Options) http.Handler {
 	s := &server{b: b}
+	return o.guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		routes().ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), serverKey{}, s)))
+	}))
+}
+
+// serverKey carries the server a request is for to the shared routes.
+type serverKey struct{}
+
+// routes is the control API's router, built once per process (compiling its paths
+// is most of what building it costs) and shared by every emulator: its handlers find
+// their server in the request's context.
+var routes = sync.OnceValue(func() *mux.Router {
 	r := mux.NewRouter()
 	p := r.PathPrefix(Prefix).Subrouter()
-	p.Handle("/health", s.adapt(s.health)).Methods(http.MethodGet, http.MethodHead)
-	p.Handle("/scenario", s.adapt(s.getScenario)).Methods(http.MethodGet)
-	p.Handle("/scenario", s.adapt(s.putScenario)).Methods(http.MethodPut, http.MethodPost)
-	p.Handle("/events", s.adapt(s.postEvents)).Methods(http.MethodPost)
-	p.Handle("/clock", s.adapt(s.getClock)).Methods(http.MethodGet)
-	p.Handle("/clock/advance", s.adapt(s.advance)).Methods(http.MethodPost)
-	p.Handle("/ledger", s.adapt(s.getLedger)).Methods(http.MethodGet)
-	p.Handle("/journal", s.adapt(s.getJournal)).Methods(http.MethodGet)
-	p.Handle("/wait", s.adapt(s.wait)).Methods(http.MethodPost)
-	p.Handle("/reset", s.adapt(s.reset)).Methods(http.MethodPost)
-	p.Handle("/pushes", s.adapt(s.pushes)).Methods(http.MethodGet)
-	p.Handle("/report", s.adapt(s.report)).Methods(http.MethodGet)
-	p.Handle("/requests", s.adapt(s.requests)).Methods(http.MethodGet)
+	p.Handle("/health", adapt((*server).health)).Methods(http.MethodGet, http.MethodHead)
+	p.Handle("/scenario", adapt((*server).getScenario)).Methods(http.MethodGet)
+	p.Handle("/scenario", adapt((*server).putScenario)).Methods(http.MethodPut, http.MethodPost)
+	p.Handle("/events", adapt((*server).postEvents)).Methods(http.MethodPost)
+	p.Handle("/clock", adapt((*server).getClock)).Methods(http.MethodGet)
+	p.Handle("/clock/advance", adapt((*server).advance)).Methods(http.MethodPost)
+	p.Handle("/ledger", adapt((*server).getLedger)).Methods(http.MethodGet)
+	p.Handle("/journal", adapt((*server).getJournal)).Methods(http.MethodGet)
+	p.Handle("/wait", adapt((*server).wait)).Methods(http.MethodPost)
+	p.Handle("/reset", adapt((*server).reset)).Methods(http.MethodPost)
+	p.Handle("/pushes", adapt((*server).pushes)).Methods(http.MethodGet)
+	p.Handle("/report", adapt((*server).report)).Methods(http.MethodGet)
+	p.Handle("/requests", adapt((*server).requests)).Methods(http.MethodGet)
 	p.Handle("/ui", http.RedirectHandler(Prefix+"/ui/", http.StatusMovedPermanently)).Methods(http.MethodGet)
 	p.PathPrefix("/ui/").Handler(ui.Handler(Prefix+"/ui/")).Methods(http.MethodGet, http.MethodHead)
-	r.NotFoundHandler = s.adapt(func(r *http.Request) (any, error) {
+	r.NotFoundHandler = adapt(func(_ *server, r *http.Request) (any, error) {
 		return nil, fail(http.StatusNotFound, "no control endpoint %s %s (see GET %s/health, /ledger, /journal, …)", r.Method, r.URL.Path, Prefix)
 	})
-	r.MethodNotAllowedHandler = s.adapt(func(r *http.Request) (any, error) {
+	r.MethodNotAllowedHandler = adapt(func(_ *server, r *http.Request) (any, error) {
 		return nil, fail(http.StatusMethodNotAllowed, "%s is not allowed on %s", r.Method, r.URL.Path)
 	})
-	return o.guard(r)
-}
+	return r
+})
 
 type server struct{ b Backend }
 
 // handler returns the value to write as JSON, or an error.
-type handler func(r *http.Request) (any, error)
+type handler func(s *server, r *http.Request) (any, error)
 
 // raw is a response written as is.
 type raw struct {
@@ -131,9 +144,9 @@ func fail(status int, format string, args ...any) *Error {
 }
 
 // adapt is the one place that writes responses.
-func (s *server) adapt(h handler) http.Handler {
+func adapt(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v, err := h(r)
+		v, err := h(r.Context().Value(serverKey{}).(*server), r)
 		if err != nil {
 			var ce *Error
 			if !errors.As(err, &ce) {

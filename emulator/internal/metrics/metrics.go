@@ -11,6 +11,7 @@ package metrics
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -70,11 +71,16 @@ type Run struct {
 
 // Handler serves the Prometheus exposition of the scenario run that current returns
 // at each scrape, plus the Go runtime and process metrics, from a registry of its own.
+// The registry is built at the first scrape: an emulator nobody scrapes (most
+// in-process ones) does not pay for it at start.
 func Handler(current func() Run) http.Handler {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&runCollector{current: current, template: NewRecorder()})
-	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	handler := sync.OnceValue(func() http.Handler {
+		reg := prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+			&runCollector{current: current, template: NewRecorder()})
+		return promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler().ServeHTTP(w, r) })
 }
 
 var (
