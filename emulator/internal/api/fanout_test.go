@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/lifecycle"
 	"github.com/pwemu/pwemu/emulator/internal/state"
 )
@@ -14,7 +15,7 @@ import (
 func TestManyDevicesFanOutAfterTheAnswer(t *testing.T) {
 	f := newFixture(t, testAccounts())
 	for i := range fanOutAfter {
-		r := state.Registration{Application: appCode, HWID: fmt.Sprintf("dev-%05d", i), Type: state.DeviceAndroid}
+		r := state.Registration{Application: appCode, HWID: fmt.Sprintf("dev-%05d", i), Type: catalog.DeviceAndroid}
 		if _, _, err := f.st.RegisterDevice(r, f.clk.Now()); err != nil {
 			t.Fatal(err)
 		}
