@@ -39,6 +39,10 @@ type world struct {
 }
 
 func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
+	plan, err := sc.Plan()
+	if err != nil {
+		return nil, err
+	}
 	ccfg, err := clockConfig(sc, e.cfg.Clock)
 	if err != nil {
 		return nil, err
@@ -58,7 +62,7 @@ func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
 	w := &world{scenario: sc, clock: clk, start: clk.Now(), wallStart: time.Now(), ledger: ledger.NewBounded(e.cfg.LedgerRecords),
 		state: st, journal: journal.New(e.cfg.JournalBytes), metrics: metrics.NewRecorder()}
 	w.hub, err = stream.New(stream.Options{Clock: clk, Ledger: w.ledger, Logger: e.log,
-		Streams: sc.Streams, Webhooks: sc.Webhooks, Seed: seed, OnAttempt: w.metrics.Attempt})
+		Streams: plan.Streams, Webhooks: plan.Webhooks, Seed: seed, OnAttempt: w.metrics.Attempt})
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", sc.Source, err)
 	}

@@ -769,6 +769,45 @@ streams:
 		want: `storm.yaml:6:24: streams[0].chaos.duplicate: duplicate is the share of batches sent twice, from 0 to 1 (e.g. 0.1); got 2`,
 	},
 	{
+		name: "campaign filter not an id",
+		yaml: `
+name: x
+streams:
+  - endpoint: ${RECEIVER_URL}
+    events: [Push Sent]
+    platforms: [iOS]
+    filters: {campaigns: [ABCDE-12345]}
+`,
+		want: `storm.yaml:6:27: streams[0].filters.campaigns[0]: "ABCDE-12345" is not a campaign id: the filter lists campaign ids as decimal numbers (e.g. "961048"), matched against the events' campaign_id`,
+	},
+	{
+		name: "grpc authorization not metadata",
+		yaml: `
+name: x
+streams:
+  - endpoint: grpc://127.0.0.1:50051
+    transport: grpc
+    authorization: "Bearer a\nb"
+    events: [Push Sent]
+    platforms: [iOS]
+`,
+		want: `storm.yaml:5:20: streams[0].authorization: gRPC metadata allows printable ASCII only, found byte 0x0a at offset 8`,
+	},
+	{
+		name: "a name taken by an unnamed integration",
+		yaml: `
+name: x
+streams:
+  - endpoint: ${RECEIVER_URL}
+    events: [Push Sent]
+    platforms: [iOS]
+webhooks:
+  - name: streams[0]
+    endpoint: ${RECEIVER_URL}/email
+`,
+		want: `storm.yaml:7:11: webhooks[0].name: name "streams[0]" is already used by streams[0]; integration names are unique (the ledger reports by name)`,
+	},
+	{
 		name: "framing on grpc",
 		yaml: `
 name: x

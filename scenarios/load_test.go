@@ -91,7 +91,7 @@ streams:
     authorization: Basic dXNlcjpwYXNz
     events: [Push Sent, Email Opened]
     platforms: [iOS, Email]
-    filters: {campaigns: [CAMP1], messages: [E682-E6D92B9A-53E24868], live_activity: true}
+    filters: {campaigns: ["961048"], messages: [E682-E6D92B9A-53E24868], live_activity: true}
     batch: {size: 250, interval: 10m}
     retry: {delays: [2s, 4s]}
     timeout: 5s
@@ -122,7 +122,7 @@ expect:
 	}
 	if st.Batch.Size != 250 || st.Batch.Interval.D() != 10*time.Minute || !reflect.DeepEqual(st.Retry.Delays, []Duration{Duration(2 * time.Second), Duration(4 * time.Second)}) ||
 		st.Timeout.D() != 5*time.Second || st.Framing != "ndjson" || st.Concurrency != 4 || st.Chaos != (Chaos{Duplicate: 0.25, Reorder: true, Slow: Duration(100 * time.Millisecond)}) ||
-		!st.Filters.LiveActivity || st.Filters.Campaigns[0] != "CAMP1" {
+		!st.Filters.LiveActivity || st.Filters.Campaigns[0] != "961048" {
 		t.Errorf("stream: %+v", st)
 	}
 	g := s.Traffic[0]

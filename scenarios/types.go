@@ -9,6 +9,12 @@
 // environment by default) before the value is read, so count: ${N} is a number;
 // inside [ ] or { } such a reference must be quoted ("${N}"), as YAML requires. $$ is
 // a literal $. The format's JSON Schema is Schema().
+//
+// A scenario is checked once, here. Scenario.Plan checks it (a file read by Parse
+// already was; one built in Go is checked the same way) and resolves it into a Plan:
+// defaults filled in, durations as time.Duration, endpoints parsed, filters and
+// rules in their final form. The emulator builds a run from the Plan; its runtime
+// packages take Plan types only, never the YAML types, and do not check them again.
 package scenarios
 
 import (

@@ -220,6 +220,12 @@ func (v *validator) streams() {
 			}
 		case TransportGRPC:
 			v.grpcEndpoint(p, st)
+			for j := 0; j < len(st.Authorization); j++ {
+				if c := st.Authorization[j]; c < 0x20 || c > 0x7E {
+					v.errorf(p+".authorization", "gRPC metadata allows printable ASCII only, found byte 0x%02x at offset %d", c, j)
+					break
+				}
+			}
 			if st.Framing != "" {
 				v.errorf(p+".framing", "framing applies to http streams; a grpc stream sends one message per event")
 			}
@@ -232,7 +238,7 @@ func (v *validator) streams() {
 			v.errorf(p+".platforms", "at least one platform is required (seed rule); e.g. platforms: [iOS, Android]")
 		}
 		v.platforms(p+".platforms", st.Platforms)
-		v.nonEmpty(p+".filters.campaigns", st.Filters.Campaigns, "campaign code")
+		v.campaignIDs(p+".filters.campaigns", st.Filters.Campaigns)
 		v.nonEmpty(p+".filters.messages", st.Filters.Messages, "message code")
 		if st.Batch.Size < 0 || st.Batch.Size == 0 && v.loc.written(p+".batch.size") {
 			v.errorf(p+".batch.size", "batch size must be 1 or more (leave it out for the docs' 100 on http, 1000 on grpc)")
@@ -248,9 +254,29 @@ func (v *validator) streams() {
 		if st.Concurrency < 0 || st.Concurrency == 0 && v.loc.written(p+".concurrency") {
 			v.errorf(p+".concurrency", "concurrency must be 1 or more: how many batches may be in flight at once")
 		}
-		if st.Chaos.Duplicate < 0 || st.Chaos.Duplicate > 1 {
+		if !(st.Chaos.Duplicate >= 0 && st.Chaos.Duplicate <= 1) { // NaN too
 			v.errorf(p+".chaos.duplicate", "duplicate is the share of batches sent twice, from 0 to 1 (e.g. 0.1); got %v", st.Chaos.Duplicate)
 		}
+		v.notNegative(p+".timeout", st.Timeout)
+		v.notNegative(p+".keep_alive", st.KeepAlive)
+		v.notNegative(p+".chaos.slow", st.Chaos.Slow)
+	}
+}
+
+// campaignIDs checks a stream's campaign filter: the events' campaign_id is a number.
+func (v *validator) campaignIDs(path string, ids []string) {
+	for i, s := range ids {
+		if id, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64); err != nil || id == 0 {
+			v.errorf(idx(path, i), "%q is not a campaign id: the filter lists campaign ids as decimal numbers (e.g. \"961048\"), matched against the events' campaign_id", s)
+		}
+	}
+}
+
+// notNegative rejects a negative duration, which only a scenario built in code can
+// hold (the YAML form refuses one while reading it).
+func (v *validator) notNegative(path string, d Duration) {
+	if d < 0 {
+		v.errorf(path, "%s is negative; a duration is 0 or more", d)
 	}
 }
 
@@ -284,6 +310,9 @@ func GRPCTarget(endpoint string) (hostport string, useTLS bool, err error) {
 	const want = "a grpc endpoint is host:port, grpc://host:port or grpcs://host:port (TLS), e.g. 127.0.0.1:50051"
 	if endpoint == "" {
 		return "", false, fmt.Errorf("endpoint is required: %s", want)
+	}
+	if strings.Contains(endpoint, "${") {
+		return "", false, fmt.Errorf("%q still holds an unexpanded variable: set it (e.g. --receiver grpc://host:port for ${RECEIVER_URL})", endpoint)
 	}
 	rest := endpoint
 	if scheme, after, ok := strings.Cut(endpoint, "://"); ok {
@@ -322,6 +351,9 @@ func httpURLProblem(raw string) string {
 	const example = "a full URL such as https://example.com:8081/webhook_endpoint"
 	if raw == "" {
 		return "endpoint is required: the receiver's URL, e.g. endpoint: ${RECEIVER_URL}"
+	}
+	if strings.Contains(raw, "${") {
+		return fmt.Sprintf("%q still holds an unexpanded variable: set it (e.g. --receiver URL for ${RECEIVER_URL})", raw)
 	}
 	u, err := url.Parse(raw)
 	switch {
@@ -433,6 +465,7 @@ func (v *validator) webhooks() {
 			seen[e] = true
 		}
 		v.positiveDuration(p+".timeout", w.Timeout, "timeout", "the docs' 30s")
+		v.notNegative(p+".timeout", w.Timeout)
 		v.retryDelays(p+".retry.delays", w.Retry.Delays)
 	}
 }
@@ -443,7 +476,7 @@ func (v *validator) integrationNames() {
 	seen := map[string]string{}
 	check := func(p, name string) {
 		if name == "" {
-			return
+			name = p // ApplyDefaults' name
 		}
 		if prev, dup := seen[name]; dup {
 			v.errorf(p+".name", "name %q is already used by %s; integration names are unique (the ledger reports by name)", name, prev)

@@ -15,7 +15,6 @@ import (
 	"github.com/pwemu/pwemu/emulator/internal/clock"
 	"github.com/pwemu/pwemu/emulator/internal/ledger"
 	"github.com/pwemu/pwemu/emulator/internal/stream"
-	"github.com/pwemu/pwemu/scenarios"
 	"github.com/pwemu/pwemu/testkit/receiver"
 )
 
@@ -49,7 +48,7 @@ func BenchmarkDelivery(b *testing.B) {
 	b.Run("pwemu", func(b *testing.B) {
 		led := ledger.New()
 		hub, err := stream.New(stream.Options{Clock: clock.NewReal(), Ledger: led,
-			Streams: []scenarios.Stream{httpStream(rcv.URL() + "/events")}})
+			Streams: planStreams(b, httpStream(rcv.URL()+"/events"))})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -107,7 +106,7 @@ func pendingHeap(b *testing.B, mode string, total int) uint64 {
 	before := heapAlloc()
 	clk := clock.NewManual(clock.Epoch)
 	led := ledger.New()
-	hub, err := stream.New(stream.Options{Clock: clk, Ledger: led, Streams: []scenarios.Stream{httpStream(endpoint)}})
+	hub, err := stream.New(stream.Options{Clock: clk, Ledger: led, Streams: planStreams(b, httpStream(endpoint))})
 	if err != nil {
 		b.Fatal(err)
 	}

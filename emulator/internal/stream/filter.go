@@ -1,11 +1,10 @@
 package stream
 
 import (
-	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/pwemu/pwemu/emulator/catalog"
+	"github.com/pwemu/pwemu/scenarios"
 )
 
 // Reasons a filtered ledger record carries.
@@ -29,72 +28,30 @@ type Filter struct {
 	liveActivity bool
 }
 
-// FilterConfig is what a Filter is built from.
-type FilterConfig struct {
-	Events       []string // required
-	Platforms    []string // nil: every platform
-	Campaigns    []string // campaign ids, decimal
-	Messages     []string // message codes
-	LiveActivity bool
-}
-
-// NewFilter checks a filter configuration and compiles it.
-func NewFilter(c FilterConfig) (*Filter, error) {
-	f := &Filter{events: map[string]struct{}{}, liveActivity: c.LiveActivity}
-	if len(c.Events) == 0 {
-		return nil, fmt.Errorf("events: at least one event is required (seed rule), e.g. [Push Sent, Email Opened]")
-	}
-	for i, e := range c.Events {
-		e = strings.TrimSpace(e)
-		if e == "" {
-			return nil, fmt.Errorf("events[%d]: an event name cannot be empty", i)
-		}
-		f.events[e] = struct{}{}
-	}
+// NewFilter compiles a checked filter (scenarios.Plan).
+func NewFilter(c scenarios.FilterPlan) *Filter {
+	f := &Filter{events: set(c.Events), liveActivity: c.LiveActivity}
 	if c.Platforms != nil {
-		if len(c.Platforms) == 0 {
-			return nil, fmt.Errorf("platforms: at least one platform is required, one of %s", strings.Join(catalog.Platforms, ", "))
-		}
-		f.platforms = map[string]struct{}{}
-		for i, p := range c.Platforms {
-			canon, ok := canonicalPlatform(p)
-			if !ok {
-				return nil, fmt.Errorf("platforms[%d]: %q is not a Pushwoosh platform (want one of %s)", i, p, strings.Join(catalog.Platforms, ", "))
-			}
-			f.platforms[canon] = struct{}{}
-		}
+		f.platforms = set(c.Platforms)
 	}
 	if len(c.Campaigns) > 0 {
-		f.campaigns = map[uint64]struct{}{}
-		for i, s := range c.Campaigns {
-			id, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
-			if err != nil || id == 0 {
-				return nil, fmt.Errorf("filters.campaigns[%d]: %q is not a campaign id: the filter lists campaign ids as decimal numbers (e.g. \"961048\"), matched against the events' campaign_id", i, s)
-			}
+		f.campaigns = make(map[uint64]struct{}, len(c.Campaigns))
+		for _, id := range c.Campaigns {
 			f.campaigns[id] = struct{}{}
 		}
 	}
 	if len(c.Messages) > 0 {
-		f.messages = map[string]struct{}{}
-		for i, s := range c.Messages {
-			s = strings.TrimSpace(s)
-			if s == "" {
-				return nil, fmt.Errorf("filters.messages[%d]: a message code cannot be empty", i)
-			}
-			f.messages[s] = struct{}{}
-		}
+		f.messages = set(c.Messages)
 	}
-	return f, nil
+	return f
 }
 
-func canonicalPlatform(p string) (string, bool) {
-	p = strings.TrimSpace(p)
-	for _, c := range catalog.Platforms {
-		if strings.EqualFold(p, c) {
-			return c, true
-		}
+func set(l []string) map[string]struct{} {
+	m := make(map[string]struct{}, len(l))
+	for _, s := range l {
+		m[s] = struct{}{}
 	}
-	return "", false
+	return m
 }
 
 // Reason says why the filter keeps e out, or "" when it takes e.

@@ -82,8 +82,8 @@ func TestEveryIntegrationAccountsForEveryEvent(t *testing.T) {
 	ios, email := httpStream(rcv.URL()+"/ios"), httpStream(rcv.URL()+"/email")
 	ios.Name, ios.Platforms, ios.Batch.Size = "ios", []string{"iOS"}, 1
 	email.Name, email.Platforms, email.Batch.Size = "email", []string{"Email"}, 1
-	f := newFixtureWith(t, rcv, stream.Options{Streams: []scenarios.Stream{ios, email},
-		Webhooks: []scenarios.Webhook{{Endpoint: rcv.URL() + "/hook"}}})
+	f := newFixtureWith(t, rcv, stream.Options{Streams: planStreams(t, ios, email),
+		Webhooks: planWebhooks(t, scenarios.Webhook{Endpoint: rcv.URL() + "/hook"})})
 	f.hub.Publish([]catalog.Event{
 		{EventName: "Push Sent", Platform: "iOS"},
 		{EventName: "Email Opened", Platform: "Email"},
@@ -132,10 +132,7 @@ func TestEventsWithNoIntegrationAreCountedNotStored(t *testing.T) {
 }
 
 func TestFilterDecidesWithoutAllocating(t *testing.T) {
-	f, err := stream.NewFilter(stream.FilterConfig{Events: []string{"Push Sent"}, Platforms: []string{"iOS"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := stream.NewFilter(scenarios.FilterPlan{Events: []string{"Push Sent"}, Platforms: []string{"iOS"}})
 	cases := []struct {
 		event  catalog.Event
 		reason string

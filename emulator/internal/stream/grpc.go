@@ -66,85 +66,33 @@ type grpcBuffers struct {
 // dialGRPC builds the transport of a `transport: grpc` stream; log reports receiver
 // misbehaviour (acks for unknown uuids). The connection is made lazily, by the first
 // stream. Errors do not name the stream: the Hub does.
-func dialGRPC(cfg scenarios.Stream, log *slog.Logger) (*grpcTransport, error) {
-	target, useTLS, err := grpcTarget(cfg.Endpoint, cfg.TLS)
-	if err != nil {
-		return nil, err
-	}
-	if err := validAuthorization(cfg.Authorization); err != nil {
-		return nil, err
-	}
+func dialGRPC(cfg scenarios.StreamPlan, log *slog.Logger) (*grpcTransport, error) {
 	creds := insecure.NewCredentials()
-	if useTLS {
-		tc, err := grpcTLSConfig(cfg.TLS)
+	if cfg.TLS.On {
+		tc, err := clientTLS(cfg.TLS)
 		if err != nil {
 			return nil, err
+		}
+		if tc == nil { // a TLS stream needs a configuration even when the scenario sets nothing
+			tc = &tls.Config{MinVersion: tls.VersionTLS12}
 		}
 		creds = credentials.NewTLS(tc)
 	}
 	opts := []grpc.DialOption{grpc.WithTransportCredentials(creds)}
-	if ka := cfg.KeepAlive.D(); ka > 0 {
+	if ka := cfg.KeepAlive; ka > 0 {
 		// Keep-alive is a property of the network connection, so it runs on wall time
 		// (grpc-go raises intervals under 10 s to 10 s).
 		opts = append(opts, grpc.WithKeepaliveParams(keepalive.ClientParameters{
 			Time: ka, Timeout: ka, PermitWithoutStream: true,
 		}))
 	}
-	t := &grpcTransport{name: cfg.Name, target: target, useTLS: useTLS, opts: opts, auth: cfg.Authorization, log: log}
+	t := &grpcTransport{name: cfg.Name, target: cfg.Target, useTLS: cfg.TLS.On, opts: opts, auth: cfg.Authorization, log: log}
 	t.bufs.New = func() any { return &grpcBuffers{} }
+	var err error
 	if t.conn, err = t.dial(); err != nil {
 		return nil, err
 	}
 	return t, nil
-}
-
-// grpcTarget reads the endpoint as the scenario validation does
-// (scenarios.GRPCTarget) and settles TLS with the stream's tls settings: a bare
-// host:port uses TLS when tls.enabled is true; a scheme and settings that contradict
-// it are rejected.
-func grpcTarget(endpoint string, tc scenarios.TLS) (target string, useTLS bool, err error) {
-	if strings.Contains(endpoint, "${") {
-		return "", false, fmt.Errorf("grpc endpoint %q still holds an unexpanded variable: set it (e.g. --receiver grpc://host:port for ${RECEIVER_URL})", endpoint)
-	}
-	target, useTLS, err = scenarios.GRPCTarget(endpoint)
-	if err != nil {
-		return "", false, err
-	}
-	enabled := tc.Enabled != nil && *tc.Enabled
-	switch {
-	case !strings.Contains(endpoint, "://"):
-		useTLS = enabled
-	case tc.Enabled == nil:
-	case enabled && !useTLS:
-		return "", false, fmt.Errorf("grpc endpoint %q is plaintext but tls.enabled is true: write grpcs://%s", endpoint, target)
-	case !enabled && useTLS:
-		return "", false, fmt.Errorf("grpc endpoint %q uses TLS but tls.enabled is false: write grpc://%s", endpoint, target)
-	}
-	if !useTLS && (tc.CA != "" || tc.ServerName != "" || tc.InsecureSkipVerify) {
-		return "", false, fmt.Errorf("grpc endpoint %q is plaintext but tls settings are given: write grpcs://%s or set tls.enabled: true", endpoint, target)
-	}
-	return target, useTLS, nil
-}
-
-// validAuthorization rejects values gRPC metadata cannot carry, so that the problem
-// shows at load time rather than as a failure of every stream.
-func validAuthorization(v string) error {
-	for i := 0; i < len(v); i++ {
-		if v[i] < 0x20 || v[i] > 0x7E {
-			return fmt.Errorf("authorization: gRPC metadata allows printable ASCII only, found byte 0x%02x at offset %d", v[i], i)
-		}
-	}
-	return nil
-}
-
-// grpcTLSConfig is clientTLS for a TLS gRPC stream, which needs a configuration even
-// when the scenario sets nothing.
-func grpcTLSConfig(c scenarios.TLS) (*tls.Config, error) {
-	tc, err := clientTLS(c)
-	if tc == nil && err == nil {
-		tc = &tls.Config{MinVersion: tls.VersionTLS12}
-	}
-	return tc, err
 }
 
 // dial makes a client connection; it connects on its first stream.

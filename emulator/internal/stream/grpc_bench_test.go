@@ -15,7 +15,6 @@ import (
 	"github.com/pwemu/pwemu/emulator/internal/clock"
 	"github.com/pwemu/pwemu/emulator/internal/ledger"
 	"github.com/pwemu/pwemu/emulator/streampb"
-	"github.com/pwemu/pwemu/scenarios"
 	"github.com/pwemu/pwemu/testkit/receiver"
 )
 
@@ -57,7 +56,7 @@ func BenchmarkGRPCDelivery(b *testing.B) {
 	})
 
 	b.Run("pwemu/transport", func(b *testing.B) {
-		tr, err := dialGRPC(grpcTestStream(r.Endpoint()), slog.Default())
+		tr, err := dialGRPC(planStreams(b, grpcTestStream(r.Endpoint()))[0], slog.Default())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -114,7 +113,7 @@ func BenchmarkGRPCDelivery(b *testing.B) {
 		defer conn.Close()
 		c := streampb.NewEventStreamClient(conn)
 		msgs := benchMessages(evs)
-		tr, err := dialGRPC(grpcTestStream(r.Endpoint()), slog.Default())
+		tr, err := dialGRPC(planStreams(b, grpcTestStream(r.Endpoint()))[0], slog.Default())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -178,7 +177,7 @@ func benchMessages(evs []catalog.Event) []*streampb.Event {
 func benchHub(b *testing.B, endpoint string) (*Hub, func(n int) ledger.Totals) {
 	led := ledger.New()
 	hub, err := New(Options{Clock: clock.NewReal(), Ledger: led, Seed: 1,
-		Streams: []scenarios.Stream{grpcTestStream(endpoint)}})
+		Streams: planStreams(b, grpcTestStream(endpoint))})
 	if err != nil {
 		b.Fatal(err)
 	}

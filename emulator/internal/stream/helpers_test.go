@@ -32,7 +32,7 @@ func newFixture(t testing.TB, edit func(*scenarios.Stream), ropts ...receiver.HT
 	if edit != nil {
 		edit(&st)
 	}
-	return newFixtureWith(t, rcv, stream.Options{Streams: []scenarios.Stream{st}})
+	return newFixtureWith(t, rcv, stream.Options{Streams: planStreams(t, st)})
 }
 
 func newFixtureWith(t testing.TB, rcv *receiver.HTTP, o stream.Options) *fixture {
@@ -61,6 +61,26 @@ func newFixtureWith(t testing.TB, rcv *receiver.HTTP, o stream.Options) *fixture
 func httpStream(url string) scenarios.Stream {
 	return scenarios.Stream{Endpoint: url, Transport: "http", Authorization: "Bearer t0k3n",
 		Events: []string{"Push Sent", "Email Opened"}, Platforms: []string{"iOS", "Android", "Email"}}
+}
+
+// planStreams checks and resolves streams as the emulator does a scenario's.
+func planStreams(t testing.TB, sts ...scenarios.Stream) []scenarios.StreamPlan {
+	t.Helper()
+	p, err := (&scenarios.Scenario{Streams: sts}).Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Streams
+}
+
+// planWebhooks checks and resolves webhooks as the emulator does a scenario's.
+func planWebhooks(t testing.TB, ws ...scenarios.Webhook) []scenarios.WebhookPlan {
+	t.Helper()
+	p, err := (&scenarios.Scenario{Webhooks: ws}).Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Webhooks
 }
 
 // pushEvents makes n events as a generator would: a few messages shared by many

@@ -22,9 +22,9 @@ import (
 type httpConfig struct {
 	url           string
 	authorization string
-	framing       string // FramingArray, FramingObject or FramingNDJSON; webhooks ignore it
+	framing       string // scenarios.FramingArray, FramingObject or FramingNDJSON; webhooks ignore it
 	webhook       bool   // the webhook docs' bodies, one event each
-	tls           scenarios.TLS
+	tls           scenarios.TLSPlan
 }
 
 // httpTransport POSTs batches to one receiver URL.
@@ -67,9 +67,9 @@ func newHTTPTransport(c httpConfig) (*httpTransport, error) {
 	switch {
 	case c.webhook:
 		t.encode = appendWebhookBody
-	case c.framing == FramingObject:
+	case c.framing == scenarios.FramingObject:
 		t.encode = appendObjects
-	case c.framing == FramingNDJSON:
+	case c.framing == scenarios.FramingNDJSON:
 		t.encode = appendNDJSON
 		t.contentType = "application/x-ndjson"
 	default:
@@ -79,7 +79,7 @@ func newHTTPTransport(c httpConfig) (*httpTransport, error) {
 }
 
 // clientTLS builds the TLS settings for https endpoints from the scenario.
-func clientTLS(c scenarios.TLS) (*tls.Config, error) {
+func clientTLS(c scenarios.TLSPlan) (*tls.Config, error) {
 	if c.CA == "" && !c.InsecureSkipVerify && c.ServerName == "" {
 		return nil, nil // Go's defaults: system roots
 	}

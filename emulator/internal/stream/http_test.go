@@ -92,7 +92,7 @@ func TestMissingUUIDsAreSeededAndInjectedOnesKept(t *testing.T) {
 	run := func(seed int64) []string {
 		rcv := receiver.StartHTTP(t)
 		f := newFixtureWith(t, rcv, stream.Options{Seed: seed,
-			Streams: []scenarios.Stream{httpStream(rcv.URL())}})
+			Streams: planStreams(t, httpStream(rcv.URL()))})
 		evs := pushEvents(100)
 		for i := range evs {
 			if i%2 == 0 {
@@ -262,7 +262,7 @@ func TestHTTPSEndpointWithTheScenarioCA(t *testing.T) {
 		s := httpStream(srv.URL + "/events")
 		s.TLS = tls
 		s.Batch.Size = 1
-		f := newFixtureWith(t, nil, stream.Options{Streams: []scenarios.Stream{s}})
+		f := newFixtureWith(t, nil, stream.Options{Streams: planStreams(t, s)})
 		f.hub.Publish(pushEvents(1))
 		f.clk.Advance(0)
 		return f.led.Records(ledger.Query{})[0].Attempts[0]
@@ -280,8 +280,8 @@ func TestHTTPSEndpointWithTheScenarioCA(t *testing.T) {
 		t.Fatalf("server got %d requests, want 2", got.Load())
 	}
 	_, err := stream.New(stream.Options{Clock: clock.NewManual(clock.Epoch), Ledger: ledger.New(),
-		Streams: []scenarios.Stream{{Endpoint: srv.URL, Events: []string{"Push Sent"}, Platforms: []string{"iOS"},
-			TLS: scenarios.TLS{CA: filepath.Join(t.TempDir(), "missing.pem")}}}})
+		Streams: planStreams(t, scenarios.Stream{Endpoint: srv.URL, Events: []string{"Push Sent"}, Platforms: []string{"iOS"},
+			TLS: scenarios.TLS{CA: filepath.Join(t.TempDir(), "missing.pem")}})})
 	if err == nil || !strings.Contains(err.Error(), "tls.ca") {
 		t.Fatalf("a missing CA file: %v, want a tls.ca error", err)
 	}

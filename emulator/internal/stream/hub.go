@@ -21,10 +21,10 @@ type Options struct {
 	Clock  clock.Clock    // required: every delay and timeout runs on it
 	Ledger *ledger.Ledger // required: where every event is accounted for
 	Logger *slog.Logger   // nil discards
-	// Streams and Webhooks are the scenario's integrations. Zero values take the docs'
-	// defaults (scenarios.ApplyDefaults); invalid ones make New fail.
-	Streams  []scenarios.Stream
-	Webhooks []scenarios.Webhook
+	// Streams and Webhooks are the scenario's integrations, checked and resolved
+	// (scenarios.Plan): New trusts them.
+	Streams  []scenarios.StreamPlan
+	Webhooks []scenarios.WebhookPlan
 	// Seed drives every random choice: uuids of events that come without one, chaos.
 	Seed int64
 	// OnAttempt, when set, is told of every request sent to a receiver once its answer
@@ -60,7 +60,7 @@ type Hub struct {
 	wg     sync.WaitGroup // deliveries running
 }
 
-// New checks the integrations and builds their pipelines. Nothing is sent until events
+// New builds the pipelines of the integrations. Nothing is sent until events
 // are published.
 func New(o Options) (*Hub, error) {
 	if o.Clock == nil {
@@ -73,18 +73,12 @@ func New(o Options) (*Hub, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	// Fill what the caller left unset with the docs' defaults; already-set values stay.
-	sc := scenarios.Scenario{Streams: append([]scenarios.Stream(nil), o.Streams...),
-		Webhooks: append([]scenarios.Webhook(nil), o.Webhooks...)}
-	sc.ApplyDefaults()
-
 	h := &Hub{clk: o.Clock, ledger: o.Ledger, log: log, none: -1, observe: o.OnAttempt}
 	if h.observe == nil {
 		h.observe = func(string, string, string, time.Duration) {}
 	}
 	h.ids.r = mrand.New(mrand.NewSource(o.Seed))
 	h.ctx, h.cancel = context.WithCancelCause(context.Background())
-	names := map[string]string{}
 	fail := func(where, name string, err error) (*Hub, error) {
 		for _, p := range h.pipes {
 			_ = p.cfg.sender.Close()
@@ -94,34 +88,19 @@ func New(o Options) (*Hub, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
-	add := func(where string, in *integration) error {
-		if prev, ok := names[in.name]; ok {
-			_ = in.sender.Close()
-			return fmt.Errorf("name %q is already used by %s: integration names must be unique", in.name, prev)
-		}
-		names[in.name] = where
-		h.pipes = append(h.pipes, newPipeline(h, in, len(h.pipes), o.Seed))
-		return nil
-	}
-	for i, st := range sc.Streams {
-		where := fmt.Sprintf("streams[%d]", i)
+	for i, st := range o.Streams {
 		in, err := compileStream(st, log)
-		if err == nil {
-			err = add(where, in)
-		}
 		if err != nil {
-			return fail(where, st.Name, err)
+			return fail(fmt.Sprintf("streams[%d]", i), st.Name, err)
 		}
+		h.pipes = append(h.pipes, newPipeline(h, in, len(h.pipes), o.Seed))
 	}
-	for i, w := range sc.Webhooks {
-		where := fmt.Sprintf("webhooks[%d]", i)
+	for i, w := range o.Webhooks {
 		in, err := compileWebhook(w)
-		if err == nil {
-			err = add(where, in)
-		}
 		if err != nil {
-			return fail(where, w.Name, err)
+			return fail(fmt.Sprintf("webhooks[%d]", i), w.Name, err)
 		}
+		h.pipes = append(h.pipes, newPipeline(h, in, len(h.pipes), o.Seed))
 	}
 	if len(h.pipes) == 0 {
 		h.none = h.ledger.Integration("")

@@ -116,7 +116,7 @@ func (p *pipeline) popReadyLocked() *batch {
 
 // launch runs work for b as tracked clock work, after the chaos delay if any.
 func (p *pipeline) launch(b *batch) {
-	if slow := p.cfg.chaos.Slow.D(); slow > 0 {
+	if slow := p.cfg.chaos.Slow; slow > 0 {
 		p.hub.clk.AfterFunc(slow, func() { p.work(b) })
 		return
 	}
@@ -375,7 +375,7 @@ func (p *pipeline) retryOrDrop(b *batch, ids []ledger.ID, now time.Time, a ledge
 	if p.closed {
 		return
 	}
-	p.retries[nb] = h.clk.AfterFunc(d+p.cfg.chaos.Slow.D(), func() { p.retry(nb) })
+	p.retries[nb] = h.clk.AfterFunc(d+p.cfg.chaos.Slow, func() { p.retry(nb) })
 }
 
 // retry sends a retry when it is due, outside the send slots: retries keep their own

@@ -1,11 +1,6 @@
 package stream
 
-import (
-	"fmt"
-	"time"
-
-	"github.com/pwemu/pwemu/scenarios"
-)
+import "time"
 
 // RetryPolicy says when a failed send is tried again (event streaming docs): the first retry
 // goes Delays[0] after the failure, the second Delays[1] after the first retry failed,
@@ -13,17 +8,6 @@ import (
 // 1 s, 3 s, 8 s and instant 5xx answers, attempts go out at t, t+1 s, t+4 s, t+12 s.
 type RetryPolicy struct {
 	Delays []time.Duration
-}
-
-func newRetryPolicy(r scenarios.Retry) (RetryPolicy, error) {
-	p := RetryPolicy{Delays: make([]time.Duration, len(r.Delays))}
-	for i, d := range r.Delays {
-		if d < 0 {
-			return p, fmt.Errorf("retry.delays[%d]: %v is negative", i, d)
-		}
-		p.Delays[i] = d.D()
-	}
-	return p, nil
 }
 
 // Next reports how long to wait before retrying after attempt number attempt (0 for

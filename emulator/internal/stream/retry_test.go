@@ -168,7 +168,7 @@ func TestConnectionErrorsAreRetried(t *testing.T) {
 		}
 		addr := ln.Addr().String()
 		ln.Close() // nobody listens there now
-		f := newFixtureWith(t, nil, stream.Options{Streams: []scenarios.Stream{httpStream("http://" + addr + "/x")}})
+		f := newFixtureWith(t, nil, stream.Options{Streams: planStreams(t, httpStream("http://"+addr+"/x"))})
 		f.hub.Publish(pushEvents(100))
 		f.clk.Advance(time.Minute)
 		r := recordOf(t, f.led, pushEvents(1)[0].UUID)

@@ -18,8 +18,8 @@ func TestTLSCAErrorRevealsNoFileExistence(t *testing.T) {
 		t.Fatal(err)
 	}
 	missing := filepath.Join(dir, "b")
-	_, errPresent := clientTLS(scenarios.TLS{CA: present})
-	_, errMissing := clientTLS(scenarios.TLS{CA: missing})
+	_, errPresent := clientTLS(scenarios.TLSPlan{CA: present})
+	_, errMissing := clientTLS(scenarios.TLSPlan{CA: missing})
 	if errPresent == nil || errMissing == nil {
 		t.Fatalf("errors %v, %v; want both", errPresent, errMissing)
 	}

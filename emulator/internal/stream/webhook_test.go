@@ -16,7 +16,7 @@ func webhookFixture(t *testing.T, w scenarios.Webhook, ropts ...receiver.HTTPOpt
 	t.Helper()
 	rcv := receiver.StartHTTP(t, ropts...)
 	w.Endpoint = rcv.URL() + "/email"
-	return newFixtureWith(t, rcv, stream.Options{Webhooks: []scenarios.Webhook{w}})
+	return newFixtureWith(t, rcv, stream.Options{Webhooks: planWebhooks(t, w)})
 }
 
 func TestWebhookPostsOneSpecBodyPerEmailEvent(t *testing.T) {

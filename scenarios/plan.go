@@ -1,0 +1,135 @@
+package scenarios
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Plan is a scenario checked and resolved into what the emulator runs: every default
+// filled in, every duration a time.Duration, every endpoint parsed, every filter and
+// rule in its final form. The emulator's runtime packages take their part of a Plan
+// and trust it: they do not check it again, and they never see the YAML types.
+type Plan struct {
+	Streams  []StreamPlan
+	Webhooks []WebhookPlan
+}
+
+// StreamPlan is one event streaming integration, checked.
+type StreamPlan struct {
+	Name      string // unique among the scenario's integrations
+	Transport string // TransportHTTP or TransportGRPC
+	// URL is an http stream's receiver: an http(s) URL with a host.
+	URL string
+	// Target is a grpc stream's host:port to dial.
+	Target        string
+	TLS           TLSPlan
+	Authorization string // the whole Authorization header (gRPC metadata) value
+	Filter        FilterPlan
+	BatchSize     int           // events a batch holds at most; ≥ 1
+	BatchInterval time.Duration // how long a batch may wait for more; 0 when BatchSize is 1
+	RetryDelays   []time.Duration
+	Timeout       time.Duration // > 0
+	KeepAlive     time.Duration // grpc keep-alive ping interval; 0 = off
+	Framing       string        // http: FramingArray, FramingObject (BatchSize 1) or FramingNDJSON
+	Concurrency   int           // batches in flight at once; ≥ 1
+	Chaos         ChaosPlan
+}
+
+// TLSPlan is the transport security of a receiver. For a grpc stream On says whether
+// it uses TLS at all; an http stream uses TLS when its URL is https.
+type TLSPlan struct {
+	On                 bool
+	CA                 string // PEM file of the CA to trust; "" = system roots
+	InsecureSkipVerify bool
+	ServerName         string
+}
+
+// FilterPlan is what an integration takes: an event passes when its name (and, when
+// Platforms is not nil, its platform) is listed, it is not a live activity unless
+// LiveActivity, and it matches the campaign and message lists that are not empty.
+type FilterPlan struct {
+	Events       []string // at least one
+	Platforms    []string // nil: every platform (webhooks)
+	Campaigns    []uint64
+	Messages     []string
+	LiveActivity bool
+}
+
+// ChaosPlan is a stream's sender-side misbehaviour.
+type ChaosPlan struct {
+	Duplicate float64 // share of batches sent twice, 0 to 1
+	Reorder   bool
+	Slow      time.Duration // extra emulator-time delay before each send
+}
+
+// WebhookPlan is one email-status webhook integration, checked: one POST per event.
+type WebhookPlan struct {
+	Name          string
+	URL           string // an http(s) URL with a host
+	Authorization string
+	Events        []string // email status events, at least one
+	RetryDelays   []time.Duration
+	Timeout       time.Duration // > 0
+}
+
+// Plan checks the scenario (as Validate does) and resolves it into the Plan the
+// emulator runs. s is not changed.
+func (s *Scenario) Plan() (*Plan, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	c := *s // defaults go into a copy; ApplyDefaults sets fields of these elements, never inside their slices
+	c.Accounts, c.Streams, c.Webhooks = slices.Clone(s.Accounts), slices.Clone(s.Streams), slices.Clone(s.Webhooks)
+	c.Traffic, c.API = slices.Clone(s.Traffic), slices.Clone(s.API)
+	c.ApplyDefaults()
+	p := &Plan{}
+	for _, st := range c.Streams {
+		p.Streams = append(p.Streams, planStream(st))
+	}
+	for _, w := range c.Webhooks {
+		p.Webhooks = append(p.Webhooks, WebhookPlan{Name: w.Name, URL: w.Endpoint, Authorization: w.Authorization,
+			Events: slices.Clone(w.Events), RetryDelays: durations(w.Retry.Delays), Timeout: w.Timeout.D()})
+	}
+	return p, nil
+}
+
+// planStream resolves a checked, defaulted stream.
+func planStream(st Stream) StreamPlan {
+	sp := StreamPlan{Name: st.Name, Transport: st.Transport, Authorization: st.Authorization,
+		TLS:       TLSPlan{CA: st.TLS.CA, InsecureSkipVerify: st.TLS.InsecureSkipVerify, ServerName: st.TLS.ServerName},
+		BatchSize: st.Batch.Size, BatchInterval: st.Batch.Interval.D(), RetryDelays: durations(st.Retry.Delays),
+		Timeout: st.Timeout.D(), Concurrency: st.Concurrency,
+		Chaos: ChaosPlan{Duplicate: st.Chaos.Duplicate, Reorder: st.Chaos.Reorder, Slow: st.Chaos.Slow.D()},
+		Filter: FilterPlan{Events: slices.Clone(st.Events), Platforms: slices.Clone(st.Platforms),
+			Messages: slices.Clone(st.Filters.Messages), LiveActivity: st.Filters.LiveActivity}}
+	for _, c := range st.Filters.Campaigns {
+		id, _ := strconv.ParseUint(strings.TrimSpace(c), 10, 64) // checked: campaignIDs
+		sp.Filter.Campaigns = append(sp.Filter.Campaigns, id)
+	}
+	if st.Transport == TransportGRPC {
+		sp.Target, sp.TLS.On, _ = GRPCTarget(st.Endpoint) // checked: grpcEndpoint
+		if !strings.Contains(st.Endpoint, "://") {
+			sp.TLS.On = st.TLS.Enabled != nil && *st.TLS.Enabled
+		}
+		sp.KeepAlive = st.KeepAlive.D()
+		return sp
+	}
+	sp.URL, sp.Framing = st.Endpoint, st.Framing
+	if sp.Framing == FramingObject {
+		sp.BatchSize = 1 // one event a request
+	}
+	if sp.BatchSize == 1 {
+		sp.BatchInterval = 0 // every event goes out at once: nothing waits for the timer
+	}
+	return sp
+}
+
+func durations(ds []Duration) []time.Duration {
+	out := make([]time.Duration, len(ds))
+	for i, d := range ds {
+		out[i] = d.D()
+	}
+	return out
+}

@@ -1,0 +1,142 @@
+package scenarios
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// okStream is a stream Plan accepts; the cases below break one thing of it.
+func okStream() Stream {
+	return Stream{Endpoint: "https://example.com:8081/webhook_endpoint", Transport: "http",
+		Events: []string{"Push Sent", "Email Opened"}, Platforms: []string{"iOS", "Android", "Email"}}
+}
+
+// TestPlanRefusesWhatTheSenderCannotRun: a scenario built in Go goes through the
+// same checks as a file; the sender trusts what Plan returns.
+func TestPlanRefusesWhatTheSenderCannotRun(t *testing.T) {
+	t.Parallel()
+	on, off := true, false
+	stream := func(f func(*Stream)) *Scenario {
+		s := okStream()
+		f(&s)
+		return &Scenario{Streams: []Stream{s}}
+	}
+	grpc := func(endpoint string, tls TLS, auth string) *Scenario {
+		return &Scenario{Streams: []Stream{{Endpoint: endpoint, Transport: TransportGRPC, TLS: tls, Authorization: auth,
+			Events: []string{"Push Sent"}, Platforms: []string{"iOS"}}}}
+	}
+	cases := []struct {
+		name string
+		sc   *Scenario
+		want string // path: message, or part of it
+	}{
+		{"no endpoint", stream(func(s *Stream) { s.Endpoint = "" }), "streams[0].endpoint: endpoint is required"},
+		{"no scheme", stream(func(s *Stream) { s.Endpoint = "example.com/hook" }), `streams[0].endpoint: "example.com/hook" has no scheme`},
+		{"unsupported scheme", stream(func(s *Stream) { s.Endpoint = "ftp://example.com/x" }), "the scheme must be http or https"},
+		{"no host", stream(func(s *Stream) { s.Endpoint = "http:///path" }), "has no host"},
+		{"unexpanded variable", stream(func(s *Stream) { s.Endpoint = "${RECEIVER_URL}/x" }), "still holds an unexpanded variable"},
+		{"no events", stream(func(s *Stream) { s.Events = nil }), "streams[0].events: at least one event is required"},
+		{"no platforms", stream(func(s *Stream) { s.Platforms = nil }), "streams[0].platforms: at least one platform is required"},
+		{"unknown platform", stream(func(s *Stream) { s.Platforms = []string{"iOS", "Symbian"} }), `streams[0].platforms[1]: "Symbian" is not a platform`},
+		{"unknown transport", stream(func(s *Stream) { s.Transport = "mqtt" }), `streams[0].transport: "mqtt" is not a transport`},
+		{"bad campaign", stream(func(s *Stream) { s.Filters.Campaigns = []string{"ABCDE-12345"} }), `streams[0].filters.campaigns[0]: "ABCDE-12345" is not a campaign id`},
+		{"bad framing", stream(func(s *Stream) { s.Framing = "xml" }), `streams[0].framing: "xml" is not a framing`},
+		{"negative size", stream(func(s *Stream) { s.Batch.Size = -1 }), "streams[0].batch.size: batch size must be 1 or more"},
+		{"negative concurrency", stream(func(s *Stream) { s.Concurrency = -2 }), "streams[0].concurrency: concurrency must be 1 or more"},
+		{"duplicate share", stream(func(s *Stream) { s.Chaos.Duplicate = 1.5 }), "streams[0].chaos.duplicate: duplicate is the share of batches sent twice, from 0 to 1 (e.g. 0.1); got 1.5"},
+		{"negative retry", stream(func(s *Stream) { s.Retry.Delays = []Duration{Duration(-time.Second)} }), "streams[0].retry.delays[0]: a retry delay must be at least 1ms, got -1s"},
+		{"negative slow", stream(func(s *Stream) { s.Chaos.Slow = Duration(-time.Second) }), "streams[0].chaos.slow: -1s is negative"},
+		{"negative timeout", stream(func(s *Stream) { s.Timeout = Duration(-time.Second) }), "streams[0].timeout: -1s is negative"},
+		{"duplicate names", &Scenario{Streams: []Stream{okStream(), okStream()}, Webhooks: []Webhook{{Name: "streams[1]", Endpoint: "http://h/x"}}},
+			`webhooks[0].name: name "streams[1]" is already used by streams[1]`},
+		{"webhook without endpoint", &Scenario{Webhooks: []Webhook{{}}}, "webhooks[0].endpoint: endpoint is required"},
+		{"webhook bad URL", &Scenario{Webhooks: []Webhook{{Endpoint: "mailto:x@y"}}}, "the scheme must be http or https"},
+		{"webhook negative retry", &Scenario{Webhooks: []Webhook{{Endpoint: "http://h/x", Retry: Retry{Delays: []Duration{Duration(time.Second), Duration(-1)}}}}},
+			"webhooks[0].retry.delays[1]: a retry delay must be at least 1ms, got -1ns"},
+		// gRPC endpoints, as GRPCTarget reads them, and their TLS settings.
+		{"grpc http scheme", grpc("http://127.0.0.1:9000", TLS{}, ""), `"http://127.0.0.1:9000": a grpc endpoint is host:port, grpc://host:port or grpcs://host:port (TLS)`},
+		{"grpc unexpanded variable", grpc("${RECEIVER_URL}", TLS{}, ""), `"${RECEIVER_URL}" still holds an unexpanded variable`},
+		{"grpc no port", grpc("grpc://127.0.0.1", TLS{}, ""), `"grpc://127.0.0.1": a grpc endpoint is host:port`},
+		{"grpc no host", grpc("grpc://:9000", TLS{}, ""), `"grpc://:9000": a grpc endpoint is host:port`},
+		{"grpc path", grpc("grpc://127.0.0.1:9000/events", TLS{}, ""), "e.g. 127.0.0.1:50051 (no path)"},
+		{"grpc port out of range", grpc("grpc://127.0.0.1:70000", TLS{}, ""), `port "70000" is not a port number (1-65535)`},
+		{"grpc with tls on", grpc("grpc://127.0.0.1:9000", TLS{Enabled: &on}, ""), "streams[0].tls.enabled: grpc:// is plaintext; write grpcs:// for TLS or remove tls.enabled"},
+		{"grpcs with tls off", grpc("grpcs://127.0.0.1:9000", TLS{Enabled: &off}, ""), "streams[0].tls.enabled: grpcs:// always uses TLS"},
+		{"grpc plaintext with a CA", grpc("127.0.0.1:9000", TLS{CA: "ca.pem"}, ""), "streams[0].tls: the endpoint is plaintext but tls settings are given"},
+		{"grpc authorization with newline", grpc("grpc://127.0.0.1:9000", TLS{}, "Bearer a\nb"), "streams[0].authorization: gRPC metadata allows printable ASCII only, found byte 0x0a at offset 8"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := c.sc.Plan()
+			if err == nil {
+				t.Fatalf("Plan accepted it: %+v; want an error containing %q", p, c.want)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %q, want it to contain %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestPlanResolvesStreams(t *testing.T) {
+	t.Parallel()
+	on := true
+	s := okStream()
+	s.Transport = "HTTP" // the docs' spelling
+	s.Filters = Filters{Campaigns: []string{"961048"}, Messages: []string{"E682-E6D92B9A-53E24868"}}
+	obj := okStream()
+	obj.Name, obj.Framing, obj.Batch.Size = "one-by-one", FramingObject, 50
+	sc := &Scenario{Streams: []Stream{s, obj,
+		{Name: "bare", Endpoint: "127.0.0.1:50051", Transport: "grpc", TLS: TLS{Enabled: &on, CA: "ca.pem"},
+			KeepAlive: Duration(20 * time.Second), Events: []string{"Push Sent"}, Platforms: []string{"iOS"}},
+		{Name: "tls", Endpoint: "grpcs://r:443", Transport: "grpc", Batch: Batch{Size: 1, Interval: Duration(time.Minute)},
+			Events: []string{"Push Sent"}, Platforms: []string{"iOS"}}},
+		Webhooks: []Webhook{{Endpoint: "http://h/email", Events: []string{"Email Opened"}}}}
+	p, err := sc.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	retries := []time.Duration{time.Second, 3 * time.Second, 8 * time.Second}
+	want := []StreamPlan{
+		{Name: "streams[0]", Transport: "http", URL: s.Endpoint, Framing: FramingArray,
+			Filter:    FilterPlan{Events: s.Events, Platforms: s.Platforms, Campaigns: []uint64{961048}, Messages: s.Filters.Messages},
+			BatchSize: 100, BatchInterval: time.Hour, RetryDelays: retries, Timeout: 30 * time.Second, Concurrency: 1},
+		{Name: "one-by-one", Transport: "http", URL: s.Endpoint, Framing: FramingObject,
+			Filter:    FilterPlan{Events: s.Events, Platforms: s.Platforms},
+			BatchSize: 1, RetryDelays: retries, Timeout: 30 * time.Second, Concurrency: 1},
+		{Name: "bare", Transport: "grpc", Target: "127.0.0.1:50051", TLS: TLSPlan{On: true, CA: "ca.pem"}, KeepAlive: 20 * time.Second,
+			Filter:    FilterPlan{Events: []string{"Push Sent"}, Platforms: []string{"iOS"}},
+			BatchSize: 1000, BatchInterval: time.Hour, RetryDelays: retries, Timeout: 30 * time.Second, Concurrency: 1},
+		{Name: "tls", Transport: "grpc", Target: "r:443", TLS: TLSPlan{On: true},
+			Filter:    FilterPlan{Events: []string{"Push Sent"}, Platforms: []string{"iOS"}},
+			BatchSize: 1, BatchInterval: time.Minute, RetryDelays: retries, Timeout: 30 * time.Second, Concurrency: 1},
+	}
+	if !reflect.DeepEqual(p.Streams, want) {
+		t.Fatalf("streams\n got %+v\nwant %+v", p.Streams, want)
+	}
+	wantHooks := []WebhookPlan{{Name: "webhooks[0]", URL: "http://h/email", Events: []string{"Email Opened"},
+		RetryDelays: retries, Timeout: 30 * time.Second}}
+	if !reflect.DeepEqual(p.Webhooks, wantHooks) {
+		t.Fatalf("webhooks\n got %+v\nwant %+v", p.Webhooks, wantHooks)
+	}
+	if sc.Streams[0].Name != "" || sc.Streams[0].Transport != "HTTP" {
+		t.Fatalf("Plan changed the scenario: %+v", sc.Streams[0])
+	}
+}
+
+// TestEveryBundledScenarioPlans: a scenario read from YAML (validated, defaults
+// filled) passes Plan's checks again unchanged.
+func TestEveryBundledScenarioPlans(t *testing.T) {
+	t.Parallel()
+	for _, name := range BundledNames() {
+		s, err := bundledWith(name, Options{Env: receiverEnv})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := s.Plan(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
