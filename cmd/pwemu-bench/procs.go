@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -232,5 +231,3 @@ func lastLines(s string, n int) string {
 	}
 	return string(bytes.Join(lines, []byte("\n")))
 }
-
-var errSkipped = errors.New("skipped")

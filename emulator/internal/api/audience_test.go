@@ -98,6 +98,9 @@ func TestBulkSetTags(t *testing.T) {
 	// create_missing_tags lets a row define its tag.
 	_, accepted = v2call[map[string]string](t, f, http.MethodPost, "/api/v2/audience/bulkSetTags",
 		`{"application":"APPCODE-12345","auth":"TESTAUTHTOKEN","create_missing_tags":true,"devices":[{"hwid":"ios-1","tags":{"Fresh":"yes"}}]}`)
+	if accepted["request_id"] == "" {
+		t.Fatalf("create_missing_tags: no request_id in %v", accepted)
+	}
 	f.clk.Advance(time.Second)
 	if tags, _ := f.st.DeviceTags(appCode, "ios-1"); tags["Fresh"] != "yes" {
 		t.Errorf("create_missing_tags: %v", tags)
