@@ -25,6 +25,9 @@ const (
 	docAppsOld          = "https://docs.pushwoosh.com/platform-docs/api-reference/applications"
 	docInbox            = "https://docs.pushwoosh.com/platform-docs/api-reference/message-inbox"
 	docStatsV1          = "https://docs.pushwoosh.com/developer/api-reference/statistics-api/statistics-api-v1"
+	docStatsV2          = "https://docs.pushwoosh.com/developer/api-reference/statistics-api/statistics-api-v2"
+	docStatsV2Messages  = "https://docs.pushwoosh.com/developer/api-reference/statistics-api/message-statistics-api"
+	docStatsV2Old       = "https://docs.pushwoosh.com/platform-docs/api-reference/statistics-api/statistics-api-v2"
 	docScheduled        = "https://docs.pushwoosh.com/developer/api-reference/scheduled-requests"
 	docMessagingV2      = "https://docs.pushwoosh.com/developer/api-reference/messaging-api-v2"
 	docPHPMessages      = "https://github.com/chkltlabs/php-pushwoosh (src/Resources/Messages.php)"
@@ -302,6 +305,23 @@ var (
 		Doc: "https://docs.pushwoosh.com/developer/api-reference/statistics-api/events-and-tags-statistics"})
 	GetResults = add(&Endpoint{Method: "getResults", Family: FamilyStatsV1, Auth: AuthServer,
 		Requires: []string{FieldAuth, "request_id"}, Answer: "the result of the scheduled request", Doc: docScheduled})
+)
+
+// Statistics v2: /api/ paths answered at once, with a server token in the
+// Authorization header.
+var (
+	MessagesList = add(&Endpoint{Method: "messages:list", Path: "/api/v2/messages:list", Family: FamilyStatsV2,
+		Auth: AuthServer, Requires: []string{"filters", "filters.application"},
+		Answer: `{"total","items":[{"id","code","created_date","send_date","status","platforms","source","push_info","email_info"}]}`,
+		Doc:    docStatsV2Messages})
+	TotalsByIntervals = add(&Endpoint{Method: "statistics/messages/totalsByIntervals",
+		Path: "/api/v2/statistics/messages/totalsByIntervals", Family: FamilyStatsV2, Auth: AuthServer,
+		Requires: []string{"message_code"}, Answer: `{"metrics":[{"timestamp","platform","sends","opens",…}],"conversion"}`,
+		Doc: docStatsV2})
+	GetMessageLog = add(&Endpoint{Method: "statistics/getMessageLog", Path: "/api/v2/statistics/getMessageLog",
+		Family: FamilyStatsV2, Auth: AuthServer,
+		Requires: []string{"message_id|message_code|campaign_code|hwid|user_id|date_from"},
+		Answer:   `{"rows":[…],"pagination_token"}`, Doc: docStatsV2Old})
 )
 
 // Customer Journey: the journey service's /api/ paths, a gRPC-Gateway bridge with a

@@ -417,7 +417,7 @@ func (s *Server) sendGeozone(app state.Application, hwid string, z state.GeoZone
 	now := s.clk.Now()
 	m, err := s.st.AddMessage(state.Message{AccountID: app.AccountID, Applications: []string{app.Code},
 		Status: state.MessageSent, Created: now, SendDate: now, Content: contentText(content), ContentRaw: content,
-		Data: data, Targets: 1, Campaign: campaign, Preset: z.Preset}, s.codeFor)
+		Data: data, Targets: 1, Campaign: campaign, Preset: z.Preset, Source: catalog.SourceGeoZone}, s.codeFor)
 	if err != nil {
 		return
 	}

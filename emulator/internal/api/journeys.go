@@ -50,6 +50,10 @@ var apiHandlers = map[*catalog.Endpoint]func(s *Server, c *call, vars map[string
 	catalog.BulkRegisterDeviceStatus: (*Server).bulkJobStatus,
 	catalog.ExportSegmentV2:          (*Server).exportSegmentV2,
 	catalog.ExportSegmentResult:      (*Server).exportSegmentResult,
+
+	catalog.MessagesList:      (*Server).listMessages,
+	catalog.TotalsByIntervals: (*Server).totalsByIntervals,
+	catalog.GetMessageLog:     (*Server).getMessageLog,
 }
 
 // serveAPI serves one /api/ endpoint.

@@ -34,6 +34,7 @@ type Message struct {
 	Targets      int             // devices it went (or goes) to
 	Campaign     string
 	Preset       string
+	Source       string // how it was made, in the statistics' spelling (catalog.MessageSources); "" is API
 	// TransactionID de-duplicates: another message with it within a day is not sent.
 	TransactionID  string
 	LiveActivityID string
