@@ -186,7 +186,6 @@ func printBanner(w io.Writer, emu *emulator.Emulator) {
 	fmt.Fprintf(w, "  API      %s/json/1.3/<method>   (and %s/messaging/v2/notify)\n", emu.URL(), emu.URL())
 	fmt.Fprintf(w, "  control  %s/_pwemu/health, /ledger, /journal, /events, /clock/advance, /wait, /reset\n", emu.URL())
 	fmt.Fprintf(w, "  inspector %s/_pwemu/ui/   metrics %s/metrics\n", emu.URL(), emu.URL())
-	fmt.Fprintf(w, "  inspector %s/_pwemu/ui/   metrics %s/metrics\n", emu.URL(), emu.URL())
 	for _, a := range sc.Accounts {
 		fmt.Fprintf(w, "  account %s\n", a.ID)
 		for _, t := range a.Tokens {
