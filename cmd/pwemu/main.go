@@ -104,7 +104,7 @@ func newRoot(en env, stdout, stderr io.Writer) *cobra.Command {
 		},
 	}
 	root.AddCommand(newServe(stdout, stderr), newRun(stdout, stderr), newValidate(stdout, stderr),
-		newHealthcheck(stdout), newVersion(stdout), newSchema(stdout), newScenarios(stdout))
+		newHealthcheck(stdout), newVersion(stdout), newSchema(stdout), newScenarios(stdout), newMethods(stdout))
 	return root
 }
 

@@ -144,3 +144,21 @@ func MethodNames() []string {
 	}
 	return out
 }
+
+// Listing is an endpoint as GET /_pwemu/methods and `pwemu methods --json` show it.
+type Listing struct {
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Family Family `json:"family"`
+	Auth   Auth   `json:"auth"`
+}
+
+// Listings lists the emulated endpoints, in Endpoints order.
+func Listings() []Listing {
+	eps := Endpoints()
+	out := make([]Listing, len(eps))
+	for i, e := range eps {
+		out[i] = Listing{Method: e.Method, Path: e.Path, Family: e.Family, Auth: e.Auth}
+	}
+	return out
+}

@@ -105,6 +105,7 @@ var routes = sync.OnceValue(func() *mux.Router {
 	p.Handle("/wait", adapt((*server).wait)).Methods(http.MethodPost)
 	p.Handle("/reset", adapt((*server).reset)).Methods(http.MethodPost)
 	p.Handle("/pushes", adapt((*server).pushes)).Methods(http.MethodGet)
+	p.Handle("/methods", adapt((*server).methods)).Methods(http.MethodGet)
 	p.Handle("/report", adapt((*server).report)).Methods(http.MethodGet)
 	p.Handle("/requests", adapt((*server).requests)).Methods(http.MethodGet)
 	p.Handle("/ui", http.RedirectHandler(Prefix+"/ui/", http.StatusMovedPermanently)).Methods(http.MethodGet)
@@ -202,6 +203,9 @@ func decodeJSON(body []byte, v any, what string) error {
 	}
 	return nil
 }
+
+// methods answers GET /_pwemu/methods: the emulated endpoints, from the catalog.
+func (*server) methods(*http.Request) (any, error) { return catalog.Listings(), nil }
 
 func (s *server) health(*http.Request) (any, error) {
 	if err := s.b.Ready(); err != nil {
