@@ -197,7 +197,7 @@ stream:
 name: x
 colour: blue
 `,
-		want: `storm.yaml:2:1: colour: unknown key "colour" (known keys here: name, description, seed, clock, duration, accounts, streams, webhooks, traffic, api, lifecycle, journeys, expect)`,
+		want: `storm.yaml:2:1: colour: unknown key "colour" (known keys here: name, description, seed, clock, duration, accounts, streams, webhooks, traffic, api, lifecycle, journeys, expect, custom_events)`,
 	},
 	{
 		name: "unknown key synonym",
@@ -281,7 +281,30 @@ streams:
     events: [Push Snet]
     platforms: [iOS]
 `,
-		want: `storm.yaml:4:14: streams[0].events[0]: "Push Snet" is not an event name; did you mean "Push Sent"? (names match exactly)`,
+		want: `storm.yaml:4:14: streams[0].events[0]: "Push Snet" is not a Pushwoosh event name; did you mean "Push Sent"? (names match exactly; list a newer Pushwoosh event under custom_events:)`,
+	},
+	{
+		name: "event name outside the catalog",
+		yaml: `
+name: x
+streams:
+  - endpoint: ${RECEIVER_URL}
+    events: [Push Sent, Push Recieved]
+    platforms: [iOS]
+`,
+		want: `storm.yaml:4:25: streams[0].events[1]: "Push Recieved" is not a Pushwoosh event name; did you mean "Push Delivered"? (names match exactly; list a newer Pushwoosh event under custom_events:)`,
+	},
+	{
+		name: "custom event that the catalog has",
+		yaml: `
+name: x
+custom_events: [Push Sent]
+streams:
+  - endpoint: ${RECEIVER_URL}
+    events: [Push Sent]
+    platforms: [iOS]
+`,
+		want: `storm.yaml:2:17: custom_events[0]: "Push Sent" is a catalog event already: custom_events is for names outside the catalog`,
 	},
 	{
 		name: "url without scheme",

@@ -89,3 +89,16 @@ func suggestWithin(s string, candidates []string, edits int) string {
 	}
 	return ""
 }
+
+// closest is the candidate nearest to s, however far: for names that must be one of a
+// known list, where some hint is better than none.
+func closest(s string, candidates []string) string {
+	best, bestD := "", -1
+	ls := strings.ToLower(s)
+	for _, c := range candidates {
+		if d := editDistance(ls, strings.ToLower(c)); bestD < 0 || d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}

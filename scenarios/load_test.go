@@ -488,3 +488,20 @@ func TestCheckGenerate(t *testing.T) {
 		t.Fatalf("a valid spec: %+v %v; want the defaults filled in", g, err)
 	}
 }
+
+func TestCustomEventsAreAccepted(t *testing.T) {
+	sc, err := ParseWith("custom.yaml", []byte(`
+name: x
+custom_events: [Push Snoozed]
+streams:
+  - endpoint: http://127.0.0.1:9/events
+    events: [Push Sent, Push Snoozed]
+    platforms: [iOS]
+`), Options{})
+	if err != nil {
+		t.Fatalf("a declared custom event is refused: %v", err)
+	}
+	if len(sc.CustomEvents) != 1 || sc.CustomEvents[0] != "Push Snoozed" {
+		t.Fatalf("custom_events read as %v", sc.CustomEvents)
+	}
+}

@@ -36,8 +36,12 @@ type Scenario struct {
 	Lifecycle   Lifecycle `yaml:"lifecycle" json:"lifecycle"`
 	Journeys    []Journey `yaml:"journeys" json:"journeys,omitempty"`
 	Expect      Expect    `yaml:"expect" json:"expect,omitempty"`
-	Source      string    `yaml:"-" json:"-"` // file name or bundled name, for messages
-	Raw         []byte    `yaml:"-" json:"-"` // the YAML as loaded, for GET /_pwemu/scenario
+	// CustomEvents are event names outside pwemu's catalog that streams and traffic
+	// may use: Pushwoosh adds events over time, and a name the catalog lacks is
+	// otherwise taken for a typo.
+	CustomEvents []string `yaml:"custom_events" json:"custom_events,omitempty"`
+	Source       string   `yaml:"-" json:"-"` // file name or bundled name, for messages
+	Raw          []byte   `yaml:"-" json:"-"` // the YAML as loaded, for GET /_pwemu/scenario
 }
 
 // Clock selects the emulator clock: mode real, scaled (with speed) or manual.

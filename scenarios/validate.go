@@ -31,6 +31,7 @@ func validate(s *Scenario, loc locator) []Error {
 	v := &validator{loc: loc, s: s, apps: map[string]string{}}
 	v.clock()
 	v.accounts()
+	v.customEvents()
 	v.streams()
 	v.webhooks()
 	v.integrationNames()
@@ -375,8 +376,9 @@ func httpURLProblem(raw string) string {
 	return ""
 }
 
-// eventNames accepts any non-empty name (Pushwoosh adds events over time) but catches
-// near misses of the known ones, since matching is exact.
+// eventNames accepts the catalog's event names and those the scenario declares under
+// custom_events (Pushwoosh adds events over time); any other name is taken for a typo,
+// since matching is exact and a misspelt name would silently filter every event.
 func (v *validator) eventNames(path string, names []string) {
 	seen := map[string]bool{}
 	for i, name := range names {
@@ -386,10 +388,26 @@ func (v *validator) eventNames(path string, names []string) {
 			v.errorf(p, "an event name cannot be empty")
 		case seen[name]:
 			v.errorf(p, "%q is listed twice", name)
-		case !slices.Contains(catalog.KnownEvents, name):
-			if hint := suggestWithin(name, catalog.KnownEvents, 1); hint != "" {
-				v.errorf(p, "%q is not an event name; did you mean %q? (names match exactly)", name, hint)
-			}
+		case !slices.Contains(catalog.KnownEvents, name) && !slices.Contains(v.s.CustomEvents, name):
+			v.errorf(p, "%q is not a Pushwoosh event name; did you mean %q? (names match exactly; list a newer Pushwoosh event under custom_events:)",
+				name, closest(name, catalog.KnownEvents))
+		}
+		seen[name] = true
+	}
+}
+
+// customEvents checks the custom_events list: names the catalog does not have.
+func (v *validator) customEvents() {
+	seen := map[string]bool{}
+	for i, name := range v.s.CustomEvents {
+		p := idx("custom_events", i)
+		switch {
+		case strings.TrimSpace(name) == "":
+			v.errorf(p, "an event name cannot be empty")
+		case seen[name]:
+			v.errorf(p, "%q is listed twice", name)
+		case slices.Contains(catalog.KnownEvents, name):
+			v.errorf(p, "%q is a catalog event already: custom_events is for names outside the catalog", name)
 		}
 		seen[name] = true
 	}
