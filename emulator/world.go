@@ -72,7 +72,7 @@ func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
 		w.hub.Publish(evs)
 	}
 	w.lifecycle = lifecycle.NewEngine(clk, seed, observed, sc.Lifecycle)
-	w.traffic = traffic.NewGenerator(clk, seed, w.hub.Publish, appCodes(sc))
+	w.traffic = traffic.NewGenerator(clk, seed, w.hub.Publish, appCodes(sc), traffic.IntakeOf(sc))
 	w.api = api.New(api.Options{Clock: clk, State: st, Journal: w.journal, Rules: sc.API, Seed: seed,
 		Start: w.start, OnMessage: w.lifecycle.Message, OnEvents: observed, Logger: e.log, Journeys: sc.Journeys,
 		OnCall: w.metrics.APICall})

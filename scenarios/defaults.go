@@ -30,7 +30,9 @@ const (
 var DefaultRetryDelays = []Duration{Duration(time.Second), Duration(3 * time.Second), Duration(8 * time.Second)}
 
 // DefaultTrafficEvents and DefaultTrafficPlatforms are what generated traffic is made
-// of when a traffic entry does not say.
+// of when neither the traffic entry nor any integration says: an entry without events
+// or platforms takes those of the streams and webhooks, so that nothing it generates
+// is filtered unless it asks for it.
 var (
 	DefaultTrafficEvents    = []string{catalog.EventPushSent}
 	DefaultTrafficPlatforms = []string{"iOS", "Android"}
@@ -112,12 +114,8 @@ func (s *Scenario) ApplyDefaults() {
 }
 
 func (g *Generate) applyDefaults() {
-	if len(g.Events) == 0 {
-		g.Events = append([]string(nil), DefaultTrafficEvents...)
-	}
-	if len(g.Platforms) == 0 {
-		g.Platforms = append([]string(nil), DefaultTrafficPlatforms...)
-	}
+	// Events and platforms stay unset: the emulator draws them from what the
+	// integrations take (DefaultTrafficEvents and DefaultTrafficPlatforms without any).
 	if g.Messages == 0 {
 		g.Messages = DefaultTrafficMessages
 	}

@@ -195,8 +195,8 @@ type Generate struct {
 	Count        int      `yaml:"count" json:"count,omitempty"`
 	Rate         Rate     `yaml:"rate" json:"rate,omitempty"`
 	For          Duration `yaml:"for" json:"for,omitempty"`
-	Events       []string `yaml:"events" json:"events,omitempty"`       // default: Push Sent
-	Platforms    []string `yaml:"platforms" json:"platforms,omitempty"` // default: iOS, Android
+	Events       []string `yaml:"events" json:"events,omitempty"`       // default: those the integrations take (else Push Sent)
+	Platforms    []string `yaml:"platforms" json:"platforms,omitempty"` // default: those taking each event (else iOS, Android)
 	Application  string   `yaml:"application" json:"application,omitempty"`
 	Messages     int      `yaml:"messages" json:"messages,omitempty"`           // distinct messages drawn from; 0 = 10
 	Campaigns    []uint64 `yaml:"campaigns" json:"campaigns,omitempty"`         // campaign ids drawn from

@@ -54,7 +54,7 @@ func BenchmarkMillionEvents(b *testing.B) {
 
 func playOnce(b *testing.B, spec scenarios.Generate) {
 	clk := clock.NewManual(clock.Epoch)
-	g := traffic.NewGenerator(clk, 1, sink, []string{"32E5A-9B411"})
+	g := traffic.NewGenerator(clk, 1, sink, []string{"32E5A-9B411"}, traffic.Intake{})
 	g.Schedule([]scenarios.Traffic{{Generate: spec}}, clk.Now())
 	clk.Advance(spec.For.D())
 	if g.Remaining() != 0 {

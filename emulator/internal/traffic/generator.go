@@ -29,6 +29,7 @@ type Generator struct {
 	seed    uint64
 	publish func([]catalog.Event)
 	apps    []string
+	intake  Intake
 
 	mu      sync.Mutex
 	stopped bool   // set by Stop: runs do nothing more
@@ -38,7 +39,9 @@ type Generator struct {
 
 // NewGenerator returns a Generator on clk. apps are the application codes events belong to
 // when a spec names none (the scenario's applications); with none, codes are made up.
-func NewGenerator(clk clock.Clock, seed int64, publish func([]catalog.Event), apps []string) *Generator {
+// in is what the scenario's integrations take: the events and platforms of a spec that
+// names none (IntakeOf).
+func NewGenerator(clk clock.Clock, seed int64, publish func([]catalog.Event), apps []string, in Intake) *Generator {
 	if publish == nil {
 		publish = func([]catalog.Event) {}
 	}
@@ -47,6 +50,7 @@ func NewGenerator(clk clock.Clock, seed int64, publish func([]catalog.Event), ap
 		seed:    uint64(seed),
 		publish: publish,
 		apps:    append([]string(nil), apps...),
+		intake:  in,
 		runs:    map[*run]struct{}{},
 	}
 }
@@ -107,7 +111,7 @@ func (g *Generator) Generate(spec scenarios.Generate) []catalog.Event {
 func (g *Generator) newSource(spec scenarios.Generate) *source {
 	seed := fixtures.SubSeed(g.seed, g.drawn)
 	g.drawn++
-	return newSource(spec, seed, g.apps)
+	return newSource(spec, seed, g.apps, g.intake)
 }
 
 // Stop cancels every scheduled entry for good: nothing more is published, apart from

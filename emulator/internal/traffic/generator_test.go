@@ -59,7 +59,7 @@ func (r *recorder) sizes() []int {
 func newGen(seed int64, apps ...string) (*traffic.Generator, *clock.Manual, *recorder) {
 	clk := clock.NewManual(clock.Epoch)
 	rec := &recorder{clk: clk}
-	return traffic.NewGenerator(clk, seed, rec.publish, apps), clk, rec
+	return traffic.NewGenerator(clk, seed, rec.publish, apps, traffic.Intake{}), clk, rec
 }
 
 func dur(s string) scenarios.Duration {
@@ -247,8 +247,8 @@ func TestSameSeedSameEvents(t *testing.T) {
 	}
 	// one-shot generation is seeded the same way
 	spec := scenarios.Generate{Count: 50, Platforms: []string{"Huawei", "Safari"}}
-	x := traffic.NewGenerator(clock.NewManual(clock.Epoch), 99, func([]catalog.Event) {}, nil).Generate(spec)
-	y := traffic.NewGenerator(clock.NewManual(clock.Epoch), 99, func([]catalog.Event) {}, nil).Generate(spec)
+	x := traffic.NewGenerator(clock.NewManual(clock.Epoch), 99, func([]catalog.Event) {}, nil, traffic.Intake{}).Generate(spec)
+	y := traffic.NewGenerator(clock.NewManual(clock.Epoch), 99, func([]catalog.Event) {}, nil, traffic.Intake{}).Generate(spec)
 	if !slices.Equal(x, y) {
 		t.Fatal("Generate with seed 99 made different events")
 	}
@@ -410,7 +410,7 @@ func TestStopEndsACountBetweenChunks(t *testing.T) {
 	g = traffic.NewGenerator(clk, 1, func(evs []catalog.Event) {
 		sizes = append(sizes, len(evs))
 		g.Stop()
-	}, nil)
+	}, nil, traffic.Intake{})
 	g.Schedule([]scenarios.Traffic{{Generate: scenarios.Generate{Count: 5 * traffic.ChunkSize}}}, clk.Now())
 	clk.Advance(time.Minute)
 	if !slices.Equal(sizes, []int{traffic.ChunkSize}) || g.Remaining() != 0 || clk.Pending() != 0 {

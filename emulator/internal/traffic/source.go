@@ -20,19 +20,68 @@ type source struct {
 	live      float64    // share of live-activity events
 }
 
-// newSource builds the source of a valid spec. Events are spread over the messages;
-// each message belongs to the spec's application, else to one of apps in turn, else to
-// a made-up one, and to one of the spec's campaigns in turn, else to one of a third
-// as many made-up campaigns as there are messages.
-func newSource(g scenarios.Generate, seed uint64, apps []string) *source {
+// Intake is what a scenario's integrations take: the event names in the order they
+// first appear, and for each the platforms of the integrations that take it. A spec
+// without events or platforms draws them from it, so that nothing generated is
+// filtered unless the spec asks for it.
+type Intake struct {
+	Names     []string
+	Platforms map[string][]string // per name
+	all       []string            // every platform taken, in order
+}
+
+// IntakeOf is what sc's streams and webhooks take (webhooks: their events on Email).
+func IntakeOf(sc *scenarios.Scenario) Intake {
+	in := Intake{Platforms: map[string][]string{}}
+	take := func(names, platforms []string) {
+		for _, name := range names {
+			if _, seen := in.Platforms[name]; !seen {
+				in.Names = append(in.Names, name)
+			}
+			for _, p := range platforms {
+				if !slices.Contains(in.Platforms[name], p) {
+					in.Platforms[name] = append(in.Platforms[name], p)
+				}
+				if !slices.Contains(in.all, p) {
+					in.all = append(in.all, p)
+				}
+			}
+		}
+	}
+	for _, st := range sc.Streams {
+		take(st.Events, st.Platforms)
+	}
+	for _, w := range sc.Webhooks {
+		take(w.Events, []string{"Email"})
+	}
+	return in
+}
+
+// platformsOf are the platforms events of name are drawn on when the spec lists none:
+// those of the integrations taking name, else every platform taken, else the defaults.
+func (in Intake) platformsOf(name string) []string {
+	if ps := in.Platforms[name]; len(ps) > 0 {
+		return ps
+	}
+	if len(in.all) > 0 {
+		return in.all
+	}
+	return scenarios.DefaultTrafficPlatforms
+}
+
+// newSource builds the source of a valid spec. Its events are the spec's, else those
+// the integrations take (in), else the defaults; so are the platforms of each. Events
+// are spread over the messages; each message belongs to the spec's application, else
+// to one of apps in turn, else to a made-up one, and to one of the spec's campaigns in
+// turn, else to one of a third as many made-up campaigns as there are messages.
+func newSource(g scenarios.Generate, seed uint64, apps []string, in Intake) *source {
 	f := fixtures.New(int64(seed))
 	names := g.Events
 	if len(names) == 0 {
-		names = scenarios.DefaultTrafficEvents
+		names = in.Names
 	}
-	platforms := g.Platforms
-	if len(platforms) == 0 {
-		platforms = scenarios.DefaultTrafficPlatforms
+	if len(names) == 0 {
+		names = scenarios.DefaultTrafficEvents
 	}
 	n := g.Messages
 	if n == 0 {
@@ -58,6 +107,10 @@ func newSource(g scenarios.Generate, seed uint64, apps []string) *source {
 	for _, name := range names {
 		name = strings.TrimSpace(name)
 		s.names = append(s.names, name)
+		platforms := g.Platforms
+		if len(platforms) == 0 {
+			platforms = in.platformsOf(name)
+		}
 		s.platforms = append(s.platforms, platformsFor(name, platforms))
 	}
 	return s
