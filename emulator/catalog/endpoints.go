@@ -30,6 +30,7 @@ const (
 	docStatsV2Old       = "https://docs.pushwoosh.com/platform-docs/api-reference/statistics-api/statistics-api-v2"
 	docScheduled        = "https://docs.pushwoosh.com/developer/api-reference/scheduled-requests"
 	docMessagingV2      = "https://docs.pushwoosh.com/developer/api-reference/messaging-api-v2"
+	docLiveActivities   = "https://docs.pushwoosh.com/platform-docs/api-reference/ios-live-activities-api"
 	docPHPMessages      = "https://github.com/chkltlabs/php-pushwoosh (src/Resources/Messages.php)"
 	docPresets          = "https://docs.pushwoosh.com/developer/api-reference/presets-api"
 	docCampaigns        = "https://docs.pushwoosh.com/platform-docs/api-reference/campaigns"
@@ -123,6 +124,23 @@ var (
 		Requires: []string{FieldApplication, "email", "userId"}, Answer: "null", Doc: docEmail})
 	SetEmailTags = add(&Endpoint{Method: "setEmailTags", Family: FamilyEmailSMS, Auth: AuthDevice,
 		Requires: []string{FieldApplication, "email", "tags"}, Answer: "null", Doc: docEmail})
+	DeleteEmail = add(&Endpoint{Method: "deleteEmail", Family: FamilyEmailSMS, Auth: AuthDevice,
+		Requires: []string{FieldApplication, "email"}, Answer: "null", Doc: docEmail})
+	CreateEmailMessage = add(&Endpoint{Method: "createEmailMessage", Family: FamilyEmailSMS, Auth: AuthServer,
+		Requires: []string{FieldAuth, FieldApplicationOrGroup, "notifications"}, Answer: "null", Doc: docEmail})
+	CreateSMSMessage = add(&Endpoint{Method: "createSMSMessage", Family: FamilyEmailSMS, Auth: AuthServer,
+		Requires: []string{FieldAuth, FieldApplication, "notifications"}, Answer: `{"Messages":[code]}`,
+		Doc: "https://docs.pushwoosh.com/developer/api-reference/sms"})
+	GetBouncedEmails = add(&Endpoint{Method: "getBouncedEmails", Family: FamilyEmailSMS, Auth: AuthServer,
+		Requires: []string{FieldAuth, FieldApplication}, Answer: `{"request_id"}`, Doc: docScheduled})
+)
+
+// Live Activities.
+var (
+	StartLiveActivity = add(&Endpoint{Method: "startLiveActivity", Family: FamilyLiveActivities, Auth: AuthServer,
+		Requires: []string{FieldAuth, FieldApplication, "notifications"}, Answer: `{"Messages":[code]}`, Doc: docLiveActivities})
+	UpdateLiveActivity = add(&Endpoint{Method: "updateLiveActivity", Family: FamilyLiveActivities, Auth: AuthServer,
+		Requires: []string{FieldAuth, FieldApplication, "notifications"}, Answer: `{"Messages":[code]}`, Doc: docLiveActivities})
 )
 
 // Messages v1.3.

@@ -155,6 +155,20 @@ const (
 	MsgNoStatsTag = "tag is not set"
 	MsgNoBulkRows = "devices is not set"
 
+	// Email and SMS.
+	MsgNoEmailPreset     = "preset is required: an email message takes its content from a preset"
+	MsgBadFrom           = "from must be an object with name and email"
+	MsgSMSDevicesNoArray = `Invalid devices list. "devices" must be an array.`
+	MsgNoSMSContent      = "Content is not set"
+	MsgEmailNotFound     = "Email not found"
+
+	// Live Activities.
+	MsgNoLiveActivity      = "live_activity is required: an object with content-state"
+	MsgNoLiveActivityID    = "live_activity_id is required"
+	MsgBadLiveEvent        = `live_activity.event must be "update" or "end"`
+	MsgNoContentState      = "live_activity.content-state is required"
+	MsgLiveActivityUnknown = "Live Activity not found"
+
 	// Users.
 	MsgNoUnregisterTarget = "hwid or userId is not set"
 	MsgNoDeleteUserID     = "user_id is required"

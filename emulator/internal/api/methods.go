@@ -46,6 +46,12 @@ var v13Handlers = map[*catalog.Endpoint]func(*Server, *call) reply{
 	catalog.RegisterEmail:               (*Server).registerEmail,
 	catalog.RegisterEmailUser:           (*Server).registerEmailUser,
 	catalog.SetEmailTags:                (*Server).setEmailTags,
+	catalog.DeleteEmail:                 (*Server).deleteEmail,
+	catalog.CreateEmailMessage:          (*Server).createEmailMessage,
+	catalog.CreateSMSMessage:            (*Server).createSMSMessage,
+	catalog.GetBouncedEmails:            (*Server).getBouncedEmails,
+	catalog.StartLiveActivity:           (*Server).startLiveActivity,
+	catalog.UpdateLiveActivity:          (*Server).updateLiveActivity,
 	catalog.GetInboxMessages:            (*Server).getInboxMessages,
 	catalog.InboxStatus:                 (*Server).nothing,
 
@@ -185,6 +191,11 @@ func (s *Server) callV13(_ context.Context, in *incoming) reply {
 	m, found := v13Methods[in.method]
 	if !found {
 		return httpError(http.StatusNotFound)
+	}
+	if m.ep == catalog.CreateSMSMessage {
+		orig := in.body
+		in.body = smsBody(orig) // the documented 210 for a devices that is not a list, not a 400
+		defer func() { in.body = orig }()
 	}
 	err := decodeRequest(in.body, &in.req)
 	in.jsonKnown, in.isJSON = true, !errors.Is(err, errSyntax)

@@ -16,6 +16,7 @@ const (
 	ActionDelivered   = "delivered"
 	ActionOpened      = "opened"
 	ActionLinkClicked = "link_clicked"
+	ActionBounced     = "bounced" // an email that could not be delivered (getBouncedEmails)
 )
 
 // MaxLogEntries bounds the per-device message log (getMessageLog): past it the
@@ -77,6 +78,8 @@ func ActionOf(eventName string) string {
 		return ActionOpened
 	case strings.HasSuffix(eventName, " Link Clicked"):
 		return ActionLinkClicked
+	case strings.HasSuffix(eventName, " Bounced"):
+		return ActionBounced
 	}
 	return ""
 }
