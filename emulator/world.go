@@ -55,10 +55,7 @@ func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
 	if e.cfg.Seed != 0 {
 		seed = e.cfg.Seed
 	}
-	st, err := state.New(sc.Accounts)
-	if err != nil {
-		return nil, fmt.Errorf("scenario %s: %w", sc.Source, err)
-	}
+	st := state.New(plan.Accounts)
 	w := &world{scenario: sc, clock: clk, start: clk.Now(), wallStart: time.Now(), ledger: ledger.NewBounded(e.cfg.LedgerRecords),
 		state: st, journal: journal.New(e.cfg.JournalBytes), metrics: metrics.NewRecorder()}
 	w.hub, err = stream.New(stream.Options{Clock: clk, Ledger: w.ledger, Logger: e.log,

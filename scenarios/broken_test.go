@@ -744,7 +744,7 @@ api:
   - method: getTags
     respond: {status_message: nope}
 `,
-		want: `storm.yaml:4:14: api[0].respond.status_code: a custom envelope needs its status_code, e.g. status_code: 210`,
+		want: `storm.yaml:4:14: api[0].respond.status_code: a custom envelope needs its status_code, e.g. status_code: 210 (or an http status, which it then also takes)`,
 	},
 	{
 		name: "bad clock mode",

@@ -12,8 +12,62 @@ import (
 // rule in its final form. The emulator's runtime packages take their part of a Plan
 // and trust it: they do not check it again, and they never see the YAML types.
 type Plan struct {
+	Accounts []AccountPlan
 	Streams  []StreamPlan
 	Webhooks []WebhookPlan
+}
+
+// AccountPlan is a Pushwoosh account, checked: its id, application, group and token
+// codes are unique across the scenario, and what its tokens and groups name are
+// applications of its own.
+type AccountPlan struct {
+	ID                 string
+	Name               string
+	Suspended          bool
+	SubscriberLimit    int // 0: none
+	ActiveDevicesLimit int // 0: none
+	CreateMessageRate  int // createMessage calls a minute, ≥ 1
+	Tokens             []TokenPlan
+	Applications       []ApplicationPlan
+	Groups             []GroupPlan
+}
+
+// TokenPlan is an API access token.
+type TokenPlan struct {
+	Value string
+	Kind  string // TokenServer or TokenDevice
+	// Allow, when not empty, lists the only methods the token may call.
+	Allow []string
+	// Applications, when not empty, lists the only applications the token may touch
+	// (a group the scenario names here stands for its applications).
+	Applications []string
+}
+
+// ApplicationPlan is a Pushwoosh application.
+type ApplicationPlan struct {
+	Code                string
+	Name                string
+	Suspended           bool
+	DeviceTokenRequired bool
+	InApps              []InAppPlan
+}
+
+// InAppPlan is an in-app message as getInApps lists it; Event, when set, is the
+// event whose postEvent answers its code.
+type InAppPlan struct {
+	Code     string
+	URL      string
+	Layout   string
+	Required bool
+	Priority int
+	Event    string
+}
+
+// GroupPlan is an application group (createMessage's applications_group).
+type GroupPlan struct {
+	Code         string
+	Name         string
+	Applications []string // at least one, of the group's account
 }
 
 // StreamPlan is one event streaming integration, checked.
@@ -85,6 +139,9 @@ func (s *Scenario) Plan() (*Plan, error) {
 	c.Traffic, c.API = slices.Clone(s.Traffic), slices.Clone(s.API)
 	c.ApplyDefaults()
 	p := &Plan{}
+	for _, a := range c.Accounts {
+		p.Accounts = append(p.Accounts, planAccount(a))
+	}
 	for _, st := range c.Streams {
 		p.Streams = append(p.Streams, planStream(st))
 	}
@@ -93,6 +150,41 @@ func (s *Scenario) Plan() (*Plan, error) {
 			Events: slices.Clone(w.Events), RetryDelays: durations(w.Retry.Delays), Timeout: w.Timeout.D()})
 	}
 	return p, nil
+}
+
+// planAccount resolves a checked, defaulted account.
+func planAccount(a Account) AccountPlan {
+	ap := AccountPlan{ID: a.ID, Name: a.Name, Suspended: a.Suspended, SubscriberLimit: a.SubscriberLimit,
+		ActiveDevicesLimit: a.ActiveDevicesLimit, CreateMessageRate: a.CreateMessageRate}
+	groups := map[string][]string{}
+	for _, g := range a.Groups {
+		groups[g.Code] = g.Applications
+		ap.Groups = append(ap.Groups, GroupPlan{Code: g.Code, Name: g.Name, Applications: slices.Clone(g.Applications)})
+	}
+	for _, app := range a.Applications {
+		pa := ApplicationPlan{Code: app.Code, Name: app.Name, Suspended: app.Suspended, DeviceTokenRequired: app.DeviceTokenRequired}
+		for _, in := range app.InApps {
+			pa.InApps = append(pa.InApps, InAppPlan{Code: in.Code, URL: in.URL, Layout: in.Layout,
+				Required: in.Required, Priority: in.Priority, Event: in.Event})
+		}
+		ap.Applications = append(ap.Applications, pa)
+	}
+	for _, t := range a.Tokens {
+		tp := TokenPlan{Value: t.Value, Kind: t.Kind, Allow: slices.Clone(t.Allow)}
+		for _, code := range t.Applications {
+			if apps, isGroup := groups[code]; isGroup {
+				for _, app := range apps {
+					if !slices.Contains(tp.Applications, app) {
+						tp.Applications = append(tp.Applications, app)
+					}
+				}
+			} else if !slices.Contains(tp.Applications, code) {
+				tp.Applications = append(tp.Applications, code)
+			}
+		}
+		ap.Tokens = append(ap.Tokens, tp)
+	}
+	return ap
 }
 
 // planStream resolves a checked, defaulted stream.

@@ -140,3 +140,87 @@ func TestEveryBundledScenarioPlans(t *testing.T) {
 		}
 	}
 }
+
+func okAccounts() []Account {
+	return []Account{{
+		ID: "acme",
+		Tokens: []Token{
+			{Value: "srv", Kind: TokenServer, Allow: []string{"createMessage"}},
+			{Value: "dev", Kind: TokenDevice, Applications: []string{"AAAAA-00001"}},
+		},
+		Applications: []Application{{Code: "AAAAA-00001", Name: "A"}, {Code: "BBBBB-00002", Suspended: true}},
+		Groups:       []Group{{Code: "G1", Applications: []string{"AAAAA-00001", "BBBBB-00002"}}},
+	}}
+}
+
+// TestPlanRefusesAmbiguousAccounts: what would make the API ambiguous is refused
+// before the store is built from the accounts.
+func TestPlanRefusesAmbiguousAccounts(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		mutate func([]Account) []Account
+		want   string
+	}{
+		{"duplicate application code", func(a []Account) []Account {
+			return append(a, Account{ID: "other", Applications: []Application{{Code: "AAAAA-00001"}}})
+		}, `accounts[1].applications[0].code: application code "AAAAA-00001" is already used by accounts[0].applications[0]`},
+		{"duplicate token", func(a []Account) []Account {
+			return append(a, Account{ID: "other", Tokens: []Token{{Value: "srv", Kind: "server"}}})
+		}, `accounts[1].tokens[0].value: token "srv" is already used by accounts[0].tokens[0]`},
+		{"duplicate account", func(a []Account) []Account {
+			return append(a, Account{ID: "acme"})
+		}, `accounts[1].id: account id "acme" is already used by accounts[0]`},
+		{"token kind", func(a []Account) []Account {
+			a[0].Tokens[0].Kind = "admin"
+			return a
+		}, `accounts[0].tokens[0].kind: "admin" is not a token kind`},
+		{"token restricted to a foreign application", func(a []Account) []Account {
+			a[0].Tokens[1].Applications = []string{"ZZZZZ-00009"}
+			return a
+		}, `accounts[0].tokens[1].applications[0]: "ZZZZZ-00009" is not an application of account "acme"`},
+		{"group of an unknown application", func(a []Account) []Account {
+			a[0].Groups[0].Applications = append(a[0].Groups[0].Applications, "ZZZZZ-00009")
+			return a
+		}, `accounts[0].groups[0].applications[2]: "ZZZZZ-00009" is not an application of account "acme"`},
+		{"empty application code", func(a []Account) []Account {
+			a[0].Applications[0].Code = ""
+			return a
+		}, `accounts[0].applications[0].code: every application needs a code`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := (&Scenario{Accounts: tc.mutate(okAccounts())}).Plan()
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestPlanResolvesAccounts(t *testing.T) {
+	t.Parallel()
+	accs := okAccounts()
+	accs[0].Tokens = append(accs[0].Tokens, Token{Value: "grp", Kind: TokenServer, Applications: []string{"G1", "AAAAA-00001"}})
+	accs[0].Applications[0].InApps = []InApp{{Code: "IN-1", URL: "https://x/in.zip", Layout: "topbanner", Priority: 2, Event: "Purchase"}}
+	p, err := (&Scenario{Accounts: accs}).Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []AccountPlan{{
+		ID: "acme", CreateMessageRate: DefaultMessageRate,
+		Tokens: []TokenPlan{
+			{Value: "srv", Kind: TokenServer, Allow: []string{"createMessage"}},
+			{Value: "dev", Kind: TokenDevice, Applications: []string{"AAAAA-00001"}},
+			// A group a token names stands for its applications.
+			{Value: "grp", Kind: TokenServer, Applications: []string{"AAAAA-00001", "BBBBB-00002"}},
+		},
+		Applications: []ApplicationPlan{{Code: "AAAAA-00001", Name: "A",
+			InApps: []InAppPlan{{Code: "IN-1", URL: "https://x/in.zip", Layout: "topbanner", Priority: 2, Event: "Purchase"}}},
+			{Code: "BBBBB-00002", Suspended: true}},
+		Groups: []GroupPlan{{Code: "G1", Applications: []string{"AAAAA-00001", "BBBBB-00002"}}},
+	}}
+	if !reflect.DeepEqual(p.Accounts, want) {
+		t.Fatalf("accounts\n got %+v\nwant %+v", p.Accounts, want)
+	}
+}

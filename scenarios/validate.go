@@ -641,7 +641,7 @@ func (v *validator) apiRules() {
 // answers lists the kinds of answer a Respond gives; more than one is an error.
 func (r Respond) answers() []string {
 	var kinds []string
-	if r.HTTP != 0 {
+	if r.HTTP != 0 && !r.envelope() { // with a custom envelope, http is its HTTP status
 		kinds = append(kinds, "http")
 	}
 	if r.Code != "" {
@@ -650,7 +650,7 @@ func (r Respond) answers() []string {
 	if r.Warning != "" {
 		kinds = append(kinds, "warning")
 	}
-	if r.StatusCode != 0 || r.StatusMessage != "" || r.Response != nil {
+	if r.envelope() {
 		kinds = append(kinds, "a custom envelope (status_code/status_message/response)")
 	}
 	if r.Fault != "" {
@@ -660,6 +660,9 @@ func (r Respond) answers() []string {
 }
 
 func (r Respond) empty() bool { return len(r.answers()) == 0 }
+
+// envelope reports a custom envelope answer.
+func (r Respond) envelope() bool { return r.StatusCode != 0 || r.StatusMessage != "" || r.Response != nil }
 
 func (v *validator) respond(p string, r Respond) {
 	if kinds := r.answers(); len(kinds) > 1 {
@@ -677,8 +680,8 @@ func (v *validator) respond(p string, r Respond) {
 	if r.Fault != "" && !slices.Contains(catalog.Faults, r.Fault) {
 		v.errorf(p+".fault", "%s", notOneOf(r.Fault, "a fault", catalog.Faults))
 	}
-	if r.StatusCode < 0 || r.StatusCode == 0 && (r.StatusMessage != "" || r.Response != nil) {
-		v.errorf(p+".status_code", "a custom envelope needs its status_code, e.g. status_code: 210")
+	if r.StatusCode < 0 || r.StatusCode == 0 && r.HTTP == 0 && r.envelope() {
+		v.errorf(p+".status_code", "a custom envelope needs its status_code, e.g. status_code: 210 (or an http status, which it then also takes)")
 	}
 	if _, isObject := r.Response.(map[string]any); r.Response != nil && !isObject {
 		v.errorf(p+".response", "the response of an envelope is an object (or null), e.g. response: {Messages: [C3F8-C3863ED4-334AD4F1]}")

@@ -15,6 +15,7 @@ import (
 	"github.com/pwemu/pwemu/emulator/internal/journal"
 	"github.com/pwemu/pwemu/emulator/internal/lifecycle"
 	"github.com/pwemu/pwemu/emulator/internal/state"
+	"github.com/pwemu/pwemu/scenarios"
 )
 
 // benchBody is a createMessage as a client library sends it, to a registered device.
@@ -67,10 +68,7 @@ func BenchmarkCreateMessage(b *testing.B) {
 func benchServer(b *testing.B) *Server {
 	accounts := testAccounts()
 	accounts[0].CreateMessageRate = 1 << 40 // measure the API, not the rate limit
-	st, err := state.New(accounts)
-	if err != nil {
-		b.Fatal(err)
-	}
+	st := state.New(planOf(b, &scenarios.Scenario{Accounts: accounts}).Accounts)
 	srv := New(Options{Clock: clock.NewReal(), State: st, Journal: journal.New(0), Seed: 1,
 		OnMessage: func(lifecycle.Message) {}})
 	if _, _, err := st.RegisterDevice(state.Registration{Application: appCode, HWID: "bench", PushToken: "push-token-bench", Type: 1}, clock.Epoch); err != nil {

@@ -75,12 +75,19 @@ type fixture struct {
 	sent []lifecycle.Message
 }
 
-func newFixture(t testing.TB, accounts []scenarios.Account, rules ...scenarios.APIRule) *fixture {
+// planOf checks and resolves a scenario as the emulator does.
+func planOf(t testing.TB, sc *scenarios.Scenario) *scenarios.Plan {
 	t.Helper()
-	st, err := state.New(accounts)
+	p, err := sc.Plan()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p
+}
+
+func newFixture(t testing.TB, accounts []scenarios.Account, rules ...scenarios.APIRule) *fixture {
+	t.Helper()
+	st := state.New(planOf(t, &scenarios.Scenario{Accounts: accounts, API: rules}).Accounts)
 	f := &fixture{clk: clock.NewManual(clock.Epoch), st: st, jr: journal.New(0)}
 	f.srv = New(Options{Clock: f.clk, State: st, Journal: f.jr, Rules: rules, Seed: 42, Start: clock.Epoch,
 		OnMessage: func(m lifecycle.Message) {

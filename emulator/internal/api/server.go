@@ -95,8 +95,7 @@ func New(o Options) *Server {
 		o.Clock = clock.NewReal()
 	}
 	if o.State == nil {
-		st, _ := state.New(nil)
-		o.State = st
+		o.State = state.New(nil)
 	}
 	if o.Start.IsZero() {
 		o.Start = o.Clock.Now()

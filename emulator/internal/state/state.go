@@ -4,7 +4,8 @@
 // asynchronous statistics requests.
 //
 // A Store is safe for concurrent use. It hands out copies, never its own records, so
-// callers may keep what they get. Reset puts it back to the scenario's accounts.
+// callers may keep what they get. Each run builds its own Store from the scenario's
+// accounts.
 package state
 
 import (
@@ -68,8 +69,8 @@ type Application struct {
 	AccountID           string
 	Suspended           bool
 	DeviceTokenRequired bool
-	InApps              []scenarios.InApp // what getInApps lists
-	Created             time.Time         // zero for applications of the scenario
+	InApps              []scenarios.InAppPlan // what getInApps lists
+	Created             time.Time             // zero for applications of the scenario
 }
 
 // Group is an application group, the target of createMessage's applications_group.
@@ -122,15 +123,9 @@ type app struct {
 	testDevices []TestDevice
 }
 
-// New builds a store holding accounts. It rejects what would make the API ambiguous:
-// duplicate account ids, application codes, group codes or token values, unknown
-// token kinds, and references to applications that do not exist.
-func New(accounts []scenarios.Account) (*Store, error) {
-	w, err := build(accounts)
-	if err != nil {
-		return nil, err
-	}
-	return &Store{w: w}, nil
+// New builds a store holding the scenario's accounts, checked (scenarios.Plan).
+func New(accounts []scenarios.AccountPlan) *Store {
+	return &Store{w: build(accounts)}
 }
 
 // NextSeq returns 1, 2, 3, …: a source for identifiers that
@@ -142,83 +137,32 @@ func (s *Store) NextSeq() uint64 {
 	return s.w.seq
 }
 
-func build(accounts []scenarios.Account) (*world, error) {
+func build(accounts []scenarios.AccountPlan) *world {
 	w := &world{accounts: map[string]*account{}, tokens: map[string]Token{},
 		apps: map[string]*app{}, groups: map[string]Group{}, messages: map[string]*Message{},
 		stats: map[string]StatsRequest{}, admin: newAdmin(), tally: newTally(), pushes: newPushLog(), txns: map[string]txn{}}
-	for i, a := range accounts {
-		where := fmt.Sprintf("accounts[%d]", i)
-		if a.ID == "" {
-			return nil, fmt.Errorf("%s: an account needs an id", where)
-		}
-		if _, dup := w.accounts[a.ID]; dup {
-			return nil, fmt.Errorf("%s: account id %q is used twice", where, a.ID)
-		}
-		perMinute := a.CreateMessageRate
-		if perMinute <= 0 {
-			perMinute = scenarios.DefaultMessageRate
-		}
-		acc := &account{
+	for _, a := range accounts {
+		w.accounts[a.ID] = &account{
 			Account: Account{ID: a.ID, Name: a.Name, Suspended: a.Suspended, SubscriberLimit: a.SubscriberLimit,
-				ActiveDevicesLimit: a.ActiveDevicesLimit, CreateMessageRate: perMinute},
-			limiter: newMinuteLimiter(perMinute),
+				ActiveDevicesLimit: a.ActiveDevicesLimit, CreateMessageRate: a.CreateMessageRate},
+			limiter: newMinuteLimiter(a.CreateMessageRate),
 			tags:    defaultTags(),
 			filters: map[string]Filter{},
 			events:  map[string]EventDef{},
 		}
-		w.accounts[a.ID] = acc
-		for j, ap := range a.Applications {
-			if ap.Code == "" {
-				return nil, fmt.Errorf("%s.applications[%d]: an application needs a code", where, j)
-			}
-			if other, dup := w.apps[ap.Code]; dup {
-				return nil, fmt.Errorf("%s.applications[%d]: application code %q is already used by account %q", where, j, ap.Code, other.AccountID)
-			}
+		for _, ap := range a.Applications {
 			w.apps[ap.Code] = newApp(Application{Code: ap.Code, Name: ap.Name, AccountID: a.ID,
 				Suspended: ap.Suspended, DeviceTokenRequired: ap.DeviceTokenRequired, InApps: slices.Clone(ap.InApps)})
 		}
-	}
-	// Tokens and groups refer to applications of their own account, so they are read
-	// once every application is known.
-	for i, a := range accounts {
-		where := fmt.Sprintf("accounts[%d]", i)
-		for j, t := range a.Tokens {
-			if t.Value == "" {
-				return nil, fmt.Errorf("%s.tokens[%d]: a token needs a value", where, j)
-			}
-			if t.Kind != scenarios.TokenServer && t.Kind != scenarios.TokenDevice {
-				return nil, fmt.Errorf("%s.tokens[%d]: kind %q: want %s or %s", where, j, t.Kind, scenarios.TokenServer, scenarios.TokenDevice)
-			}
-			if other, dup := w.tokens[t.Value]; dup {
-				return nil, fmt.Errorf("%s.tokens[%d]: token value %q is already used by account %q", where, j, t.Value, other.AccountID)
-			}
-			for _, code := range t.Applications {
-				if ap, ok := w.apps[code]; !ok || ap.AccountID != a.ID {
-					return nil, fmt.Errorf("%s.tokens[%d]: applications: %q is not an application of account %q", where, j, code, a.ID)
-				}
-			}
+		for _, t := range a.Tokens {
 			w.tokens[t.Value] = Token{Value: t.Value, Kind: t.Kind, AccountID: a.ID,
 				Allow: slices.Clone(t.Allow), Applications: slices.Clone(t.Applications)}
 		}
-		for j, g := range a.Groups {
-			if g.Code == "" {
-				return nil, fmt.Errorf("%s.groups[%d]: a group needs a code", where, j)
-			}
-			if other, dup := w.groups[g.Code]; dup {
-				return nil, fmt.Errorf("%s.groups[%d]: group code %q is already used by account %q", where, j, g.Code, other.AccountID)
-			}
-			if _, clash := w.apps[g.Code]; clash {
-				return nil, fmt.Errorf("%s.groups[%d]: group code %q is already an application code", where, j, g.Code)
-			}
-			for _, code := range g.Applications {
-				if ap, ok := w.apps[code]; !ok || ap.AccountID != a.ID {
-					return nil, fmt.Errorf("%s.groups[%d]: applications: %q is not an application of account %q", where, j, code, a.ID)
-				}
-			}
+		for _, g := range a.Groups {
 			w.groups[g.Code] = Group{Code: g.Code, Name: g.Name, AccountID: a.ID, Applications: slices.Clone(g.Applications)}
 		}
 	}
-	return w, nil
+	return w
 }
 
 func newApp(a Application) *app {
