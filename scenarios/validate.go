@@ -662,7 +662,9 @@ func (r Respond) answers() []string {
 func (r Respond) empty() bool { return len(r.answers()) == 0 }
 
 // envelope reports a custom envelope answer.
-func (r Respond) envelope() bool { return r.StatusCode != 0 || r.StatusMessage != "" || r.Response != nil }
+func (r Respond) envelope() bool {
+	return r.StatusCode != 0 || r.StatusMessage != "" || r.Response != nil
+}
 
 func (v *validator) respond(p string, r Respond) {
 	if kinds := r.answers(); len(kinds) > 1 {
