@@ -154,6 +154,20 @@ func TestControlAPIContract(t *testing.T) {
 	if got := emu.Totals(); got.Generated != 100 {
 		t.Fatalf("bad requests changed the ledger: %+v", got)
 	}
+	// A scenario's errors come with the API's own lower-case keys.
+	code, out = do(t, "PUT", base+"/scenario", "name: x\nstreams:\n  - endpoint: http://127.0.0.1:1/x\n    events: []\n    platforms: [iOS]\n")
+	details, _ := out["details"].([]any)
+	first, _ := func() (map[string]any, bool) {
+		if len(details) == 0 {
+			return nil, false
+		}
+		m, ok := details[0].(map[string]any)
+		return m, ok
+	}()
+	if code != 400 || first["file"] != "scenario" || first["line"] != float64(4) || first["column"] == nil ||
+		first["path"] != "streams[0].events" || first["message"] == nil {
+		t.Fatalf("scenario errors over the control API: %d %v; want file, line, column, path, message", code, out["details"])
+	}
 
 	// reset: back to the initial state, clock included
 	if code, _ := do(t, "POST", base+"/reset", ""); code != 200 {

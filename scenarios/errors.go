@@ -8,11 +8,11 @@ import (
 
 // Error is one problem in a scenario file, with where it is.
 type Error struct {
-	File string // the source given to Parse: a file name or a bundled name
-	Line int    // 1-based; 0 when the scenario was not read from YAML
-	Col  int    // 1-based; 0 when unknown
-	Path string // the key path, e.g. streams[0].events; empty for the whole file
-	Msg  string // what is wrong and what would fix it
+	File string `json:"file"`    // the source given to Parse: a file name or a bundled name
+	Line int    `json:"line"`    // 1-based; 0 when the scenario was not read from YAML
+	Col  int    `json:"column"`  // 1-based; 0 when unknown
+	Path string `json:"path"`    // the key path, e.g. streams[0].events; empty for the whole file
+	Msg  string `json:"message"` // what is wrong and what would fix it
 }
 
 // Error reads "storm.yaml:12:5: streams[0].events: at least one event is required …".

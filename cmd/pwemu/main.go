@@ -105,7 +105,32 @@ func newRoot(en env, stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.AddCommand(newServe(stdout, stderr), newRun(stdout, stderr), newValidate(stdout, stderr),
 		newHealthcheck(stdout), newVersion(stdout), newSchema(stdout), newScenarios(stdout), newMethods(stdout))
+	for _, cmd := range root.Commands() {
+		listEnv(cmd)
+	}
 	return root
+}
+
+// listEnv adds to a command's help the PWEMU_* variables its flags read.
+func listEnv(cmd *cobra.Command) {
+	var names []string
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Name != "help" {
+			names = append(names, fmt.Sprintf("  %-26s --%s", envName(f.Name), f.Name))
+		}
+	})
+	if len(names) == 0 {
+		return
+	}
+	long := cmd.Long
+	if long == "" {
+		long = cmd.Short
+	}
+	cmd.Long = long + "\n\nEvery flag not given on the command line is read from its environment variable:\n" +
+		strings.Join(names, "\n")
+	for _, sub := range cmd.Commands() {
+		listEnv(sub)
+	}
 }
 
 // envName is the variable that mirrors a flag: --tls-cert → PWEMU_TLS_CERT.

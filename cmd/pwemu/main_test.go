@@ -233,6 +233,33 @@ func TestVersionAndSchemaAndScenarios(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "default") {
 		t.Fatalf("scenarios: %d %q", code, out)
 	}
+	// Whole descriptions: the end of happy-path's comment is there too.
+	if !strings.Contains(strings.Join(strings.Fields(out), " "), "nothing is retried, dropped or left pending.") {
+		t.Fatalf("scenarios cuts descriptions short:\n%s", out)
+	}
+	code, out, _ = run(t, nil, "scenarios", "show", "happy-path")
+	if code != 0 || !strings.Contains(out, "# happy-path") || !strings.Contains(out, "streams:") {
+		t.Fatalf("scenarios show: %d %q", code, out)
+	}
+	if code, _, errs := run(t, nil, "scenarios", "show", "nope"); code != 2 || !strings.Contains(errs, "happy-path") {
+		t.Fatalf("scenarios show of an unknown name: %d %q", code, errs)
+	}
+}
+
+func TestHelpListsTheEnvironmentVariables(t *testing.T) {
+	_, out, _ := run(t, nil, "serve", "--help")
+	for _, want := range []string{"PWEMU_ADDR", "PWEMU_SCENARIO", "PWEMU_CONTROL_TOKEN", "PWEMU_LOG_LEVEL"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("serve --help does not list %s", want)
+		}
+	}
+	if strings.Contains(out, "--scenario pwemu scenarios") {
+		t.Error("serve --help shows backticked text as the flag's value name")
+	}
+	_, out, _ = run(t, nil, "run", "--help")
+	if !strings.Contains(out, "PWEMU_RECEIVER_WAIT") || !strings.Contains(out, "PWEMU_LOG_FORMAT") {
+		t.Errorf("run --help does not list its variables:\n%s", out)
+	}
 }
 
 func TestServeWithJSONLogsPrintsOnlyJSON(t *testing.T) {

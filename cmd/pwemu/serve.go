@@ -44,7 +44,7 @@ type serveConfig struct {
 func (c *serveConfig) flags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&c.Addr, "addr", emulator.DefaultAddr, "listen address host:port (the image uses 0.0.0.0:8080)")
-	f.StringVar(&c.Scenario, "scenario", "", "scenario file, or the name of a bundled scenario (see `pwemu scenarios`); default: the bundled demo")
+	f.StringVar(&c.Scenario, "scenario", "", "scenario file, or the name of a bundled scenario (listed by: pwemu scenarios); default: the bundled demo")
 	f.BoolVar(&c.TLS, "tls", false, "serve HTTPS with a self-signed certificate made at start (or --tls-cert/--tls-key)")
 	f.StringVar(&c.TLSCert, "tls-cert", "", "PEM certificate to serve HTTPS with (implies --tls)")
 	f.StringVar(&c.TLSKey, "tls-key", "", "PEM key of --tls-cert")

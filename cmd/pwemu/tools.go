@@ -60,9 +60,9 @@ func newSchema(stdout io.Writer) *cobra.Command {
 }
 
 func newScenarios(stdout io.Writer) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "scenarios",
-		Short: "List the bundled scenarios (run one with --scenario NAME)",
+		Short: "List the bundled scenarios with what each tests (run one with --scenario NAME)",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			for _, name := range scenarios.BundledNames() {
@@ -70,30 +70,94 @@ func newScenarios(stdout io.Writer) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				about := firstComment(src)
-				if _, rest, ok := strings.Cut(about, " — "); ok {
-					about = rest
-				}
-				fmt.Fprintf(stdout, "%-26s %s\n", name, about)
+				fmt.Fprintf(stdout, "%s\n%s\n\n", name, describeBlocks(headComment(src), "    "))
 			}
 			return nil
 		},
 	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "show NAME",
+		Short: "Print a bundled scenario's YAML (to copy and adapt)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			src, err := scenarios.BundledSource(args[0])
+			if err != nil {
+				return usageError{err}
+			}
+			_, err = stdout.Write(src)
+			return err
+		},
+	})
+	return cmd
 }
 
-// firstComment is the first comment line of a YAML file: what a bundled scenario tests.
-func firstComment(data []byte) string {
+// headComment is the comment a YAML file starts with — what a bundled scenario tests —
+// as blocks: prose lines joined into paragraphs, indented lines (tables) kept as they are
+// with their leading space.
+func headComment(data []byte) []string {
+	var blocks []string
+	prose := false
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
-		if strings.HasPrefix(line, "#") {
-			return strings.TrimSpace(strings.TrimPrefix(line, "#"))
-		}
-		if line != "" {
+		if !strings.HasPrefix(line, "#") {
+			if line == "" && len(blocks) == 0 {
+				continue
+			}
 			break
 		}
+		text := strings.TrimPrefix(line, "#")
+		switch {
+		case strings.TrimSpace(text) == "":
+			prose = false
+		case strings.HasPrefix(text, "  "):
+			blocks, prose = append(blocks, strings.TrimRight(text, " ")), false
+		case prose:
+			blocks[len(blocks)-1] += " " + strings.TrimSpace(text)
+		default:
+			blocks, prose = append(blocks, strings.TrimSpace(text)), true
+		}
 	}
-	return ""
+	return blocks
+}
+
+// describeBlocks writes comment blocks under a name: paragraphs wrapped, tables as is.
+func describeBlocks(blocks []string, indent string) string {
+	var out []string
+	for i, b := range blocks {
+		if i == 0 {
+			if _, rest, ok := strings.Cut(b, " — "); ok {
+				b = rest
+			}
+		}
+		if strings.HasPrefix(b, " ") {
+			out = append(out, indent+b)
+			continue
+		}
+		out = append(out, wrap(b, 88, indent))
+	}
+	return strings.Join(out, "\n")
+}
+
+// wrap breaks text into lines of at most width runes, each after indent.
+func wrap(text string, width int, indent string) string {
+	var b strings.Builder
+	n := 0
+	for _, word := range strings.Fields(text) {
+		if n > 0 && n+1+len([]rune(word)) > width {
+			b.WriteString("\n")
+			n = 0
+		}
+		if n == 0 {
+			b.WriteString(indent)
+		} else {
+			b.WriteString(" ")
+			n++
+		}
+		b.WriteString(word)
+		n += len([]rune(word))
+	}
+	return b.String()
 }
 
 func newHealthcheck(stdout io.Writer) *cobra.Command {
