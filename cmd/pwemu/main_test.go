@@ -54,11 +54,17 @@ var apiLine = regexp.MustCompile(`(?:API\s+|"api":")(https?://127\.0\.0\.1:\d+)/
 // the banner printed.
 func startServe(t *testing.T, vars map[string]string, args ...string) (base string, out *syncBuffer) {
 	t.Helper()
+	base, out, _ = startServeLogs(t, vars, args...)
+	return base, out
+}
+
+// startServeLogs is startServe that also hands out what serve writes to stderr (its log).
+func startServeLogs(t *testing.T, vars map[string]string, args ...string) (base string, out, errb *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out = &syncBuffer{}
-	var errb syncBuffer
+	out, errb = &syncBuffer{}, &syncBuffer{}
 	done := make(chan int, 1)
-	go func() { done <- execute(ctx, args, envOf(vars), out, &errb) }()
+	go func() { done <- execute(ctx, args, envOf(vars), out, errb) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -73,7 +79,7 @@ func startServe(t *testing.T, vars map[string]string, args ...string) (base stri
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := apiLine.FindStringSubmatch(out.String()); m != nil {
-			return m[1], out
+			return m[1], out, errb
 		}
 		select {
 		case code := <-done:
@@ -82,7 +88,7 @@ func startServe(t *testing.T, vars map[string]string, args ...string) (base stri
 		}
 	}
 	t.Fatalf("serve printed no API address: %q", out.String())
-	return "", nil
+	return "", nil, nil
 }
 
 func TestServeByDefaultPrintsTokensAndPassesHealthcheck(t *testing.T) {

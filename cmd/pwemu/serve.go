@@ -31,6 +31,7 @@ type serveConfig struct {
 	Seed      int64
 	LogLevel  string
 	LogFormat string
+	Watch     bool
 
 	ControlToken  string
 	MetricsPublic bool
@@ -52,6 +53,7 @@ func (c *serveConfig) flags(cmd *cobra.Command) {
 	f.Int64Var(&c.Seed, "seed", 0, "seed for generated data and randomness (default: the scenario's)")
 	f.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	f.BoolVar(&c.Watch, "watch", false, "play the --scenario file again whenever it changes; a file that does not load is logged and the running scenario kept")
 	f.StringVar(&c.ControlToken, "control-token", "", "bearer token the control API (/_pwemu/*, but health) and /metrics require")
 	f.BoolVar(&c.MetricsPublic, "metrics-public", false, "serve /metrics without the control token")
 	f.StringSliceVar(&c.AllowedHosts, "allowed-hosts", nil, "host names the control API accepts besides IP addresses, localhost and host.docker.internal (comma-separated)")
@@ -149,6 +151,12 @@ func newServe(stdout, stderr io.Writer) *cobra.Command {
 			}
 			if err := emu.Start(); err != nil {
 				return err
+			}
+			if c.Watch {
+				if err := watchScenario(cmd.Context(), c.Scenario, emu, cfg.Logger); err != nil {
+					emu.Shutdown(context.Background())
+					return err
+				}
 			}
 			if c.LogFormat == "json" {
 				logBanner(stdout, emu)
