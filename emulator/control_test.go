@@ -217,7 +217,7 @@ func TestPutScenarioSwapsAndReportsPositions(t *testing.T) {
 	bad := "name: x\naccounts:\n  - id: a\n    tokens:\n      - {value: t, kind: servr}\n"
 	code, out := do(t, "PUT", base+"/scenario", bad)
 	details, _ := json.Marshal(out["details"])
-	if code != 400 || !strings.Contains(string(details), `"Line":5`) {
+	if code != 400 || !strings.Contains(string(details), `"line":5`) {
 		t.Fatalf("PUT bad scenario: %d %v", code, out)
 	}
 	if emu.Scenario().Name != "default" {
