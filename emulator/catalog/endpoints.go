@@ -154,6 +154,8 @@ var (
 		Requires: []string{FieldAuth, "message"}, Answer: "null", Doc: docMessagesOld})
 	CancelMessage = add(&Endpoint{Method: "cancelMessage", Family: FamilyMessages, Auth: AuthServer,
 		Requires: []string{FieldAuth, "message"}, Answer: "null", Doc: docPHPMessages})
+	GetPushHistory = add(&Endpoint{Method: "getPushHistory", Family: FamilyMessages, Auth: AuthServer,
+		Requires: []string{FieldAuth}, Answer: `{"rows":[…]}`, Doc: docMessagesOld + "#getpushhistory"})
 	GetMessageDetails = add(&Endpoint{Method: "getMessageDetails", Family: FamilyMessages, Auth: AuthServer,
 		Requires: []string{FieldAuth, "message"}, Answer: `{"message":{…}}`, Doc: docPHPMessages})
 	CompileFilter = add(&Endpoint{Method: "compileFilter", Family: FamilyMessages, Auth: AuthServer,

@@ -62,3 +62,13 @@ const (
 	MsgLogLimit         = "limit must be between 0 and 100000"
 	MsgLogToken         = "invalid pagination_token"
 )
+
+// getPushHistory's refusals (pwemu's words).
+const (
+	MsgUnknownHistorySource = "Unknown source"
+	MsgUnknownHistorySearch = "Unknown searchBy"
+	MsgNoHistoryValue       = "value is not set"
+)
+
+// HistoryPage is how many rows getPushHistory answers at most.
+const HistoryPage = 1000

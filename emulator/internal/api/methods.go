@@ -60,6 +60,7 @@ var v13Handlers = map[*catalog.Endpoint]func(*Server, *call) reply{
 	catalog.DeleteMessage:         (*Server).deleteMessage,
 	catalog.CancelMessage:         (*Server).cancelMessage,
 	catalog.GetMessageDetails:     (*Server).getMessageDetails,
+	catalog.GetPushHistory:        (*Server).getPushHistory,
 	catalog.CompileFilter:         (*Server).compileFilter,
 
 	catalog.AddTag:        (*Server).addTag,
