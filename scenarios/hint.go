@@ -79,17 +79,6 @@ func notOneOf(value, what string, choices []string) string {
 	return strconv.Quote(value) + " is not " + what + " (one of: " + strings.Join(choices, ", ") + ")"
 }
 
-// suggestWithin is suggest with a fixed edit budget.
-func suggestWithin(s string, candidates []string, edits int) string {
-	ls := strings.ToLower(s)
-	for _, c := range candidates {
-		if editDistance(ls, strings.ToLower(c)) <= edits {
-			return c
-		}
-	}
-	return ""
-}
-
 // closest is the candidate nearest to s, however far: for names that must be one of a
 // known list, where some hint is better than none.
 func closest(s string, candidates []string) string {

@@ -164,8 +164,7 @@ func planAccount(a Account) AccountPlan {
 	for _, app := range a.Applications {
 		pa := ApplicationPlan{Code: app.Code, Name: app.Name, Suspended: app.Suspended, DeviceTokenRequired: app.DeviceTokenRequired}
 		for _, in := range app.InApps {
-			pa.InApps = append(pa.InApps, InAppPlan{Code: in.Code, URL: in.URL, Layout: in.Layout,
-				Required: in.Required, Priority: in.Priority, Event: in.Event})
+			pa.InApps = append(pa.InApps, InAppPlan(in))
 		}
 		ap.Applications = append(ap.Applications, pa)
 	}

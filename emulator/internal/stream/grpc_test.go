@@ -54,16 +54,6 @@ func planStreams(t testing.TB, sts ...scenarios.Stream) []scenarios.StreamPlan {
 	return p.Streams
 }
 
-// planWebhooks checks and resolves webhooks as the emulator does a scenario's.
-func planWebhooks(t testing.TB, ws ...scenarios.Webhook) []scenarios.WebhookPlan {
-	t.Helper()
-	p, err := (&scenarios.Scenario{Webhooks: ws}).Plan()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p.Webhooks
-}
-
 // grpcLogSink is a log sink the transport may write to while the test reads it.
 type grpcLogSink struct {
 	mu sync.Mutex
