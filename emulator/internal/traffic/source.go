@@ -18,6 +18,7 @@ type source struct {
 	names     []string
 	platforms [][]string // per name: the platforms events of that name are drawn on
 	live      float64    // share of live-activity events
+	buf       []byte     // fill's scratch, kept between calls
 }
 
 // Intake is what a scenario's integrations take: the event names in the order they
@@ -141,8 +142,13 @@ func platformsFor(name string, platforms []string) []string {
 
 // fill overwrites dst with new events stamped ts (unix seconds). A live-activity event
 // goes to iOS when its name may happen there (Live Activities are an iOS feature).
+// The devices' hwids and user ids are written into one buffer and cut from one
+// string: two allocations a call, not two an event.
 func (s *source) fill(dst []catalog.Event, ts int64) {
 	f := s.f
+	type cut struct{ hwid, user int } // where each event's hwid and user id end in buf
+	cuts := make([]cut, len(dst))
+	buf := s.buf[:0]
 	for i := range dst {
 		m := &s.messages[pick(f, len(s.messages))]
 		k := pick(f, len(s.names))
@@ -152,13 +158,23 @@ func (s *source) fill(dst []catalog.Event, ts int64) {
 		if live && p != "iOS" && slices.Contains(ps, "iOS") {
 			p = "iOS"
 		}
-		d := f.Device(p, m.ApplicationCode)
+		buf = f.AppendHWID(buf, p, m.ApplicationCode)
+		cuts[i].hwid = len(buf)
+		buf = f.AppendUserID(buf)
+		cuts[i].user = len(buf)
+		d := fixtures.Device{Platform: p}
 		if live {
 			dst[i] = m.LiveActivityEvent(s.names[k], d, ts)
 		} else {
 			dst[i] = m.Event(s.names[k], d, ts)
 		}
 	}
+	all, at := string(buf), 0
+	for i := range dst {
+		dst[i].HWID, dst[i].UserID = all[at:cuts[i].hwid], all[cuts[i].hwid:cuts[i].user]
+		at = cuts[i].user
+	}
+	s.buf = buf
 }
 
 // pick draws an index below n, without a draw when there is one choice.
