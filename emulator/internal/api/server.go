@@ -71,7 +71,6 @@ type Server struct {
 	onEvents  func([]catalog.Event)
 	onCall    func(method string, httpStatus, statusCode int)
 	log       *slog.Logger
-	router    *mux.Router
 	picks     *picker // seeded choices (which device a limited message goes to)
 	fanOut    *fanOutQueue
 	incomings sync.Pool // of *incoming
@@ -110,49 +109,71 @@ func New(o Options) *Server {
 	s.incomings.New = func() any { return new(incoming) }
 	s.rules = newRuleSet(o.Rules, o.Start, uint64(o.Seed))
 	s.addScenarioJourneys(o.Journeys)
-	s.router = s.routes()
 	return s
 }
 
-// routes builds the router from the catalog: the v1.3 methods share
+// routes is the router built from the catalog: the v1.3 methods share
 // /json/1.3/{method} and the messaging API v2 /messaging/v2/{action}, each with a
 // route for POST and one that answers other HTTP methods 405; under /api/ each
-// endpoint has its own path template and HTTP method.
-func (s *Server) routes() *mux.Router {
+// endpoint has its own path template and HTTP method. It is built once per process
+// (compiling the paths is most of what an emulator's start would cost) and shared by
+// every Server: its handlers find theirs in the request's context (see ServeHTTP).
+var routes = sync.OnceValue(func() *mux.Router {
 	r := mux.NewRouter()
 	r.SkipClean(true) // ServeHTTP tidies the slashes; "." segments are not the API's business
 	v13 := PrefixV13 + "{method}"
-	r.Path(v13).Methods(http.MethodPost).HandlerFunc(s.serveV13)
-	r.Path(v13).HandlerFunc(s.serveNotPost("method", false))
+	r.Path(v13).Methods(http.MethodPost).HandlerFunc(perServer((*Server).serveV13))
+	r.Path(v13).HandlerFunc(perServer(func(s *Server, w http.ResponseWriter, r *http.Request) { s.serveNotPost("method", false)(w, r) }))
 	v2 := PrefixV2 + "{action}"
-	r.Path(v2).Methods(http.MethodPost).HandlerFunc(s.serveV2)
-	r.Path(v2).HandlerFunc(s.serveNotPost("action", true))
-	r.Path(PrefixExportFiles + "{file}").Methods(http.MethodGet).HandlerFunc(s.serveExportFile)
+	r.Path(v2).Methods(http.MethodPost).HandlerFunc(perServer((*Server).serveV2))
+	r.Path(v2).HandlerFunc(perServer(func(s *Server, w http.ResponseWriter, r *http.Request) { s.serveNotPost("action", true)(w, r) }))
+	r.Path(PrefixExportFiles + "{file}").Methods(http.MethodGet).HandlerFunc(perServer((*Server).serveExportFile))
 	apiRoot := strings.TrimSuffix(PrefixAPI, "/") // a subrouter's paths continue its prefix
 	api := r.PathPrefix(apiRoot).Subrouter()
 	var paths []string
 	for _, ep := range catalog.Endpoints() {
-		var h http.HandlerFunc
+		var h func(s *Server, w http.ResponseWriter, r *http.Request)
 		switch {
 		case apiHandlers[ep] != nil:
-			h = s.serveAPI(ep)
+			h = func(s *Server, w http.ResponseWriter, r *http.Request) { s.serveAPI(ep)(w, r) }
 		case ep == catalog.DeleteUser || ep == catalog.DeviceAPI:
-			h = s.serveDeviceAPI(ep)
+			h = func(s *Server, w http.ResponseWriter, r *http.Request) { s.serveDeviceAPI(ep)(w, r) }
 		default:
 			continue
 		}
-		api.Path(strings.TrimPrefix(ep.Path, apiRoot)).Methods(ep.HTTP).HandlerFunc(h)
+		api.Path(strings.TrimPrefix(ep.Path, apiRoot)).Methods(ep.HTTP).HandlerFunc(perServer(h))
 		paths = append(paths, ep.Path)
 	}
 	// After every endpoint's route, the same paths for the other HTTP methods: mux's
 	// MethodNotAllowedHandler does not see a mismatch a later route of a subrouter
 	// clears.
 	for _, p := range paths {
-		api.Path(strings.TrimPrefix(p, apiRoot)).HandlerFunc(s.serveAPIRefusal(http.StatusMethodNotAllowed))
+		api.Path(strings.TrimPrefix(p, apiRoot)).HandlerFunc(perServer(func(s *Server, w http.ResponseWriter, r *http.Request) {
+			s.serveAPIRefusal(http.StatusMethodNotAllowed)(w, r)
+		}))
 	}
-	api.NotFoundHandler = s.serveAPIRefusal(http.StatusNotFound)
-	r.NotFoundHandler = http.HandlerFunc(s.serveUnknownPath)
+	api.NotFoundHandler = perServer(func(s *Server, w http.ResponseWriter, r *http.Request) {
+		s.serveAPIRefusal(http.StatusNotFound)(w, r)
+	})
+	r.NotFoundHandler = perServer((*Server).serveUnknownPath)
 	return r
+})
+
+// serverKey carries the Server a request is for through the shared router.
+type serverKey struct{}
+
+// perServer adapts a handler of a Server to the shared router.
+func perServer(h func(s *Server, w http.ResponseWriter, r *http.Request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h(r.Context().Value(serverKey{}).(*Server), w, r)
+	}
+}
+
+// methodName is the {method} (or {action}) of a POST under prefix, as the router
+// would match it: one non-empty path segment.
+func methodName(path, prefix string) (string, bool) {
+	name, ok := strings.CutPrefix(path, prefix)
+	return name, ok && name != "" && !strings.Contains(name, "/")
 }
 
 // tidyPath drops the slashes clients add around a path: "//json/1.3/x" from a base
@@ -200,7 +221,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		tidy.URL = &u
 		r = &tidy
 	}
-	s.router.ServeHTTP(w, r)
+	// The calls SDKs and servers make by the million, POSTs to a v1.3 method or a v2
+	// action, go straight to their handler: the router would match them the same way
+	// at the cost of a request copy to carry the match.
+	if r.Method == http.MethodPost {
+		if name, ok := methodName(r.URL.Path, PrefixV13); ok {
+			s.serve(w, r, name, false, s.callV13)
+			return
+		}
+		if name, ok := methodName(r.URL.Path, PrefixV2); ok {
+			s.serve(w, r, name, true, s.callV2)
+			return
+		}
+	}
+	routes().ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), serverKey{}, s)))
 }
 
 // serveV13 serves POST /json/1.3/{method}.
