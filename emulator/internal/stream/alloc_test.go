@@ -17,7 +17,7 @@ func TestPublishAllocatesPerCallNotPerEvent(t *testing.T) {
 	st := httpStream("http://127.0.0.1:9/events") // never reached: no batch fills up
 	st.Batch = scenarios.Batch{Size: 1 << 20, Interval: scenarios.Duration(time.Hour)}
 	led := ledger.New()
-	hub, err := stream.New(stream.Options{Clock: clock.NewManual(clock.Epoch), Ledger: led, Streams: []scenarios.Stream{st}})
+	hub, err := stream.New(stream.Options{Clock: clock.NewManual(clock.Epoch), Ledger: led, Streams: planStreams(t, st)})
 	if err != nil {
 		t.Fatal(err)
 	}
