@@ -15,7 +15,7 @@ func TestFillAllocatesPerChunkNotPerEvent(t *testing.T) {
 	// fake-data library, a string each).
 	spec := scenarios.Generate{Count: ChunkSize, Events: []string{"Push Sent", "Push Opened"},
 		Platforms: []string{"iOS", "Android", "Chrome", "Safari"}, LiveActivity: 0.1}
-	src := newSource(spec, 1, []string{"32E5A-9B411"})
+	src := newSource(spec, 1, []string{"32E5A-9B411"}, Intake{})
 	evs := make([]catalog.Event, ChunkSize)
 	src.fill(evs, 1) // the scratch buffer grows once
 	if allocs := testing.AllocsPerRun(20, func() { src.fill(evs, 1) }); allocs > 4 {
@@ -28,8 +28,8 @@ func TestFillAllocatesPerChunkNotPerEvent(t *testing.T) {
 func TestFillDrawsWhatTheFakerDraws(t *testing.T) {
 	spec := scenarios.Generate{Count: 200, Platforms: []string{"iOS", "Android", "Chrome", "Safari", "Email", "SMS"},
 		Events: []string{"Push Sent", "Email Sent", "SMS Sent"}, LiveActivity: 0.2}
-	a := newSource(spec, 9, nil)
-	b := newSource(spec, 9, nil)
+	a := newSource(spec, 9, nil, Intake{})
+	b := newSource(spec, 9, nil, Intake{})
 	got := make([]catalog.Event, 200)
 	a.fill(got[:50], 1)
 	a.fill(got[50:], 2)
