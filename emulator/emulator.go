@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -27,6 +28,7 @@ import (
 	"github.com/pwemu/pwemu/emulator/internal/metrics"
 	"github.com/pwemu/pwemu/scenarios"
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/net/netutil"
 )
 
 // Config says what to emulate and where.
@@ -54,6 +56,8 @@ type Config struct {
 	// report, for GET /_pwemu/report and the inspector; wall is how long the scenario
 	// has run. scenarios/expect.JudgeJSON is the one pwemu and testkit use.
 	Judge func(e *Emulator, wall time.Duration) ([]byte, error)
+	// MaxConns caps the connections served at once; 0 means DefaultMaxConns.
+	MaxConns int
 	// Logger receives the emulator's logs; nil discards them.
 	Logger *slog.Logger
 
@@ -74,6 +78,31 @@ type Config struct {
 // MetricsPath is where the Prometheus metrics are served; ControlToken guards it
 // unless MetricsPublic.
 const MetricsPath = "/metrics"
+
+// Server limits: a client that sends its headers or body slowly, or reads the answer
+// slowly, is cut off rather than holding a connection. Waits and advances, which
+// answer late by design, extend their own write deadline.
+const (
+	DefaultMaxConns   = 1024
+	ReadHeaderTimeout = 10 * time.Second
+	ReadTimeout       = 30 * time.Second // headers and body of one request
+	WriteTimeout      = time.Minute
+	IdleTimeout       = 2 * time.Minute
+)
+
+// serverLog is the HTTP server's error log: accept errors (out of file descriptors)
+// at warn, the rest (TLS handshakes of scanners, clients gone) at debug.
+type serverLog struct{ log *slog.Logger }
+
+func (l serverLog) Write(p []byte) (int, error) {
+	msg := strings.TrimSpace(string(p))
+	if strings.Contains(msg, "Accept error") {
+		l.log.Warn("http server: " + msg)
+	} else {
+		l.log.Debug("http server: " + msg)
+	}
+	return len(p), nil
+}
 
 // DefaultAddr is where the emulator listens when told nothing.
 const DefaultAddr = "127.0.0.1:8080"
@@ -110,6 +139,9 @@ func New(cfg Config) (*Emulator, error) {
 	}
 	if cfg.Addr == "" {
 		cfg.Addr = DefaultAddr
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = DefaultMaxConns
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 30 * time.Second
@@ -204,9 +236,12 @@ func (e *Emulator) Serve(ln net.Listener) error {
 	if e.cfg.TLS != nil {
 		ln = tls.NewListener(ln, e.cfg.TLS)
 	}
+	// A connection cap keeps slow or idle clients from taking every file descriptor:
+	// past it new connections wait in the kernel's backlog.
+	ln = netutil.LimitListener(ln, e.cfg.MaxConns)
 	e.ln = ln
-	e.srv = &http.Server{Handler: e.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
-		ErrorLog: slog.NewLogLogger(e.log.Handler(), slog.LevelDebug)}
+	e.srv = &http.Server{Handler: e.Handler(), ReadHeaderTimeout: ReadHeaderTimeout, ReadTimeout: ReadTimeout,
+		WriteTimeout: WriteTimeout, IdleTimeout: IdleTimeout, ErrorLog: log.New(serverLog{e.log}, "", 0)}
 	srv := e.srv
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

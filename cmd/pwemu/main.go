@@ -28,6 +28,9 @@ var version, revision string
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// After the first signal the default action is back: a second one ends pwemu at
+	// once, without waiting for the shutdown grace.
+	go func() { <-ctx.Done(); stop() }()
 	os.Exit(execute(ctx, os.Args[1:], env{lookup: os.LookupEnv}, os.Stdout, os.Stderr))
 }
 

@@ -40,6 +40,8 @@ type serveConfig struct {
 
 	JournalBytes  string
 	LedgerRecords int
+	MaxConns      int
+	ShutdownGrace time.Duration
 }
 
 func (c *serveConfig) flags(cmd *cobra.Command) {
@@ -57,6 +59,8 @@ func (c *serveConfig) flags(cmd *cobra.Command) {
 	f.StringVar(&c.ControlToken, "control-token", "", "bearer token the control API (/_pwemu/*, but health) and /metrics require")
 	f.BoolVar(&c.MetricsPublic, "metrics-public", false, "serve /metrics without the control token")
 	f.StringSliceVar(&c.AllowedHosts, "allowed-hosts", nil, "host names the control API accepts besides IP addresses, localhost and host.docker.internal (comma-separated)")
+	f.IntVar(&c.MaxConns, "max-conns", emulator.DefaultMaxConns, "connections served at once; more wait to be accepted")
+	f.DurationVar(&c.ShutdownGrace, "shutdown-grace", 8*time.Second, "on SIGTERM, how long pending batches get for one last attempt before pwemu prints the final totals and exits (a second signal exits at once)")
 	f.StringVar(&c.JournalBytes, "journal-bytes", "64MiB", "bound of the journal of API calls, oldest forgotten first (e.g. 16MiB, 1GiB)")
 	f.IntVar(&c.LedgerRecords, "ledger-records", ledgerRecordsDefault, "events the ledger keeps in detail, oldest evicted first (totals count every event)")
 	f.StringSliceVar(&c.ScenarioEnv, "scenario-env", nil, "environment variables a scenario sent to PUT /_pwemu/scenario may read: NAME or PREFIX_* (comma-separated); it reads no other")
@@ -76,11 +80,14 @@ func (c *serveConfig) emulatorConfig(stderr io.Writer, vars map[string]string) (
 	if err != nil {
 		return emulator.Config{}, usageError{fmt.Errorf("--journal-bytes: %w", err)}
 	}
+	if c.MaxConns <= 0 || c.ShutdownGrace <= 0 {
+		return emulator.Config{}, usageError{fmt.Errorf("--max-conns and --shutdown-grace must be above 0")}
+	}
 	if c.LedgerRecords <= 0 {
 		return emulator.Config{}, usageError{fmt.Errorf("--ledger-records %d: want a positive number", c.LedgerRecords)}
 	}
 	cfg := emulator.Config{Scenario: sc, Addr: c.Addr, Seed: c.Seed, Logger: log, Judge: expect.JudgeJSON,
-		JournalBytes: journalBytes, LedgerRecords: c.LedgerRecords,
+		JournalBytes: journalBytes, LedgerRecords: c.LedgerRecords, MaxConns: c.MaxConns,
 		ControlToken: c.ControlToken, MetricsPublic: c.MetricsPublic, AllowedHosts: c.AllowedHosts, ScenarioEnv: c.ScenarioEnv}
 	if c.Clock != "" {
 		cc, err := emulator.ParseClock(c.Clock)
@@ -169,7 +176,7 @@ func newServe(stdout, stderr io.Writer) *cobra.Command {
 			} else {
 				fmt.Fprintln(stdout, "pwemu: shutting down: sending pending batches once")
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 35*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), c.ShutdownGrace)
 			defer cancel()
 			err = emu.Shutdown(ctx)
 			t := emu.Totals()
