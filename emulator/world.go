@@ -70,8 +70,8 @@ func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
 	}
 	w.lifecycle = lifecycle.NewEngine(clk, seed, observed, sc.Lifecycle)
 	w.traffic = traffic.NewGenerator(clk, seed, w.hub.Publish, appCodes(sc), traffic.IntakeOf(sc))
-	w.api = api.New(api.Options{Clock: clk, State: st, Journal: w.journal, Rules: sc.API, Seed: seed,
-		Start: w.start, OnMessage: w.lifecycle.Message, OnEvents: observed, Logger: e.log, Journeys: sc.Journeys,
+	w.api = api.New(api.Options{Clock: clk, State: st, Journal: w.journal, Rules: plan.Rules, Seed: seed,
+		Start: w.start, OnMessage: w.lifecycle.Message, OnEvents: observed, Logger: e.log, Journeys: plan.Journeys,
 		OnCall: w.metrics.APICall})
 	// A stage a device reported itself is not played again by the lifecycle.
 	w.lifecycle.Claim(w.api.ClaimStage)

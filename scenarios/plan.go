@@ -1,10 +1,15 @@
 package scenarios
 
 import (
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 // Plan is a scenario checked and resolved into what the emulator runs: every default
@@ -15,6 +20,8 @@ type Plan struct {
 	Accounts []AccountPlan
 	Streams  []StreamPlan
 	Webhooks []WebhookPlan
+	Rules    []RulePlan
+	Journeys []JourneyPlan
 }
 
 // AccountPlan is a Pushwoosh account, checked: its id, application, group and token
@@ -128,6 +135,59 @@ type WebhookPlan struct {
 	Timeout       time.Duration // > 0
 }
 
+// RulePlan is an api: rule, checked and resolved. The first rule that applies to a
+// call answers it.
+type RulePlan struct {
+	Method string // an API method, or catalog.AnyMethod
+	// Match lists request fields the call must have, as JSON decoding of the call
+	// gives them.
+	Match map[string]any
+	Times int // calls the rule answers at most; 0: every call
+	// From and Until bound when it applies, in emulator time since the start; Until
+	// 0: no end.
+	From, Until time.Duration
+	Probability float64 // share of matching calls it applies to, above 0 and at most 1
+	// LatencyMin and LatencyMax bound the emulator time the answer waits (a random
+	// span between them).
+	LatencyMin, LatencyMax time.Duration
+	Answer                 AnswerPlan
+}
+
+// Kinds of answer of an api: rule.
+const (
+	AnswerNormal   = ""         // the normal answer (a latency-only rule)
+	AnswerHTTP     = "http"     // an HTTP status with the standard envelope
+	AnswerEnvelope = "envelope" // HTTP, StatusCode, StatusMessage and Response as given
+	AnswerWarning  = "warning"  // the normal answer with StatusMessage instead of OK
+	AnswerFault    = "fault"    // Fault: catalog.FaultReset, FaultHang or FaultMalformed
+)
+
+// AnswerPlan is what a rule answers; named answers are resolved to their envelope.
+type AnswerPlan struct {
+	Kind          string
+	HTTP          int
+	StatusCode    int
+	StatusMessage string
+	Response      json.RawMessage // nil: null
+	Fault         string
+}
+
+// JourneyPlan is a Customer Journey of the scenario, running: its application is
+// one of the scenario's and its id unique.
+type JourneyPlan struct {
+	ID          string
+	Title       string
+	Application string
+	Points      []JourneyPointPlan // at least one
+}
+
+// JourneyPointPlan is one message of a journey, After the previous point.
+type JourneyPointPlan struct {
+	Title   string
+	After   time.Duration
+	Content string
+}
+
 // Plan checks the scenario (as Validate does) and resolves it into the Plan the
 // emulator runs. s is not changed.
 func (s *Scenario) Plan() (*Plan, error) {
@@ -144,6 +204,21 @@ func (s *Scenario) Plan() (*Plan, error) {
 	}
 	for _, st := range c.Streams {
 		p.Streams = append(p.Streams, planStream(st))
+	}
+	for i, r := range c.API {
+		rp, err := planRule(r)
+		if err != nil {
+			err.File, err.Path = s.Source, idx("api", i)+err.Path
+			return nil, &Errors{List: []Error{*err}}
+		}
+		p.Rules = append(p.Rules, rp)
+	}
+	for _, j := range c.Journeys {
+		jp := JourneyPlan{ID: j.ID, Title: j.Title, Application: j.Application}
+		for _, pt := range j.Points {
+			jp.Points = append(jp.Points, JourneyPointPlan{Title: pt.Title, After: pt.After.D(), Content: pt.Message.Content})
+		}
+		p.Journeys = append(p.Journeys, jp)
 	}
 	for _, w := range c.Webhooks {
 		p.Webhooks = append(p.Webhooks, WebhookPlan{Name: w.Name, URL: w.Endpoint, Authorization: w.Authorization,
@@ -215,6 +290,67 @@ func planStream(st Stream) StreamPlan {
 		sp.BatchInterval = 0 // every event goes out at once: nothing waits for the timer
 	}
 	return sp
+}
+
+// planRule resolves a checked, defaulted api: rule.
+func planRule(r APIRule) (RulePlan, *Error) {
+	rp := RulePlan{Method: r.Method, Times: r.Times, Probability: r.Probability,
+		LatencyMin: r.Latency.Min, LatencyMax: r.Latency.Max}
+	if len(r.During) == 2 {
+		rp.From, rp.Until = r.During[0].D(), r.During[1].D()
+	}
+	if len(r.Match) > 0 {
+		m, err := jsonValue(r.Match)
+		if err != nil {
+			return rp, &Error{Path: ".match", Msg: err.Error()}
+		}
+		rp.Match = m.(map[string]any)
+	}
+	a, rs := &rp.Answer, r.Respond
+	switch {
+	case rs.Fault != "":
+		a.Kind, a.Fault = AnswerFault, rs.Fault
+	case rs.Code != "":
+		named, _ := catalog.ResponseNamed(rs.Code) // checked: respond
+		if named.Warning {
+			a.Kind, a.StatusMessage = AnswerWarning, named.StatusMessage
+		} else {
+			a.Kind, a.HTTP, a.StatusCode, a.StatusMessage = AnswerEnvelope, named.HTTP, named.StatusCode, named.StatusMessage
+		}
+	case rs.Warning != "":
+		named, _ := catalog.ResponseNamed(rs.Warning) // checked: respond
+		a.Kind, a.StatusMessage = AnswerWarning, named.StatusMessage
+	case rs.envelope():
+		a.Kind, a.HTTP, a.StatusCode, a.StatusMessage = AnswerEnvelope, rs.HTTP, rs.StatusCode, rs.StatusMessage
+		if a.HTTP == 0 {
+			a.HTTP = http.StatusOK
+		}
+		if a.StatusCode == 0 {
+			a.StatusCode = a.HTTP
+		}
+		if rs.Response != nil {
+			b, err := json.Marshal(rs.Response)
+			if err != nil {
+				return rp, &Error{Path: ".respond.response", Msg: "the response cannot be written as JSON: " + err.Error()}
+			}
+			a.Response = b
+		}
+	case rs.HTTP != 0:
+		a.Kind, a.HTTP = AnswerHTTP, rs.HTTP
+	}
+	return rp, nil
+}
+
+// jsonValue is v as JSON decoding of the same value gives it (numbers as float64,
+// maps as map[string]any), for comparing with request fields.
+func jsonValue(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("the match cannot be written as JSON: %v", err)
+	}
+	var out any
+	err = json.Unmarshal(b, &out)
+	return out, err
 }
 
 func durations(ds []Duration) []time.Duration {

@@ -1,10 +1,13 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 // okStream is a stream Plan accepts; the cases below break one thing of it.
@@ -222,5 +225,62 @@ func TestPlanResolvesAccounts(t *testing.T) {
 	}}
 	if !reflect.DeepEqual(p.Accounts, want) {
 		t.Fatalf("accounts\n got %+v\nwant %+v", p.Accounts, want)
+	}
+}
+
+func TestPlanResolvesRules(t *testing.T) {
+	t.Parallel()
+	sc := &Scenario{API: []APIRule{
+		{Method: "createMessage", Respond: Respond{Code: "app_not_found"}, Times: 2},
+		{Method: "createMessage", Respond: Respond{Code: "subscriber_limit"}, Probability: 0.5},
+		{Method: "getTags", Respond: Respond{StatusCode: 210, StatusMessage: "Device not found", Response: map[string]any{"a": 1}}},
+		{Method: "listTags", Respond: Respond{HTTP: 202, StatusMessage: "Accepted later"}},
+		{Method: "*", Respond: Respond{HTTP: 503}, During: []Duration{Duration(time.Minute), Duration(2 * time.Minute)}},
+		{Method: "registerDevice", Match: map[string]any{"device_type": 1}, Latency: Latency{Min: time.Second, Max: 2 * time.Second}},
+		{Method: "setTags", Respond: Respond{Fault: catalog.FaultHang}},
+		{Method: "getInApps", Respond: Respond{Warning: "active_devices_exceeded"}},
+	}}
+	p, err := sc.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []RulePlan{
+		{Method: "createMessage", Times: 2, Probability: 1,
+			Answer: AnswerPlan{Kind: AnswerEnvelope, HTTP: 200, StatusCode: 210, StatusMessage: "Application not found"}},
+		{Method: "createMessage", Probability: 0.5,
+			Answer: AnswerPlan{Kind: AnswerWarning, StatusMessage: "Warnings: You have reached the subscriber limit of your plan. Some messages may not be delivered."}},
+		{Method: "getTags", Probability: 1,
+			Answer: AnswerPlan{Kind: AnswerEnvelope, HTTP: 200, StatusCode: 210, StatusMessage: "Device not found", Response: json.RawMessage(`{"a":1}`)}},
+		{Method: "listTags", Probability: 1,
+			Answer: AnswerPlan{Kind: AnswerEnvelope, HTTP: 202, StatusCode: 202, StatusMessage: "Accepted later"}},
+		{Method: "*", Probability: 1, From: time.Minute, Until: 2 * time.Minute, Answer: AnswerPlan{Kind: AnswerHTTP, HTTP: 503}},
+		{Method: "registerDevice", Probability: 1, Match: map[string]any{"device_type": float64(1)},
+			LatencyMin: time.Second, LatencyMax: 2 * time.Second},
+		{Method: "setTags", Probability: 1, Answer: AnswerPlan{Kind: AnswerFault, Fault: catalog.FaultHang}},
+		{Method: "getInApps", Probability: 1, Answer: AnswerPlan{Kind: AnswerWarning}},
+	}
+	for i := range want {
+		if named, ok := catalog.ResponseNamed(sc.API[i].Respond.Code + sc.API[i].Respond.Warning); ok {
+			want[i].Answer.StatusMessage = named.StatusMessage // the catalog's words
+		}
+	}
+	if !reflect.DeepEqual(p.Rules, want) {
+		t.Fatalf("rules\n got %+v\nwant %+v", p.Rules, want)
+	}
+}
+
+func TestPlanResolvesJourneys(t *testing.T) {
+	t.Parallel()
+	sc := &Scenario{Accounts: okAccounts(), Journeys: []Journey{{ID: "j1", Title: "Onboarding", Application: "AAAAA-00001",
+		Points: []JourneyPoint{{Title: "Welcome", Message: JourneyMessage{Content: "Hi"}},
+			{Title: "Day 2", After: Duration(24 * time.Hour), Message: JourneyMessage{Content: "How is it going?"}}}}}}
+	p, err := sc.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []JourneyPlan{{ID: "j1", Title: "Onboarding", Application: "AAAAA-00001",
+		Points: []JourneyPointPlan{{Title: "Welcome", Content: "Hi"}, {Title: "Day 2", After: 24 * time.Hour, Content: "How is it going?"}}}}
+	if !reflect.DeepEqual(p.Journeys, want) {
+		t.Fatalf("journeys\n got %+v\nwant %+v", p.Journeys, want)
 	}
 }

@@ -87,9 +87,10 @@ func planOf(t testing.TB, sc *scenarios.Scenario) *scenarios.Plan {
 
 func newFixture(t testing.TB, accounts []scenarios.Account, rules ...scenarios.APIRule) *fixture {
 	t.Helper()
-	st := state.New(planOf(t, &scenarios.Scenario{Accounts: accounts, API: rules}).Accounts)
+	p := planOf(t, &scenarios.Scenario{Accounts: accounts, API: rules})
+	st := state.New(p.Accounts)
 	f := &fixture{clk: clock.NewManual(clock.Epoch), st: st, jr: journal.New(0)}
-	f.srv = New(Options{Clock: f.clk, State: st, Journal: f.jr, Rules: rules, Seed: 42, Start: clock.Epoch,
+	f.srv = New(Options{Clock: f.clk, State: st, Journal: f.jr, Rules: p.Rules, Seed: 42, Start: clock.Epoch,
 		OnMessage: func(m lifecycle.Message) {
 			f.mu.Lock()
 			f.sent = append(f.sent, m)

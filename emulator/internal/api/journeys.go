@@ -135,18 +135,18 @@ func badRequest(message string) reply {
 }
 
 // addScenarioJourneys stores the scenario's journeys, running.
-func (s *Server) addScenarioJourneys(js []scenarios.Journey) {
+func (s *Server) addScenarioJourneys(js []scenarios.JourneyPlan) {
 	for _, j := range js {
 		app, found := s.st.Application(j.Application)
 		if !found {
-			continue // the validator rejects such a scenario
+			continue // the scenario's checks refuse such a journey
 		}
 		sj := state.Journey{UUID: j.ID, Title: j.Title, AccountID: app.AccountID, Application: app.Code,
 			Status: state.JourneyRunning}
 		for _, p := range j.Points {
-			sj.Points = append(sj.Points, state.JourneyPoint{Title: p.Title, After: p.After.D(), Content: p.Message.Content})
+			sj.Points = append(sj.Points, state.JourneyPoint{Title: p.Title, After: p.After, Content: p.Content})
 		}
-		s.st.PutJourney(sj) //nolint:errcheck // ids are unique in a valid scenario
+		s.st.PutJourney(sj) //nolint:errcheck // ids are unique in a checked scenario
 	}
 }
 

@@ -14,10 +14,10 @@ const journeyID = "4f1c2a9e-0000-4000-8000-000000000001"
 
 func journeyFixture(t *testing.T) *fixture {
 	f := newFixture(t, testAccounts())
-	f.srv.addScenarioJourneys([]scenarios.Journey{{ID: journeyID, Title: "Onboarding", Application: appCode,
-		Points: []scenarios.JourneyPoint{
-			{Title: "Welcome", Message: scenarios.JourneyMessage{Content: "Welcome aboard"}},
-			{Title: "Day 2", After: scenarios.Duration(24 * time.Hour), Message: scenarios.JourneyMessage{Content: "How is it going?"}},
+	f.srv.addScenarioJourneys([]scenarios.JourneyPlan{{ID: journeyID, Title: "Onboarding", Application: appCode,
+		Points: []scenarios.JourneyPointPlan{
+			{Title: "Welcome", Content: "Welcome aboard"},
+			{Title: "Day 2", After: 24 * time.Hour, Content: "How is it going?"},
 		}}})
 	withLifecycle(f, 1, 1)
 	registerFleet(t, f)

@@ -18,7 +18,7 @@ import (
 // method ("*" for all) and, with match, by top-level request fields compared as JSON
 // values. It applies while its during window [from, to) of emulator time since
 // Options.Start is open, for its first times calls (0: every call), and with its
-// probability (0 or 1: always), drawn from a generator seeded by Options.Seed, so
+// probability (1: always), drawn from a generator seeded by Options.Seed, so
 // the same seed and the same calls give the same outcomes. The first rule that
 // applies answers: after its latency (a fixed or random span of emulator time), with
 // its respond — an HTTP status, a named answer, a warning on top of normal
@@ -37,7 +37,7 @@ const HangLimit = 30 * time.Second
 var malformedBody = []byte("<html><body><h1>502 Bad Gateway</h1><p>pwemu: scripted malformed answer</p></body></html>\n")
 
 type rule struct {
-	scenarios.APIRule
+	scenarios.RulePlan
 	used int // calls the rule answered, against Times
 }
 
@@ -49,10 +49,10 @@ type ruleSet struct {
 	rng   *rand.Rand // probabilities and latency ranges, seeded
 }
 
-func newRuleSet(rules []scenarios.APIRule, start time.Time, seed uint64) *ruleSet {
+func newRuleSet(rules []scenarios.RulePlan, start time.Time, seed uint64) *ruleSet {
 	rs := &ruleSet{start: start, rng: rand.New(rand.NewPCG(seed, saltRules))}
 	for _, r := range rules {
-		rs.rules = append(rs.rules, &rule{APIRule: r})
+		rs.rules = append(rs.rules, &rule{RulePlan: r})
 	}
 	return rs
 }
@@ -79,37 +79,23 @@ func (rs *ruleSet) pick(in *incoming, now time.Time) (*rule, time.Duration) {
 		if r.Times > 0 && r.used >= r.Times {
 			continue
 		}
-		if !within(r.During, now.Sub(rs.start)) {
+		if elapsed := now.Sub(rs.start); elapsed < r.From || r.Until > 0 && elapsed >= r.Until {
 			continue
 		}
 		if len(r.Match) > 0 && !matches(r.Match, fields) {
 			continue
 		}
-		if r.Probability > 0 && r.Probability < 1 && rs.rng.Float64() >= r.Probability {
+		if r.Probability < 1 && rs.rng.Float64() >= r.Probability {
 			continue
 		}
 		r.used++
-		var d time.Duration
-		if r.Latency.Max > 0 {
-			d = r.Latency.Min
-			if span := r.Latency.Max - r.Latency.Min; span > 0 {
-				d += time.Duration(rs.rng.Int64N(int64(span) + 1))
-			}
+		d := r.LatencyMin
+		if span := r.LatencyMax - r.LatencyMin; span > 0 {
+			d += time.Duration(rs.rng.Int64N(int64(span) + 1))
 		}
 		return r, d
 	}
 	return nil, 0
-}
-
-// within reports whether elapsed lies in a during window [from, to).
-func within(during []scenarios.Duration, elapsed time.Duration) bool {
-	switch len(during) {
-	case 0:
-		return true
-	case 1:
-		return elapsed >= during[0].D()
-	}
-	return elapsed >= during[0].D() && elapsed < during[1].D()
 }
 
 // callFields are the top-level fields of a call's request object (of the body itself
@@ -139,24 +125,11 @@ func matches(want map[string]any, fields map[string]json.RawMessage) bool {
 		if json.Unmarshal(raw, &got) != nil {
 			return false
 		}
-		if !reflect.DeepEqual(normalize(v), got) {
+		if !reflect.DeepEqual(v, got) {
 			return false
 		}
 	}
 	return true
-}
-
-// normalize turns a YAML value into what JSON decoding of the same value gives.
-func normalize(v any) any {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return v
-	}
-	var out any
-	if json.Unmarshal(b, &out) != nil {
-		return v
-	}
-	return out
 }
 
 // apply answers a call: through the first rule that applies, else normally.
@@ -171,58 +144,29 @@ func (rs *ruleSet) apply(ctx context.Context, s *Server, in *incoming, handle fu
 	if latency > 0 && !s.wait(ctx, latency) {
 		return s.interrupted()
 	}
-	return rs.respond(ctx, s, r.Respond, in, handle)
+	return rs.respond(ctx, s, r.Answer, in, handle)
 }
 
-func (rs *ruleSet) respond(ctx context.Context, s *Server, rp scenarios.Respond, in *incoming, handle func(context.Context, *incoming) reply) reply {
-	switch {
-	case rp.Fault == catalog.FaultReset:
-		return reply{fault: catalog.FaultReset}
-	case rp.Fault == catalog.FaultHang:
-		if !s.wait(ctx, HangLimit) {
-			return s.interrupted()
-		}
-		return reply{fault: catalog.FaultReset}
-	case rp.Fault == catalog.FaultMalformed:
-		return reply{status: http.StatusOK, code: 200, raw: malformedBody}
-	case rp.Code != "":
-		named, found := catalog.ResponseNamed(rp.Code)
-		if !found {
-			s.log.Warn("api rule names an unknown answer; answering normally", "code", rp.Code)
-			return handle(ctx, in)
-		}
-		if named.Warning {
-			return handle(ctx, in).withWarning(named.StatusMessage)
-		}
-		return reply{status: named.HTTP, code: named.StatusCode, message: named.StatusMessage}
-	case rp.Warning != "":
-		named, found := catalog.ResponseNamed(rp.Warning)
-		if !found || !named.Warning {
-			s.log.Warn("api rule names an unknown warning; answering normally", "warning", rp.Warning)
-			return handle(ctx, in)
-		}
-		return handle(ctx, in).withWarning(named.StatusMessage)
-	case rp.StatusCode != 0 || rp.StatusMessage != "" || rp.Response != nil:
-		status := rp.HTTP
-		if status == 0 {
-			status = http.StatusOK
-		}
-		code := rp.StatusCode
-		if code == 0 {
-			code = status
-		}
-		r := reply{status: status, code: code, message: rp.StatusMessage}
-		if rp.Response != nil {
-			b, err := json.Marshal(normalize(rp.Response))
-			if err != nil {
-				return httpError(http.StatusInternalServerError)
+func (rs *ruleSet) respond(ctx context.Context, s *Server, a scenarios.AnswerPlan, in *incoming, handle func(context.Context, *incoming) reply) reply {
+	switch a.Kind {
+	case scenarios.AnswerFault:
+		switch a.Fault {
+		case catalog.FaultHang:
+			if !s.wait(ctx, HangLimit) {
+				return s.interrupted()
 			}
-			r.body = b
+			return reply{fault: catalog.FaultReset}
+		case catalog.FaultMalformed:
+			return reply{status: http.StatusOK, code: 200, raw: malformedBody}
 		}
-		return r
-	case rp.HTTP != 0:
-		r := httpError(rp.HTTP)
-		if rp.HTTP < 300 {
+		return reply{fault: catalog.FaultReset}
+	case scenarios.AnswerWarning:
+		return handle(ctx, in).withWarning(a.StatusMessage)
+	case scenarios.AnswerEnvelope:
+		return reply{status: a.HTTP, code: a.StatusCode, message: a.StatusMessage, body: a.Response}
+	case scenarios.AnswerHTTP:
+		r := httpError(a.HTTP)
+		if a.HTTP < 300 {
 			r.message = catalog.MsgOK
 		}
 		return r

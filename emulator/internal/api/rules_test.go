@@ -132,7 +132,8 @@ func TestRuleProbabilityIsSeeded(t *testing.T) {
 	outcomes := func(seed int64) string {
 		st := newFixture(t, testAccounts()).st
 		srv := New(Options{Clock: clock.NewManual(clock.Epoch), State: st, Seed: seed,
-			Rules: []scenarios.APIRule{{Method: "listTags", Probability: 0.3, Respond: scenarios.Respond{HTTP: 500}}}})
+			Rules: planOf(t, &scenarios.Scenario{API: []scenarios.APIRule{{Method: "listTags", Probability: 0.3,
+				Respond: scenarios.Respond{HTTP: 500}}}}).Rules})
 		var b strings.Builder
 		for range 400 {
 			rec := httptest.NewRecorder()

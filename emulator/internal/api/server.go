@@ -41,12 +41,12 @@ const (
 
 // Options configure a Server.
 type Options struct {
-	Clock   clock.Clock      // nil: wall time
-	State   *state.Store     // nil: an empty world
-	Journal *journal.Journal // nil: calls are not recorded
-	Rules   []scenarios.APIRule
-	Seed    int64     // message codes and rule probabilities derive from it
-	Start   time.Time // origin of the rules' during windows; zero means the clock's now at New
+	Clock   clock.Clock          // nil: wall time
+	State   *state.Store         // nil: an empty world
+	Journal *journal.Journal     // nil: calls are not recorded
+	Rules   []scenarios.RulePlan // the scenario's api: rules, checked
+	Seed    int64                // message codes and rule probabilities derive from it
+	Start   time.Time            // origin of the rules' during windows; zero means the clock's now at New
 	// OnMessage is called for every message the API accepts, once per application,
 	// with the devices it goes to; a scheduled message is passed on at its send date.
 	OnMessage func(lifecycle.Message)
@@ -54,7 +54,7 @@ type Options struct {
 	// messageDeliveryEvent, in-app and inbox actions, …): the streams and the ledger.
 	OnEvents func([]catalog.Event)
 	Logger   *slog.Logger
-	Journeys []scenarios.Journey // the scenario's Customer Journeys, running
+	Journeys []scenarios.JourneyPlan // the scenario's Customer Journeys, running
 	// OnCall, when set, is told of every answered call: its method, HTTP status and
 	// envelope status_code (0 when the answer has none).
 	OnCall func(method string, httpStatus, statusCode int)
