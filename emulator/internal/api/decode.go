@@ -11,7 +11,7 @@ import (
 )
 
 // Request is the "request" object of a v1.3 call: the union of the fields the
-// emulated methods read, decoded in one pass. Real client libraries disagree on
+// emulated methods read, decoded by encoding/json in one pass. Real client libraries disagree on
 // details, so the decoder is tolerant: unknown fields are ignored, null is the same
 // as absent, and numbers may come as strings (and ids as numbers). Fields whose type
 // varies between methods stay raw until a method reads them.
@@ -78,21 +78,24 @@ type Notification struct {
 // errSyntax marks a body that is not JSON at all.
 var errSyntax = errors.New("the body is not JSON")
 
-// decodeRequest reads a v1.3 body, {"request": {…}}, into q. It tells a body that
-// is not JSON (errSyntax: the journal then keeps it as a string) from JSON of the
-// wrong shape; both are a bad request.
+// decodeRequest reads a v1.3 body, {"request": {…}}, into q with encoding/json. It
+// tells a body that is not JSON (errSyntax: the journal then keeps it as a string)
+// from JSON of the wrong shape; both are a bad request.
 func decodeRequest(body []byte, q *Request) error {
-	found, err := readRequest(body, q)
-	if err != nil {
-		// A wrong shape early on does not make the rest valid JSON.
-		if !errors.Is(err, errSyntax) && !json.Valid(body) {
+	var env struct {
+		Request *Request `json:"request"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		var syntax *json.SyntaxError // json.Unmarshal checks the syntax before the types
+		if errors.As(err, &syntax) {
 			return fmt.Errorf("%w: %v", errSyntax, err)
 		}
 		return err
 	}
-	if !found {
+	if env.Request == nil {
 		return errors.New(`the body has no "request" object`)
 	}
+	*q = *env.Request
 	return nil
 }
 

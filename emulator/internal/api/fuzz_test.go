@@ -7,6 +7,8 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -14,13 +16,17 @@ import (
 )
 
 // FuzzDecodeRequest feeds the request decoder, and then the whole v1.3 path, with
-// mutations of what real client libraries send: whatever the bytes, the decoder must
+// mutations of what real client libraries send and of every body the hand-written
+// decoder that preceded encoding/json accepted: whatever the bytes, the decoder must
 // not panic and the API must answer a valid envelope.
 func FuzzDecodeRequest(f *testing.F) {
 	names := slices.Sorted(maps.Keys(v13Methods))
 	index := func(method string) uint8 { return uint8(slices.Index(names, method)) }
 	for _, w := range loadWire(f) {
 		f.Add(index(strings.TrimPrefix(w.Path, PrefixV13)), []byte(w.Body))
+	}
+	for i, body := range acceptedBodies(f) {
+		f.Add(uint8(i), body)
 	}
 	f.Add(index("createTargetedMessage"), []byte(`{"request":{"auth":"TESTAUTHTOKEN","devices_filter":"(A(\"APPCODE-12345\") * T(\"a\", BETWEEN, [1, 2])) \\ G(\"GROUP-CODE\", [\"IOS\"])"}}`))
 	f.Add(index("setTags"), []byte(`{"request":{"application":"APPCODE-12345","hwid":"h","tags":{"l":{"operation":"append","value":["x"]},"n":{"operation":"increment","value":2}}}}`))
@@ -86,7 +92,9 @@ func sameAsEncodingJSON(t *testing.T, body []byte, got *Request, err error) {
 	}
 }
 
-func TestReaderAgreesWithEncodingJSON(t *testing.T) {
+// Decoding into a pooled Request that held another call gives what a fresh
+// encoding/json decoding gives.
+func TestDecodeRequestAgreesWithEncodingJSON(t *testing.T) {
 	for _, w := range loadWire(t) {
 		r, err := decode([]byte(w.Body))
 		sameAsEncodingJSON(t, []byte(w.Body), r, err)
@@ -107,9 +115,40 @@ func TestReaderAgreesWithEncodingJSON(t *testing.T) {
 		r, err := decode([]byte(body))
 		sameAsEncodingJSON(t, []byte(body), r, err)
 	}
+	const maxDepth = 10000 // encoding/json's nesting limit
 	deep := strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth)
 	for _, body := range []string{`{"request":{"x":` + deep + `}}`, `{"request":{"x":[` + deep + `]}}`} {
 		r, err := decode([]byte(body))
 		sameAsEncodingJSON(t, []byte(body), r, err)
+	}
+}
+
+// acceptedBodies are the bodies the hand-written decoder that preceded encoding/json
+// accepted (testdata/decoder-accepted: the wire file's requests, the tolerance cases
+// and what fuzzing found).
+func acceptedBodies(t testing.TB) [][]byte {
+	t.Helper()
+	files, err := filepath.Glob("testdata/decoder-accepted/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no accepted bodies: %v", err)
+	}
+	var out [][]byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// Tolerant decoding still takes every body the earlier decoder took.
+func TestDecodesWhatTheEarlierDecoderAccepted(t *testing.T) {
+	for _, body := range acceptedBodies(t) {
+		var q Request
+		if err := decodeRequest(body, &q); err != nil {
+			t.Errorf("%q: %v", body, err)
+		}
 	}
 }
