@@ -68,7 +68,7 @@ func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
 		st.Observe(evs)
 		w.hub.Publish(evs)
 	}
-	w.lifecycle = lifecycle.NewEngine(clk, seed, observed, sc.Lifecycle)
+	w.lifecycle = lifecycle.NewEngine(clk, seed, observed, plan.Lifecycle)
 	w.traffic = traffic.NewGenerator(clk, seed, w.hub.Publish, appCodes(sc), traffic.IntakeOf(sc))
 	w.api = api.New(api.Options{Clock: clk, State: st, Journal: w.journal, Rules: plan.Rules, Seed: seed,
 		Start: w.start, OnMessage: w.lifecycle.Message, OnEvents: observed, Logger: e.log, Journeys: plan.Journeys,

@@ -21,7 +21,8 @@ type Plan struct {
 	Streams  []StreamPlan
 	Webhooks []WebhookPlan
 	Rules    []RulePlan
-	Journeys []JourneyPlan
+	Journeys  []JourneyPlan
+	Lifecycle LifecyclePlan
 }
 
 // AccountPlan is a Pushwoosh account, checked: its id, application, group and token
@@ -188,6 +189,16 @@ type JourneyPointPlan struct {
 	Content string
 }
 
+// LifecyclePlan says what happens to messages created through the API: each target
+// gets Push Sent, a Delivered share of them Push Delivered and an Opened share of
+// those Push Opened, Delay apart.
+type LifecyclePlan struct {
+	Disabled  bool
+	Delivered float64 // 0 to 1
+	Opened    float64 // 0 to 1
+	Delay     time.Duration
+}
+
 // Plan checks the scenario (as Validate does) and resolves it into the Plan the
 // emulator runs. s is not changed.
 func (s *Scenario) Plan() (*Plan, error) {
@@ -220,6 +231,8 @@ func (s *Scenario) Plan() (*Plan, error) {
 		}
 		p.Journeys = append(p.Journeys, jp)
 	}
+	l := c.Lifecycle
+	p.Lifecycle = LifecyclePlan{Disabled: l.Disabled, Delivered: *l.Delivered, Opened: *l.Opened, Delay: l.Delay.D()}
 	for _, w := range c.Webhooks {
 		p.Webhooks = append(p.Webhooks, WebhookPlan{Name: w.Name, URL: w.Endpoint, Authorization: w.Authorization,
 			Events: slices.Clone(w.Events), RetryDelays: durations(w.Retry.Delays), Timeout: w.Timeout.D()})

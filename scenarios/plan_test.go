@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"encoding/json"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -282,5 +283,26 @@ func TestPlanResolvesJourneys(t *testing.T) {
 		Points: []JourneyPointPlan{{Title: "Welcome", Content: "Hi"}, {Title: "Day 2", After: 24 * time.Hour, Content: "How is it going?"}}}}
 	if !reflect.DeepEqual(p.Journeys, want) {
 		t.Fatalf("journeys\n got %+v\nwant %+v", p.Journeys, want)
+	}
+}
+
+func TestPlanResolvesTheLifecycle(t *testing.T) {
+	t.Parallel()
+	p, err := (&Scenario{}).Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (LifecyclePlan{Delivered: DefaultLifecycleDelivered, Opened: DefaultLifecycleOpened, Delay: DefaultLifecycleDelay.D()}); p.Lifecycle != want {
+		t.Fatalf("defaults: %+v, want %+v", p.Lifecycle, want)
+	}
+	half, nan := 0.5, math.NaN()
+	p, err = (&Scenario{Lifecycle: Lifecycle{Disabled: true, Delivered: &half, Opened: &half, Delay: Duration(time.Minute)}}).Plan()
+	if want := (LifecyclePlan{Disabled: true, Delivered: 0.5, Opened: 0.5, Delay: time.Minute}); err != nil || p.Lifecycle != want {
+		t.Fatalf("written: %+v %v, want %+v", p.Lifecycle, err, want)
+	}
+	for _, bad := range []Lifecycle{{Delivered: &nan}, {Opened: ptr(1.5)}, {Delay: Duration(-time.Second)}} {
+		if _, err := (&Scenario{Lifecycle: bad}).Plan(); err == nil || !strings.Contains(err.Error(), "lifecycle.") {
+			t.Errorf("%+v: %v, want a lifecycle error", bad, err)
+		}
 	}
 }

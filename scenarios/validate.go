@@ -696,10 +696,11 @@ func (v *validator) lifecycle() {
 		key string
 		f   *float64
 	}{{"delivered", l.Delivered}, {"opened", l.Opened}} {
-		if share.f != nil && (*share.f < 0 || *share.f > 1) {
+		if share.f != nil && !(*share.f >= 0 && *share.f <= 1) { // NaN too
 			v.errorf("lifecycle."+share.key, "%s is a share from 0 to 1 (e.g. 0.9); got %v", share.key, *share.f)
 		}
 	}
+	v.notNegative("lifecycle.delay", l.Delay)
 }
 
 func (v *validator) journeys() {

@@ -16,7 +16,7 @@ import (
 // minute later.
 func withLifecycle(f *fixture, delivered, opened float64) *fixture {
 	engine := lifecycle.NewEngine(f.clk, 42, func(evs []catalog.Event) { f.st.Observe(evs) },
-		scenarios.Lifecycle{Delivered: &delivered, Opened: &opened, Delay: scenarios.Duration(time.Minute)})
+		scenarios.LifecyclePlan{Delivered: delivered, Opened: opened, Delay: time.Minute})
 	f.srv.onMessage = func(m lifecycle.Message) {
 		f.mu.Lock()
 		f.sent = append(f.sent, m)

@@ -36,7 +36,7 @@ func BenchmarkMessage(b *testing.B) {
 	b.Run("lifecycle", func(b *testing.B) {
 		perEvent(b, total, func() {
 			clk := clock.NewManual(clock.Epoch)
-			e := lifecycle.NewEngine(clk, 1, sink, scenarios.Lifecycle{})
+			e := lifecycle.NewEngine(clk, 1, sink, planLifecycle(scenarios.Lifecycle{}))
 			e.Message(m)
 			clk.Advance(2 * time.Second)
 		})

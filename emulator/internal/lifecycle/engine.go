@@ -50,44 +50,27 @@ type Engine struct {
 	flights map[*flight]struct{}
 }
 
-// NewEngine returns an Engine on clk following cfg, with the scenario defaults
-// (scenarios.DefaultLifecycle…) where cfg says nothing. Shares outside [0, 1] are taken
-// as the nearest bound; the scenario validator reports them.
-func NewEngine(clk clock.Clock, seed int64, publish func([]catalog.Event), cfg scenarios.Lifecycle) *Engine {
+// NewEngine returns an Engine on clk following cfg (checked, defaults filled:
+// scenarios.Plan).
+func NewEngine(clk clock.Clock, seed int64, publish func([]catalog.Event), cfg scenarios.LifecyclePlan) *Engine {
 	if publish == nil {
 		publish = func([]catalog.Event) {}
 	}
-	e := &Engine{
+	return &Engine{
 		clk:       clk,
 		publish:   publish,
 		disabled:  cfg.Disabled,
-		delivered: share(cfg.Delivered, scenarios.DefaultLifecycleDelivered),
-		opened:    share(cfg.Opened, scenarios.DefaultLifecycleOpened),
-		delay:     cfg.Delay.D(),
+		delivered: cfg.Delivered,
+		opened:    cfg.Opened,
+		delay:     cfg.Delay,
 		rng:       rand.New(rand.NewPCG(uint64(seed), uint64(seed)^seedSalt)),
 		flights:   map[*flight]struct{}{},
 	}
-	if e.delay <= 0 {
-		e.delay = scenarios.DefaultLifecycleDelay.D()
-	}
-	return e
 }
 
 // Claim makes the engine ask claim before it publishes a delivered or opened event
 // (see Engine.claim). Call it before the first Message.
 func (e *Engine) Claim(claim func(code, hwid string, stage int) bool) { e.claim = claim }
-
-func share(v *float64, def float64) float64 {
-	switch {
-	case v == nil || math.IsNaN(*v):
-		return def
-	case *v < 0:
-		return 0
-	case *v > 1:
-		return 1
-	}
-	return *v
-}
 
 // flight is a message whose later stages are still to come.
 type flight struct {

@@ -48,7 +48,16 @@ func (r *recorder) all() []catalog.Event {
 func newEngine(seed int64, cfg scenarios.Lifecycle) (*lifecycle.Engine, *clock.Manual, *recorder) {
 	clk := clock.NewManual(clock.Epoch)
 	rec := &recorder{}
-	return lifecycle.NewEngine(clk, seed, rec.publish, cfg), clk, rec
+	return lifecycle.NewEngine(clk, seed, rec.publish, planLifecycle(cfg)), clk, rec
+}
+
+// planLifecycle checks and resolves cfg as the emulator does a scenario's.
+func planLifecycle(cfg scenarios.Lifecycle) scenarios.LifecyclePlan {
+	p, err := (&scenarios.Scenario{Lifecycle: cfg}).Plan()
+	if err != nil {
+		panic(err) // a test's own configuration
+	}
+	return p.Lifecycle
 }
 
 // message is a message to n devices on platform.
@@ -278,7 +287,7 @@ func TestStopEndsAStageBetweenChunks(t *testing.T) {
 	e = lifecycle.NewEngine(clk, 3, func(evs []catalog.Event) {
 		sizes = append(sizes, len(evs))
 		e.Stop()
-	}, scenarios.Lifecycle{})
+	}, planLifecycle(scenarios.Lifecycle{}))
 	e.Message(message(2500, "Android"))
 	clk.Advance(time.Hour)
 	if !slices.Equal(sizes, []int{1000}) || clk.Pending() != 0 || e.Pending() != 0 {
