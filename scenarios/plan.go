@@ -17,10 +17,10 @@ import (
 // rule in its final form. The emulator's runtime packages take their part of a Plan
 // and trust it: they do not check it again, and they never see the YAML types.
 type Plan struct {
-	Accounts []AccountPlan
-	Streams  []StreamPlan
-	Webhooks []WebhookPlan
-	Rules    []RulePlan
+	Accounts  []AccountPlan
+	Streams   []StreamPlan
+	Webhooks  []WebhookPlan
+	Rules     []RulePlan
 	Journeys  []JourneyPlan
 	Lifecycle LifecyclePlan
 }
