@@ -200,6 +200,9 @@ func (s *Server) startJourney(c *call, vars map[string]string) reply {
 	if j.Status != state.JourneyRunning {
 		return v2Error(http.StatusBadRequest, grpcFailedPrecondition, catalog.MsgJourneyNotActive)
 	}
+	if j.NoAPIEntry {
+		return v2Error(http.StatusBadRequest, grpcFailedPrecondition, catalog.MsgNoAPIEntry)
+	}
 	var targets []state.Target
 	switch {
 	case len(p.Users) > 0:
@@ -253,17 +256,21 @@ func (s *Server) journeyPoint(uuid string, point int, targets []state.Target) {
 		keep = append(keep, lifecycle.Target{HWID: t.HWID, UserID: t.UserID, Platform: t.Platform})
 	}
 	pt := j.Points[point]
+	content, campaign, found := s.pointMessage(j.AccountID, pt)
+	if !found {
+		return // the point's preset is gone
+	}
 	now := s.clk.Now()
 	m, err := s.st.AddMessage(state.Message{AccountID: j.AccountID, Applications: []string{j.Application},
-		Status: state.MessageSent, Created: now, SendDate: now, Content: pt.Content,
-		ContentRaw: json.RawMessage(appendString(nil, pt.Content)), Targets: len(keep)}, s.codeFor)
+		Status: state.MessageSent, Created: now, SendDate: now, Content: contentText(content),
+		ContentRaw: content, Campaign: campaign, Preset: pt.Preset, Targets: len(keep)}, s.codeFor)
 	if err != nil {
 		return
 	}
 	s.st.JourneyPointSent(uuid, point, m.Code)
 	if s.onMessage != nil && len(keep) > 0 {
-		s.onMessage(lifecycle.Message{Code: m.Code, ID: m.ID, ApplicationCode: j.Application, Content: pt.Content,
-			Targets: keep, JourneyTitle: j.Title, JourneyPointTitle: pt.Title})
+		s.onMessage(lifecycle.Message{Code: m.Code, ID: m.ID, CampaignID: campaignID(m.Campaign), ApplicationCode: j.Application,
+			Content: m.Content, Targets: keep, JourneyTitle: j.Title, JourneyPointTitle: pt.Title})
 	}
 }
 
@@ -335,7 +342,7 @@ func (s *Server) journeyStatistics(c *call, vars map[string]string) reply {
 		if st.Sent > 0 {
 			st.Conversion = float64(st.Opened) * 100 / float64(st.Sent)
 		}
-		points = append(points, pointStats{PointTitle: p.Title, PointStat: st})
+		points = append(points, pointStats{PointTitle: p.Title, PresetCode: p.Preset, PointStat: st})
 	}
 	return jsonOK(map[string]any{"payload": map[string]any{"title": j.Title, "points": points}})
 }
@@ -452,10 +459,14 @@ func (s *Server) gatewayDefinition(c *call, r gatewayRequest, j *state.Journey) 
 		}
 		return v2Error(http.StatusForbidden, grpcPermissionDenied, rep.message), false
 	}
+	points, noEntry, err := s.journeyPoints(c.account.ID, r.Points)
+	if err != nil {
+		return badRequest(err.Error()), false
+	}
 	j.Title, j.Application = r.Title, r.Params.ApplicationCode
 	raw, _ := json.Marshal(map[string]json.RawMessage{"points": r.Points, "comments": r.Comments})
 	j.Raw = bytes.Clone(raw)
-	j.Points = nil // gateway points are echoed, not run
+	j.Points, j.NoAPIEntry = points, noEntry // echoed as given, run as read
 	j.Updated = c.in.arrive
 	return reply{}, true
 }

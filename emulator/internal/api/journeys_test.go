@@ -152,8 +152,8 @@ func TestJourneyGateway(t *testing.T) {
 		t.Fatalf("create: %d %s", code, body)
 	}
 	id := j.Info.UUID
-	code, body = f.do(t, http.MethodPut, "/api/v3/journeygateway/"+id, `{"title":"Renamed","params":{"application_code":"APPCODE-12345"},"points":[{"uuid":"p1"}],"comments":[]}`, apiAuth)
-	if code != 200 || json.Unmarshal([]byte(body), &j) != nil || j.Info.Title != "Renamed" || string(j.Points) != `[{"uuid":"p1"}]` || j.Info.Status != "STATUS_DRAFT" {
+	code, body = f.do(t, http.MethodPut, "/api/v3/journeygateway/"+id, `{"title":"Renamed","params":{"application_code":"APPCODE-12345"},"points":[{"uuid":"p1","point_type":"POINT_TYPE_EXIT"}],"comments":[]}`, apiAuth)
+	if code != 200 || json.Unmarshal([]byte(body), &j) != nil || j.Info.Title != "Renamed" || string(j.Points) != `[{"uuid":"p1","point_type":"POINT_TYPE_EXIT"}]` || j.Info.Status != "STATUS_DRAFT" {
 		t.Fatalf("update: %d %s", code, body)
 	}
 	for _, step := range []struct{ action, status string }{

@@ -27,7 +27,10 @@ type Journey struct {
 	Status      string
 	Points      []JourneyPoint
 	Raw         json.RawMessage // the gateway's points and comments as received, echoed back
-	Updated     time.Time
+	// NoAPIEntry marks a gateway journey without an active Start by API point:
+	// POST /api/journey/{id}/start/external cannot enter users into it.
+	NoAPIEntry bool
+	Updated    time.Time
 }
 
 // JourneyPoint is one message point of a journey.
@@ -35,6 +38,7 @@ type JourneyPoint struct {
 	Title    string
 	After    time.Duration // after the previous point
 	Content  string
+	Preset   string   // a preset code supplying the content when Content is empty (gateway send_push points)
 	Messages []string // codes of the messages this point sent
 }
 
