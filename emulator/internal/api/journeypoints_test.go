@@ -58,7 +58,9 @@ func TestGatewayPointsRun(t *testing.T) {
 	}
 	// Two waits add up; a point of another type passes users on by its default output;
 	// an exit point ends the path (the push after it never goes).
-	out := func(next string) string { return `"outputs":[{"key":"default","info":{"next_point_uuid":"` + next + `"}}]` }
+	out := func(next string) string {
+		return `"outputs":[{"key":"default","info":{"next_point_uuid":"` + next + `"}}]`
+	}
 	id = create(`[` +
 		`{"uuid":"s","point_type":"POINT_TYPE_START_BY_API",` + out("w1") + `},` +
 		`{"uuid":"w1","point_type":"POINT_TYPE_WAIT","point_data":{"wait":{"delay":"3600s"}},` + out("split") + `},` +
