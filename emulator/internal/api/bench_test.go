@@ -65,7 +65,7 @@ func BenchmarkCreateMessage(b *testing.B) {
 }
 
 // benchServer is the API with one registered device, unlimited createMessage.
-func benchServer(b *testing.B) *Server {
+func benchServer(b testing.TB) *Server {
 	accounts := testAccounts()
 	accounts[0].CreateMessageRate = 1 << 40 // measure the API, not the rate limit
 	st := state.New(planOf(b, &scenarios.Scenario{Accounts: accounts}).Accounts)

@@ -305,33 +305,50 @@ func (s *Server) accept(c *call, apps []string, p *plan, oneDevice bool) (state.
 	if err != nil {
 		return m, aud, err
 	}
-	pc := *p
-	if later {
-		s.fanOut.add(func() {
-			aud := s.resolve(m.AccountID, apps, &pc)
-			if oneDevice {
-				s.limitTo(&aud, 1)
-			}
-			s.st.SetTargets(m.Code, aud.Count())
-			s.dispatch(m, aud, &pc)
-		})
-		return m, aud, nil
-	}
-	if !p.scheduled {
-		s.fanOut.run(func() { s.dispatch(m, aud, &pc) })
-		return m, aud, nil
-	}
-	s.clk.AfterFunc(p.sendAt.Sub(c.in.arrive), func() {
+	switch {
+	case later:
+		s.fanOut.add(s.resolveAndDispatch(m, apps, *p, oneDevice, false))
+	case !p.scheduled:
+		if s.fanOut.busy() {
+			s.fanOut.add(s.dispatchJob(m, aud, *p))
+		} else {
+			s.dispatch(m, aud, p)
+		}
+	default:
 		// Devices registered in the meantime get it too, as at Pushwoosh.
-		aud := s.resolve(m.AccountID, apps, &pc)
+		s.clk.AfterFunc(p.sendAt.Sub(c.in.arrive), s.resolveAndDispatch(m, apps, *p, oneDevice, true))
+	}
+	return m, aud, nil
+}
+
+// The jobs below take their own copies (a plan is the caller's, and values a closure
+// keeps live on the heap: accept's own stay on its stack).
+
+// resolveAndDispatch is the fan-out of m done later: its audience found then, and
+// for a scheduled message only while it is still scheduled.
+func (s *Server) resolveAndDispatch(m state.Message, apps []string, p plan, oneDevice, scheduled bool) func() {
+	return func() {
+		aud := s.resolve(m.AccountID, apps, &p)
 		if oneDevice {
 			s.limitTo(&aud, 1)
 		}
-		if s.st.TakeScheduled(m.Code, aud.Count()) {
-			s.fanOut.run(func() { s.dispatch(m, aud, &pc) })
+		if !scheduled {
+			s.st.SetTargets(m.Code, aud.Count())
+			s.dispatch(m, aud, &p)
+			return
 		}
-	})
-	return m, aud, nil
+		if s.st.TakeScheduled(m.Code, aud.Count()) {
+			if s.fanOut.busy() {
+				s.fanOut.add(s.dispatchJob(m, aud, p))
+			} else {
+				s.dispatch(m, aud, &p)
+			}
+		}
+	}
+}
+
+func (s *Server) dispatchJob(m state.Message, aud targeting.Audience, p plan) func() {
+	return func() { s.dispatch(m, aud, &p) }
 }
 
 // fanOutAfter is how many subscribed devices an account has from which its messages
@@ -367,16 +384,11 @@ func (q *fanOutQueue) add(job func()) {
 	}
 }
 
-// run runs a fan-out at once, or queues it behind those still to run.
-func (q *fanOutQueue) run(job func()) {
+// busy reports whether fan-outs are queued or running: a new one goes behind them.
+func (q *fanOutQueue) busy() bool {
 	q.mu.Lock()
-	if q.running {
-		q.jobs = append(q.jobs, job)
-		q.mu.Unlock()
-		return
-	}
-	q.mu.Unlock()
-	job()
+	defer q.mu.Unlock()
+	return q.running
 }
 
 func (q *fanOutQueue) drain() {
@@ -403,6 +415,13 @@ func (s *Server) dispatch(m state.Message, aud targeting.Audience, p *plan) {
 		at      time.Time
 		app     string
 		targets []state.Target
+	}
+	if p.local == nil && p.sendRate <= 0 {
+		// Everyone now, in one go: no waves to work out.
+		for i, ts := range aud.Targets {
+			s.deliver(m, aud.Apps[i], ts)
+		}
+		return
 	}
 	var waves []wave
 	for i, ts := range aud.Targets {

@@ -365,16 +365,22 @@ func (s *Server) write(w http.ResponseWriter, in *incoming, rep reply) {
 		s.reset(w)
 	case out != nil:
 		h := w.Header()
+		// Shared value slices: Set would make a new one for every answer.
 		if rep.raw == nil || json.Valid(rep.raw) {
-			h.Set("Content-Type", "application/json; charset=utf-8")
+			h["Content-Type"] = jsonContentType
 		} else {
-			h.Set("Content-Type", "text/html; charset=utf-8")
+			h["Content-Type"] = htmlContentType
 		}
-		h.Set("Content-Length", strconv.Itoa(len(out)))
+		h["Content-Length"] = []string{strconv.Itoa(len(out))}
 		w.WriteHeader(rep.status)
 		w.Write(out) //nolint:errcheck // the client went away: nothing to do
 	}
 }
+
+var (
+	jsonContentType = []string{"application/json; charset=utf-8"}
+	htmlContentType = []string{"text/html; charset=utf-8"}
+)
 
 func (s *Server) journal(in *incoming, rep reply, out []byte) {
 	if s.jr == nil {

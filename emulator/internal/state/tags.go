@@ -88,6 +88,18 @@ func (s *Store) Tags(accountID string) []TagDef {
 	return listNamed(s, accountID, func(a *account) map[string]TagDef { return a.tags }, func(t TagDef) string { return t.Name })
 }
 
+// HasTag reports whether an account defines a tag.
+func (s *Store) HasTag(accountID, name string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	acc, ok := s.w.accounts[accountID]
+	if !ok {
+		return false
+	}
+	_, ok = acc.tags[name]
+	return ok
+}
+
 // SetTags sets tag values on a device, creating the device record when it is
 // unknown. A null value removes the tag. Tags the account does not define yet are
 // defined with the type of their value (the emulator is lenient where Pushwoosh
@@ -130,7 +142,17 @@ func (s *Store) DeviceTags(application, hwid string) (map[string]any, error) {
 
 func setTagsLocked(acc *account, d *Device, tags map[string]any, now time.Time) []Skipped {
 	var skipped []Skipped
-	for _, name := range slices.Sorted(maps.Keys(tags)) {
+	// In order; one name (registerDevice's Language, a setTags of one tag) needs no sort.
+	var one [1]string
+	names := one[:0]
+	if len(tags) == 1 {
+		for name := range tags {
+			names = append(names, name)
+		}
+	} else {
+		names = slices.Sorted(maps.Keys(tags))
+	}
+	for _, name := range names {
 		v := tags[name]
 		if v == nil {
 			delete(d.Tags, name)
@@ -205,6 +227,9 @@ func coerceTag(t int, v, old any, now time.Time) (any, bool) {
 	case TagDecimal:
 		return toFloat(v)
 	case TagString:
+		if _, ok := v.(string); ok {
+			return v, true // already a string: no new boxing
+		}
 		return toScalarString(v)
 	case TagVersion:
 		s, ok := toScalarString(v)

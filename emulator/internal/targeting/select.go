@@ -87,10 +87,7 @@ var everything = &Expr{kind: 'T', op: "ALL"}
 // KnownTag reports, for an account, whether a tag is defined (by addTag, by setTags
 // or as one of Pushwoosh's default tags).
 func KnownTag(st *state.Store, accountID string) func(string) bool {
-	tags := st.Tags(accountID)
-	return func(name string) bool {
-		return slices.ContainsFunc(tags, func(t state.TagDef) bool { return t.Name == name })
-	}
+	return func(name string) bool { return st.HasTag(accountID, name) }
 }
 
 // Select finds the audience of a query among an account's devices.
