@@ -62,4 +62,3 @@ func TestAPIPathAllocations(t *testing.T) {
 		}
 	}
 }
-
