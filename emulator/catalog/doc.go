@@ -27,7 +27,9 @@
 // event.go.
 //
 // Requires lists the request fields without which pwemu refuses the call, as the
-// documentation marks them; a test in emulator/internal/api checks each of them.
-// FieldApplication makes the API resolve and check the application before the
-// handler runs, FieldApplicationOrGroup the application or the applications group.
+// documentation marks them. On a v1.3 method FieldAuth and FieldApplication (or
+// FieldApplicationOrGroup) are checked before the handler runs, which then works on
+// the resolved application or group; a test in emulator/internal/api checks that
+// every method refuses a call without them. The other fields are the handler's to
+// check.
 package catalog

@@ -45,6 +45,9 @@ var deviceRPCs = func() map[string]string {
 	return m
 }()
 
+// deviceGateway are the endpoints serveDeviceAPI serves.
+var deviceGateway = map[*catalog.Endpoint]bool{catalog.DeleteUser: true, catalog.DeviceAPI: true}
+
 // serveDeviceAPI serves the gateway: deleteUser, and the RPCs with a v1.3 twin.
 func (s *Server) serveDeviceAPI(ep *catalog.Endpoint) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {

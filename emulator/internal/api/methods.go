@@ -175,13 +175,13 @@ func buildTables() error {
 			v2Actions[ep.Path] = ep
 			v2Order = append(v2Order, ep.Method)
 		default:
-			if _, found := apiHandlers[ep]; !found && ep != catalog.DeleteUser && ep != catalog.DeviceAPI {
+			if _, found := apiHandlers[ep]; !found && !deviceGateway[ep] {
 				errs = append(errs, fmt.Errorf("api: catalog endpoint %s %s has no handler", ep.HTTP, ep.Path))
 			}
 			apiCount++
 		}
 	}
-	if len(v13Methods) != len(v13Handlers) || len(v2Actions) != len(v2Handlers) || apiCount != len(apiHandlers)+2 {
+	if len(v13Methods) != len(v13Handlers) || len(v2Actions) != len(v2Handlers) || apiCount != len(apiHandlers)+len(deviceGateway) {
 		errs = append(errs, errors.New("api: a handler is registered for an endpoint the catalog does not list"))
 	}
 	return errors.Join(errs...)

@@ -136,7 +136,7 @@ var routes = sync.OnceValue(func() *mux.Router {
 		switch {
 		case apiHandlers[ep] != nil:
 			h = func(s *Server, w http.ResponseWriter, r *http.Request) { s.serveAPI(ep)(w, r) }
-		case ep == catalog.DeleteUser || ep == catalog.DeviceAPI:
+		case deviceGateway[ep]:
 			h = func(s *Server, w http.ResponseWriter, r *http.Request) { s.serveDeviceAPI(ep)(w, r) }
 		default:
 			continue
