@@ -63,13 +63,13 @@ var (
 	MessageDeliveryEvent = add(&Endpoint{Method: "messageDeliveryEvent", Family: FamilyDevice, Auth: AuthDevice,
 		Requires: []string{FieldApplication}, Answer: "null", Doc: docDeviceAPI})
 	SetPurchase = add(&Endpoint{Method: "setPurchase", Family: FamilyDevice, Auth: AuthDevice,
-		Requires: []string{FieldApplication}, Answer: "null", Doc: docWebSDK})
+		Requires: []string{FieldApplication, "hwid", "productIdentifier"}, Answer: "null", Doc: docWebSDK})
 	GetNearestZone = add(&Endpoint{Method: "getNearestZone", Family: FamilyDevice, Auth: AuthDevice,
 		Requires: []string{FieldApplication, "lat", "lng"}, Answer: `{"name","lat","lng","range","distance"}`,
 		Doc: docGeozones})
 	GetConfig = add(&Endpoint{Method: "getConfig", Family: FamilyDevice, Auth: AuthDevice,
 		Requires: []string{FieldApplication},
-		Answer:   `{"features":{"page_visit","web_in_apps","events":[],"subscription_prompt"}}`, Doc: docWebSDK})
+		Answer:   `{"features":{"page_visit","vapid_key","web_in_apps","events":[],"subscription_prompt"}}`, Doc: docWebSDK})
 	PageVisit = add(&Endpoint{Method: "pageVisit", Family: FamilyDevice, Auth: AuthDevice,
 		Requires: []string{FieldApplication}, Answer: "null", Doc: docWebSDK})
 	GetInApps = add(&Endpoint{Method: "getInApps", Family: FamilyDevice, Auth: AuthDevice,
@@ -300,9 +300,9 @@ var (
 // Inbox.
 var (
 	GetInboxMessages = add(&Endpoint{Method: "getInboxMessages", Family: FamilyInbox, Auth: AuthDevice,
-		Requires: []string{FieldApplication}, Answer: `{"messages":[],"next","deleted":[],"new_inbox"}`, Doc: docInbox})
+		Requires: []string{FieldApplication}, Answer: `{"messages":[{"inbox_id","order","rt","send_date","title","text","image","action_type","action_params","status","hash"}],"next","deleted":[],"new_inbox"}`, Doc: docInbox})
 	InboxStatus = add(&Endpoint{Method: "inboxStatus", Family: FamilyInbox, Auth: AuthDevice,
-		Requires: []string{FieldApplication}, Answer: "null", Doc: docInbox})
+		Requires: []string{FieldApplication, "inbox_code", "status"}, Answer: "null", Doc: docInbox})
 )
 
 // Statistics v1 (scheduled).

@@ -9,5 +9,28 @@ package catalog
 const (
 	EventInAppShown   = "In-App Shown"   // triggerInAppAction with action "show"
 	EventInAppClicked = "In-App Clicked" // triggerInAppAction with another action, richMediaAction
-	EventInboxOpened  = "Inbox Opened"   // inboxStatus with status 2 (opened) or 3 (action performed)
+	EventInboxRead    = "Inbox Read"     // inboxStatus with status 2 (read: the message was seen)
+	EventInboxOpened  = "Inbox Opened"   // inboxStatus with status 3 (opened: its action was performed)
+)
+
+// EventInAppPurchase is the default event Pushwoosh records for a purchase the SDK
+// reports with setPurchase.
+const EventInAppPurchase = "PW_InAppPurchase"
+
+// Statuses of a Message Inbox message, as getInboxMessages answers them and
+// inboxStatus sets them (the SDKs set 2 to 4).
+const (
+	InboxDelivered   = 1
+	InboxRead        = 2
+	InboxOpened      = 3
+	InboxDeleted     = 4 // deleted by the user
+	InboxDeletedByCP = 5 // deleted from the Control Panel (deleteMessage)
+)
+
+// Action types of a Message Inbox message (the SDKs' InboxMessageType codes).
+const (
+	InboxActionPlain     = 0
+	InboxActionRichMedia = 1
+	InboxActionURL       = 2
+	InboxActionDeepLink  = 3
 )

@@ -108,6 +108,17 @@ const (
 	MsgBadPopupEvent   = "event must be 1 (visit) or 2 (impression)"
 	MsgNoPopupFormCode = "Popup form code is not set"
 
+	// Inbox.
+	MsgNoInboxUser        = "userId or hwid is not set"
+	MsgNoInboxCode        = "inbox_code is not set"
+	MsgBadInboxStatus     = "status must be 1 (delivered), 2 (read), 3 (opened) or 4 (deleted)"
+	MsgInboxNotFound      = "Inbox message not found"
+	MsgBadInboxDate       = "inbox_date must be a future date as YYYY-MM-DD"
+	MsgBadInboxDays       = "inbox_days must be a whole number of days from 1 to 30"
+	MsgInboxDateAndDays   = "inbox_date and inbox_days can not be used together"
+	MsgBadPurchase        = "productIdentifier is not set"
+	MsgBadPurchaseNumbers = "quantity and price must be numbers, quantity at least 1"
+
 	// Applications.
 	MsgBadIcon            = "icon must be the base64-encoded content of a PNG file"
 	MsgPlatformNotSet     = "Platform is not configured"

@@ -257,31 +257,9 @@ func (s *Server) setEmailTags(c *call) reply {
 	return s.setDeviceTags(c, c.req.Email)
 }
 
-// getConfig answers the web SDK's start-up call: no optional feature is on.
-func (s *Server) getConfig(c *call) reply {
-	var names []string
-	for _, e := range s.st.Events(c.account.ID, c.app().Code) {
-		names = append(names, e.Name)
-	}
-	if names == nil {
-		names = []string{}
-	}
-	return ok(map[string]any{"features": map[string]any{
-		"page_visit":          map[string]any{"enabled": false, "entrypoint": ""},
-		"web_in_apps":         map[string]any{"enabled": false},
-		"events":              names,
-		"subscription_prompt": map[string]any{"useCase": "not-set"},
-	}})
-}
-
-func (s *Server) getInboxMessages(*call) reply {
-	return okRaw([]byte(`{"messages":[],"next":"","deleted":[],"new_inbox":0}`))
-}
-
 func (s *Server) getPopupForms(*call) reply {
 	return okRaw([]byte(`{"popup_forms":[]}`))
 }
 
-// nothing answers OK to calls that leave no trace in pwemu (inbox status, page
-// visits, purchases).
+// nothing answers OK to calls that leave no trace in pwemu (page visits).
 func (s *Server) nothing(*call) reply { return ok(nil) }

@@ -80,7 +80,6 @@ func TestDeviceCallsThatCount(t *testing.T) {
 		{"registerEmail", `"email":"a@example.com","userId":"u10","tz_offset":7200`},
 		{"registerEmailUser", `"email":"a@example.com","userId":"u11"`},
 		{"setEmailTags", `"email":"a@example.com","tags":{"plan":"gold"}`},
-		{"inboxStatus", `"hwid":"h","inbox_code":"x","status":2`},
 	}
 	for _, c := range calls {
 		if _, e := f.call(t, c.method, req(`"application":"APPCODE-12345",`+c.fields)); e.StatusCode != 200 {
@@ -114,7 +113,7 @@ func TestDeviceCallsThatCount(t *testing.T) {
 	}
 	_, e = f.call(t, "getConfig", req(`"application":"APPCODE-12345","hwid":"h","features":["page_visit"]`))
 	var cfg struct{ Features map[string]json.RawMessage }
-	if json.Unmarshal(e.Response, &cfg) != nil || cfg.Features["events"] == nil {
+	if json.Unmarshal(e.Response, &cfg) != nil || cfg.Features["page_visit"] == nil {
 		t.Fatalf("getConfig: %s", e.Response)
 	}
 }

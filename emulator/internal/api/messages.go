@@ -108,6 +108,7 @@ func (s *Server) createMessage(c *call) reply {
 	var one [1]plan // most calls carry one notification
 	plans := one[:0]
 	xs := extras(c.in.body)
+	inboxes := inboxFieldsOf(c.in.body)
 	for i := range ns {
 		var x notificationExtras
 		if i < len(xs) {
@@ -119,6 +120,12 @@ func (s *Server) createMessage(c *call) reply {
 		p, r, good := s.planNotification(c, &ns[i], &x)
 		if !good {
 			return r
+		}
+		if i < len(inboxes) {
+			var refusal string
+			if p.inbox, refusal = inboxes[i].options(c.in.arrive); refusal != "" {
+				return refused(refusal)
+			}
 		}
 		if r, good := s.checkCampaign(c, p.campaign); !good {
 			return r
@@ -226,6 +233,7 @@ func (s *Server) deleteMessage(c *call) reply {
 	if err := s.st.DeleteMessage(c.account.ID, m.Code); err != nil {
 		return refused(catalog.MsgMessageNotFound)
 	}
+	s.st.DeleteFromInboxes(m.Code, s.clk.Now())
 	return ok(nil)
 }
 

@@ -231,6 +231,11 @@ func (s *Server) notify(c *call, body map[string]json.RawMessage) reply {
 		content = n.Content
 	}
 	p := plan{contentRaw: bytes.Clone(content), content: findText(content), campaign: string(n.Campaign)}
+	inbox, refusal := inboxPayload(n.Payload).options(c.in.arrive)
+	if refusal != "" {
+		return v2Error(http.StatusBadRequest, grpcInvalidArgument, refusal)
+	}
+	p.inbox = inbox
 	p.query.Devices = slices.Concat([]string(n.HWIDs), []string(n.PushTokens), []string(n.Devices))
 	p.query.Users = n.Users
 	if !isNull(n.Platforms) {

@@ -23,7 +23,7 @@ var v13Handlers = map[*catalog.Endpoint]func(*Server, *call) reply{
 	catalog.ApplicationOpen:             (*Server).applicationOpen,
 	catalog.PushStat:                    (*Server).pushStat,
 	catalog.MessageDeliveryEvent:        (*Server).messageDeliveryEvent,
-	catalog.SetPurchase:                 (*Server).nothing,
+	catalog.SetPurchase:                 (*Server).setPurchase,
 	catalog.GetNearestZone:              (*Server).getNearestZone,
 	catalog.GetConfig:                   (*Server).getConfig,
 	catalog.PageVisit:                   (*Server).nothing,
@@ -53,7 +53,7 @@ var v13Handlers = map[*catalog.Endpoint]func(*Server, *call) reply{
 	catalog.StartLiveActivity:           (*Server).startLiveActivity,
 	catalog.UpdateLiveActivity:          (*Server).updateLiveActivity,
 	catalog.GetInboxMessages:            (*Server).getInboxMessages,
-	catalog.InboxStatus:                 (*Server).nothing,
+	catalog.InboxStatus:                 (*Server).inboxStatus,
 
 	catalog.CreateMessage:         (*Server).createMessage,
 	catalog.CreateTargetedMessage: (*Server).createTargetedMessage,

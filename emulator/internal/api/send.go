@@ -41,6 +41,7 @@ type plan struct {
 	campaign       string
 	preset         string
 	liveActivityID string
+	inbox          *state.InboxOptions // nil: no inbox
 
 	query targeting.Query // Apps is filled in by accept
 	// audience, when set, replaces the query (live-activity updates go to the
@@ -294,7 +295,7 @@ func (s *Server) accept(c *call, apps []string, p *plan, oneDevice bool) (state.
 	m := state.Message{AccountID: c.account.ID, Applications: apps, Group: c.group, Status: state.MessageSent,
 		Created: c.in.arrive, SendDate: p.sendAt, Content: p.content, ContentRaw: p.contentRaw, Data: p.data,
 		Platforms: p.platforms, Targets: aud.Count(), Campaign: p.campaign, TransactionID: p.transactionID,
-		Preset: p.preset, LiveActivityID: p.liveActivityID}
+		Preset: p.preset, LiveActivityID: p.liveActivityID, Inbox: p.inbox}
 	if p.scheduled {
 		m.Status = state.MessageScheduled
 	}
@@ -485,6 +486,9 @@ func (s *Server) deliver(m state.Message, app string, ts []state.Target) {
 	}
 	if len(pushes) > 0 {
 		s.st.RecordPushes(pushes)
+		if m.Inbox != nil {
+			s.st.AddToInbox(m.Inbox, pushes, at)
+		}
 	}
 	if s.onMessage == nil {
 		return

@@ -29,6 +29,7 @@ type Device struct {
 	// push-to-start token (setActivityPushToStartToken).
 	ActivityTokens   map[string]string
 	PushToStartToken string
+	Purchases        []Purchase // setPurchase, oldest first, the last MaxPurchases
 }
 
 // Target is a device a message can go to.
@@ -49,6 +50,7 @@ func (d *Device) clone() Device {
 	c := *d
 	c.Tags = maps.Clone(d.Tags)
 	c.ActivityTokens = maps.Clone(d.ActivityTokens)
+	c.Purchases = slices.Clone(d.Purchases)
 	return c
 }
 

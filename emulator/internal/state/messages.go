@@ -38,6 +38,9 @@ type Message struct {
 	// TransactionID de-duplicates: another message with it within a day is not sent.
 	TransactionID  string
 	LiveActivityID string
+	// Inbox, when set, keeps the message in the inbox of the users it reaches; it is
+	// not changed once the message is stored.
+	Inbox *InboxOptions
 }
 
 // TransactionTTL is how long a transactionId is remembered (Pushwoosh: one day).

@@ -98,6 +98,7 @@ type world struct {
 	admin    admin // presets, campaigns, geozones, test devices, journeys, bulk jobs
 	tally    tally // what happened to messages, for the statistics
 	pushes   *pushLog
+	inbox    *inboxLog
 	txns     map[string]txn // by account and transactionId
 	txnOrder []string       // keys of txns, oldest first
 	journeys journeys
@@ -140,7 +141,7 @@ func (s *Store) NextSeq() uint64 {
 func build(accounts []scenarios.AccountPlan) *world {
 	w := &world{accounts: map[string]*account{}, tokens: map[string]Token{},
 		apps: map[string]*app{}, groups: map[string]Group{}, messages: map[string]*Message{},
-		stats: map[string]StatsRequest{}, admin: newAdmin(), tally: newTally(), pushes: newPushLog(), txns: map[string]txn{}}
+		stats: map[string]StatsRequest{}, admin: newAdmin(), tally: newTally(), pushes: newPushLog(), inbox: newInboxLog(), txns: map[string]txn{}}
 	for _, a := range accounts {
 		w.accounts[a.ID] = &account{
 			Account: Account{ID: a.ID, Name: a.Name, Suspended: a.Suspended, SubscriberLimit: a.SubscriberLimit,
