@@ -119,3 +119,91 @@ func TestDeviceReportsReachTheReceiver(t *testing.T) {
 		t.Fatalf("ledger %+v, want 5 generated and delivered", got)
 	}
 }
+
+const inboxScenario = `
+name: inbox reports
+seed: 9
+clock: {mode: manual}
+accounts:
+  - id: acme
+    tokens: [{value: srv, kind: server}]
+    applications: [{code: 32E5A-9B411, name: Headway}]
+streams:
+  - endpoint: ${RECEIVER_URL}
+    events: [Push Sent, Inbox Read, Inbox Opened]
+    platforms: [Android]
+    batch: {size: 100, interval: 1h}
+lifecycle: {delivered: 0, opened: 0}
+`
+
+// A message sent with inbox options is in the device's inbox; the SDK's inboxStatus
+// read reaches the receiver as Inbox Read with the message's fields, once, and the
+// ledger balances.
+func TestInboxReadReachesTheReceiver(t *testing.T) {
+	rec := receiver.StartHTTP(t)
+	emu := testkit.Start(t, testkit.Env("RECEIVER_URL", rec.URL()), testkit.ScenarioYAML(inboxScenario))
+	post := func(method, body string) json.RawMessage {
+		t.Helper()
+		resp, err := http.Post(emu.URL()+"/json/1.3/"+method, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var e struct {
+			StatusCode int             `json:"status_code"`
+			Response   json.RawMessage `json:"response"`
+		}
+		if json.NewDecoder(resp.Body).Decode(&e) != nil || e.StatusCode != 200 {
+			t.Fatalf("%s %s: HTTP %d, status %d", method, body, resp.StatusCode, e.StatusCode)
+		}
+		return e.Response
+	}
+	post("registerDevice", `{"request":{"application":"32E5A-9B411","hwid":"phone","device_type":3,"push_token":"tok","userId":"ann"}}`)
+	var created struct{ Messages []string }
+	json.Unmarshal(post("createMessage", `{"request":{"application":"32E5A-9B411","auth":"srv","notifications":[{"content":"In your inbox","inbox_days":3,"android_header":"News"}]}}`), &created)
+	if len(created.Messages) != 1 {
+		t.Fatalf("createMessage: %v", created)
+	}
+	var inbox struct {
+		Messages []struct {
+			InboxID                  string `json:"inbox_id"`
+			Order, Title, Text, Hash string
+			Status                   int
+		}
+		NewInbox int `json:"new_inbox"`
+	}
+	json.Unmarshal(post("getInboxMessages", `{"request":{"application":"32E5A-9B411","userId":"ann","hwid":"phone","last_code":"","count":20}}`), &inbox)
+	if len(inbox.Messages) != 1 || inbox.NewInbox != 1 {
+		t.Fatalf("inbox: %+v", inbox)
+	}
+	m := inbox.Messages[0]
+	if m.InboxID != created.Messages[0] || m.Title != "News" || m.Text != "In your inbox" || m.Status != catalog.InboxDelivered {
+		t.Fatalf("inbox message: %+v", m)
+	}
+	status := `{"request":{"application":"32E5A-9B411","userId":"ann","hwid":"phone","inbox_code":"` + m.Order +
+		`","status":2,"hash":"` + m.Hash + `","device_type":3}}`
+	post("inboxStatus", status)
+	post("inboxStatus", status) // read twice, one event
+	emu.Advance(time.Hour)
+
+	var read []catalog.Event
+	sent := 0
+	for _, e := range rec.Events() {
+		switch e.EventName {
+		case catalog.EventInboxRead:
+			read = append(read, e)
+		case catalog.EventPushSent:
+			sent++
+		}
+	}
+	if sent != 1 || len(read) != 1 {
+		t.Fatalf("%d Push Sent and %d Inbox Read at the receiver, want 1 and 1: %+v", sent, len(read), rec.Events())
+	}
+	if e := read[0]; e.MessageCode != m.InboxID || e.MessageID == 0 || e.HWID != "phone" || e.UserID != "ann" ||
+		e.Platform != "Android" || e.ApplicationCode != "32E5A-9B411" || e.Payload != "In your inbox" || e.Timestamp == 0 {
+		t.Errorf("Inbox Read does not carry the message: %+v", e)
+	}
+	if got := emu.Totals(); got.Generated != 2 || got.Delivered != 2 || !got.Balanced() {
+		t.Fatalf("ledger %+v, want 2 generated and delivered", got)
+	}
+}

@@ -388,7 +388,8 @@ func (v *validator) eventNames(path string, names []string) {
 			v.errorf(p, "an event name cannot be empty")
 		case seen[name]:
 			v.errorf(p, "%q is listed twice", name)
-		case !slices.Contains(catalog.KnownEvents, name) && !slices.Contains(v.s.CustomEvents, name):
+		case !slices.Contains(catalog.KnownEvents, name) && !slices.Contains(catalog.ReportEvents, name) &&
+			!slices.Contains(v.s.CustomEvents, name):
 			v.errorf(p, "%q is not a Pushwoosh event name; did you mean %q? (names match exactly; list a newer Pushwoosh event under custom_events:)",
 				name, closest(name, catalog.KnownEvents))
 		}
@@ -406,7 +407,7 @@ func (v *validator) customEvents() {
 			v.errorf(p, "an event name cannot be empty")
 		case seen[name]:
 			v.errorf(p, "%q is listed twice", name)
-		case slices.Contains(catalog.KnownEvents, name):
+		case slices.Contains(catalog.KnownEvents, name) || slices.Contains(catalog.ReportEvents, name):
 			v.errorf(p, "%q is a catalog event already: custom_events is for names outside the catalog", name)
 		}
 		seen[name] = true

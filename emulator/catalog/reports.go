@@ -13,6 +13,10 @@ const (
 	EventInboxOpened  = "Inbox Opened"   // inboxStatus with status 3 (opened: its action was performed)
 )
 
+// ReportEvents are the events pwemu names itself for what devices report: a
+// scenario's stream and webhook filters may name them as they name KnownEvents.
+var ReportEvents = []string{EventInAppShown, EventInAppClicked, EventInboxRead, EventInboxOpened}
+
 // EventInAppPurchase is the default event Pushwoosh records for a purchase the SDK
 // reports with setPurchase.
 const EventInAppPurchase = "PW_InAppPurchase"
