@@ -650,8 +650,9 @@ func TestGRPCHubHangingReceiverIsCutAtTheTimeout(t *testing.T) {
 	t.Parallel()
 	r := receiver.StartGRPC(t, receiver.WithGRPCScript(receiver.GRPCScript{Hang: true}))
 	// Patience is how long Advance lets the hanging stream stall before it moves
-	// emulator time on to the 30 s timeout.
-	h := newGRPCHubPatience(t, r, time.Second)
+	// emulator time on to the 30 s timeout; it is also all the wall time the recovered
+	// receiver's 1,000-event stream gets below, so it leaves room for a loaded machine.
+	h := newGRPCHubPatience(t, r, 3*time.Second)
 
 	h.hub.Publish(grpcEvents("ev", 1000))
 	h.clk.Advance(30 * time.Second)
