@@ -196,6 +196,7 @@ type LifecyclePlan struct {
 	Disabled  bool
 	Delivered float64 // 0 to 1
 	Opened    float64 // 0 to 1
+	Clicked   float64 // 0 to 1: share of Email Opened targets that get Email Link Clicked
 	Delay     time.Duration
 }
 
@@ -233,6 +234,9 @@ func (s *Scenario) Plan() (*Plan, error) {
 	}
 	l := c.Lifecycle
 	p.Lifecycle = LifecyclePlan{Disabled: l.Disabled, Delivered: *l.Delivered, Opened: *l.Opened, Delay: l.Delay.D()}
+	if l.Clicked != nil {
+		p.Lifecycle.Clicked = *l.Clicked
+	}
 	for _, w := range c.Webhooks {
 		p.Webhooks = append(p.Webhooks, WebhookPlan{Name: w.Name, URL: w.Endpoint, Authorization: w.Authorization,
 			Events: slices.Clone(w.Events), RetryDelays: durations(w.Retry.Delays), Timeout: w.Timeout.D()})

@@ -209,6 +209,7 @@ type Lifecycle struct {
 	Disabled  bool     `yaml:"disabled" json:"disabled,omitempty"`
 	Delivered *float64 `yaml:"delivered" json:"delivered,omitempty"` // share; default 0.9
 	Opened    *float64 `yaml:"opened" json:"opened,omitempty"`       // share of delivered; default 0.3
+	Clicked   *float64 `yaml:"clicked" json:"clicked,omitempty"`     // share of email opens that click a link; default 0
 	Delay     Duration `yaml:"delay" json:"delay,omitempty"`         // between stages; default 1s
 }
 

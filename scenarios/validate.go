@@ -696,7 +696,7 @@ func (v *validator) lifecycle() {
 	for _, share := range []struct {
 		key string
 		f   *float64
-	}{{"delivered", l.Delivered}, {"opened", l.Opened}} {
+	}{{"delivered", l.Delivered}, {"opened", l.Opened}, {"clicked", l.Clicked}} {
 		if share.f != nil && !(*share.f >= 0 && *share.f <= 1) { // NaN too
 			v.errorf("lifecycle."+share.key, "%s is a share from 0 to 1 (e.g. 0.9); got %v", share.key, *share.f)
 		}

@@ -28,6 +28,7 @@ const (
 	docStatsV2          = "https://docs.pushwoosh.com/developer/api-reference/statistics-api/statistics-api-v2"
 	docStatsV2Messages  = "https://docs.pushwoosh.com/developer/api-reference/statistics-api/message-statistics-api"
 	docStatsV2Old       = "https://docs.pushwoosh.com/platform-docs/api-reference/statistics-api/statistics-api-v2"
+	docLinkStats        = "https://github.com/chkltlabs/php-pushwoosh (src/Resources/Statistics.php)"
 	docScheduled        = "https://docs.pushwoosh.com/developer/api-reference/scheduled-requests"
 	docMessagingV2      = "https://docs.pushwoosh.com/developer/api-reference/messaging-api-v2"
 	docLiveActivities   = "https://docs.pushwoosh.com/platform-docs/api-reference/ios-live-activities-api"
@@ -342,6 +343,16 @@ var (
 		Family: FamilyStatsV2, Auth: AuthServer,
 		Requires: []string{"message_id|message_code|campaign_code|hwid|user_id|date_from"},
 		Answer:   `{"rows":[…],"pagination_token"}`, Doc: docStatsV2Old})
+	// The email link statistics are named by client libraries, not documented: the
+	// request and answer follow the public clients that call them.
+	LinksInteractions = add(&Endpoint{Method: "statistics/emails/linksInteractions",
+		Path: "/api/v2/statistics/emails/linksInteractions", Family: FamilyStatsV2, Auth: AuthServer,
+		Requires: []string{"filters", "filters.date_range"},
+		Answer:   `{"total","items":[{"link","clicks","unique_devices"}]}`, Doc: docLinkStats})
+	LinksInteractionsDevices = add(&Endpoint{Method: "statistics/emails/linksInteractionsDevices",
+		Path: "/api/v2/statistics/emails/linksInteractionsDevices", Family: FamilyStatsV2, Auth: AuthServer,
+		Requires: []string{"filters", "filters.date_range"},
+		Answer:   `{"total","items":[{"timestamp","link","hwid"}]}`, Doc: docLinkStats})
 )
 
 // Customer Journey: the journey service's /api/ paths, a gRPC-Gateway bridge with a

@@ -22,6 +22,9 @@ type Event struct {
 	JourneyTitle      string `json:"journey_title"`
 	JourneyPointTitle string `json:"journey_point_title"`
 	LiveActivityID    string `json:"live_activity_id,omitempty"`
+	// Link is the link an Email Link Clicked event is about. The streams' event
+	// object has no such field: pwemu's statistics keep it, the wire does not.
+	Link string `json:"-"`
 }
 
 // Event names of the communication statistics Pushwoosh streams

@@ -72,3 +72,10 @@ const (
 
 // HistoryPage is how many rows getPushHistory answers at most.
 const HistoryPage = 1000
+
+// Messages of the email link statistics (pwemu's own texts: the endpoints are not
+// documented).
+const (
+	MsgNoDateRange    = "filters.date_range is required"
+	MsgDateRangeOrder = "filters.date_range.date_to is before date_from"
+)

@@ -493,6 +493,10 @@ func (s *Server) deliver(m state.Message, app string, ts []state.Target) {
 	if s.onMessage == nil {
 		return
 	}
-	s.onMessage(lifecycle.Message{Code: m.Code, ID: m.ID, CampaignID: campaign, ApplicationCode: app,
-		Content: m.Content, LiveActivityID: m.LiveActivityID, Targets: targets})
+	lm := lifecycle.Message{Code: m.Code, ID: m.ID, CampaignID: campaign, ApplicationCode: app,
+		Content: m.Content, LiveActivityID: m.LiveActivityID, Targets: targets}
+	if len(ts) > 0 && ts[0].Platform == catalog.PlatformName(catalog.DeviceEmail) {
+		lm.Links = s.emailLinks(&m) // what a recipient may click
+	}
+	s.onMessage(lm)
 }

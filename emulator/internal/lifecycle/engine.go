@@ -37,6 +37,7 @@ type Engine struct {
 	disabled  bool
 	delivered float64
 	opened    float64
+	clicked   float64 // share of the Email opens that click a link of the email
 	delay     time.Duration
 
 	// claim, when set, is asked before a delivered or opened event: false means the
@@ -62,6 +63,7 @@ func NewEngine(clk clock.Clock, seed int64, publish func([]catalog.Event), cfg s
 		disabled:  cfg.Disabled,
 		delivered: cfg.Delivered,
 		opened:    cfg.Opened,
+		clicked:   cfg.Clicked,
 		delay:     cfg.Delay,
 		rng:       rand.New(rand.NewPCG(uint64(seed), uint64(seed)^seedSalt)),
 		flights:   map[*flight]struct{}{},
@@ -77,6 +79,8 @@ type flight struct {
 	msg       Message
 	delivered []int // indexes of the targets the message reaches, in target order
 	opened    []int // indexes of the targets that open it, in target order
+	clicked   []int // indexes of the email targets that click a link, in target order
+	links     map[int]string
 	timer     clock.Timer
 }
 
@@ -105,9 +109,10 @@ func (e *Engine) Message(m Message) {
 		}
 	}
 	f.opened = e.choose(openable, e.opened)
+	e.chooseClicks(f)
 	e.mu.Unlock()
 
-	e.emit(&m, nil, Sent)
+	e.emit(f, nil, Sent)
 	if len(f.delivered) == 0 {
 		return
 	}
@@ -125,11 +130,14 @@ func (e *Engine) advance(f *flight, stage int) {
 		return
 	}
 	who := f.delivered
-	if stage == Opened {
+	switch stage {
+	case Opened:
 		who = f.opened
+	case Clicked:
+		who = f.clicked
 	}
 	if len(who) > 0 { // (a nil who would mean every target)
-		e.emit(&f.msg, who, stage)
+		e.emit(f, who, stage)
 	}
 
 	e.mu.Lock()
@@ -141,6 +149,10 @@ func (e *Engine) advance(f *flight, stage int) {
 		f.timer = e.clk.AfterFunc(e.delay, func() { e.advance(f, Opened) })
 		return
 	}
+	if stage == Opened && len(f.clicked) > 0 {
+		f.timer = e.clk.AfterFunc(e.delay, func() { e.advance(f, Clicked) })
+		return
+	}
 	delete(e.flights, f)
 }
 
@@ -150,9 +162,10 @@ func (e *Engine) isStopped() bool {
 	return e.stopped
 }
 
-// emit publishes the stage events of m for the targets at who (all when who is nil),
-// in chunks, stamped with the clock's now, until Stop.
-func (e *Engine) emit(m *Message, who []int, stage int) {
+// emit publishes the stage events of f's message for the targets at who (all when
+// who is nil), in chunks, stamped with the clock's now, until Stop.
+func (e *Engine) emit(f *flight, who []int, stage int) {
+	m := &f.msg
 	n := len(m.Targets)
 	if who != nil {
 		n = len(who)
@@ -162,9 +175,16 @@ func (e *Engine) emit(m *Message, who []int, stage int) {
 		end := min(start+chunkSize, n)
 		evs := make([]catalog.Event, 0, end-start)
 		for i := start; i < end; i++ {
-			t := &m.Targets[i]
+			at := i
 			if who != nil {
-				t = &m.Targets[who[i]]
+				at = who[i]
+			}
+			t := &m.Targets[at]
+			if stage == Clicked {
+				ev := m.event(catalog.EventEmailLinkClicked, t, ts)
+				ev.Link = f.links[at]
+				evs = append(evs, ev)
+				continue
 			}
 			name := Stages(t.Platform)[stage]
 			if name == "" || (stage != Sent && e.claim != nil && !e.claim(m.Code, t.HWID, stage)) {

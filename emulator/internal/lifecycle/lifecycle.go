@@ -16,6 +16,9 @@ type Message struct {
 	// A message of a Customer Journey point carries the journey's and the point's
 	// titles into its events.
 	JourneyTitle, JourneyPointTitle string
+	// Links are the links of an email message (its content's and its preset's), the
+	// ones a recipient may click.
+	Links []string
 }
 
 // Target is one device a message goes to.

@@ -33,6 +33,7 @@ type tally struct {
 	log      []LogEntry                     // ring of MaxLogEntries
 	logNext  int
 	logFull  bool
+	clicks   linkClicks // Email Link Clicked events, with their links
 }
 
 func newTally() tally {
@@ -92,6 +93,10 @@ func (s *Store) Observe(evs []catalog.Event) {
 	t := &s.w.tally
 	for i := range evs {
 		e := &evs[i]
+		if e.EventName == catalog.EventEmailLinkClicked {
+			s.w.recordClick(e)
+			continue
+		}
 		action := ActionOf(e.EventName)
 		if action == "" {
 			continue
