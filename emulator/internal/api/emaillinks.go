@@ -201,4 +201,3 @@ func (s *Server) linksInteractions(c *call, _ map[string]string) reply {
 		Items []linkTotals `json:"items"`
 	}{len(totals), items})
 }
-
