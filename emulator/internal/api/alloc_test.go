@@ -54,7 +54,7 @@ func TestAPIPathAllocations(t *testing.T) {
 	}{
 		// as pwemu-bench sends them: a message to an application with one device, and
 		// a device registered again. encoding/json's decoding is about 10 of each.
-		{"createMessage", `{"request":{"application":"APPCODE-12345","auth":"TESTAUTHTOKEN","notifications":[{"send_date":"now","content":"Hello 3","platforms":[1,3]}]}}`, 50},
+		{"createMessage", `{"request":{"application":"APPCODE-12345","auth":"TESTAUTHTOKEN","notifications":[{"send_date":"now","content":"Hello 3","platforms":[1,3]}]}}`, 40},
 		{"registerDevice", `{"request":{"application":"APPCODE-12345","push_token":"bench-token-1","hwid":"bench-1","device_type":3,"language":"en","timezone":3600}}`, 25},
 	} {
 		if got := handlerAllocs(t, srv, c.method, c.body); got > c.limit {

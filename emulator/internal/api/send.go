@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/emulator/internal/clock"
@@ -68,6 +70,9 @@ type notificationExtras struct {
 // extras decodes the notifications' extra fields of a v1.3 body; a body of another
 // shape gives none.
 func extras(body []byte) []notificationExtras {
+	if !mayHaveKeys(body, extraKeys()) {
+		return nil // what decoding would give: no extra field is set
+	}
 	var b struct {
 		Request struct {
 			Notifications []notificationExtras `json:"notifications"`
@@ -75,6 +80,38 @@ func extras(body []byte) []notificationExtras {
 	}
 	json.Unmarshal(body, &b) //nolint:errcheck // the shared decoder already judged the body
 	return b.Request.Notifications
+}
+
+// extraKeys are the JSON names of notificationExtras' fields.
+var extraKeys = sync.OnceValue(func() [][]byte {
+	var keys [][]byte
+	t := reflect.TypeFor[notificationExtras]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		keys = append(keys, []byte(name))
+	}
+	return keys
+})
+
+// mayHaveKeys reports whether body may hold an object key that encoding/json would
+// match with one of keys (it matches case-insensitively). Only plain ASCII is judged:
+// a body with escapes or other bytes may hold any key.
+func mayHaveKeys(body []byte, keys [][]byte) bool {
+	for i, c := range body {
+		switch {
+		case c == '\\' || c >= utf8.RuneSelf:
+			return true
+		case c != '"':
+			continue
+		}
+		rest := body[i+1:]
+		for _, k := range keys {
+			if len(rest) > len(k) && rest[len(k)] == '"' && bytes.EqualFold(rest[:len(k)], k) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // decodeRequestInto decodes the "request" object of a v1.3 body into v.
