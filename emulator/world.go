@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -43,11 +45,7 @@ func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
 	if err != nil {
 		return nil, err
 	}
-	ccfg, err := clockConfig(sc, e.cfg.Clock)
-	if err != nil {
-		return nil, err
-	}
-	clk, err := clock.New(ccfg)
+	clk, err := clock.New(clockConfig(plan.Clock, e.cfg.Clock))
 	if err != nil {
 		return nil, fmt.Errorf("scenario %s: %w", sc.Source, err)
 	}
@@ -69,39 +67,32 @@ func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
 		w.hub.Publish(evs)
 	}
 	w.lifecycle = lifecycle.NewEngine(clk, seed, observed, plan.Lifecycle)
-	w.traffic = traffic.NewGenerator(clk, seed, w.hub.Publish, appCodes(sc), traffic.IntakeOf(sc))
+	w.traffic = traffic.NewGenerator(clk, seed, w.hub.Publish, appCodes(plan.Accounts))
 	w.api = api.New(api.Options{Clock: clk, State: st, Journal: w.journal, Rules: plan.Rules, Seed: seed,
 		Start: w.start, OnMessage: w.lifecycle.Message, OnEvents: observed, Logger: e.log, Journeys: plan.Journeys,
 		OnCall: w.metrics.APICall})
 	// A stage a device reported itself is not played again by the lifecycle.
 	w.lifecycle.Claim(w.api.ClaimStage)
-	w.traffic.Schedule(sc.Traffic, w.start)
+	w.traffic.Schedule(plan.Traffic, w.start)
 	return w, nil
 }
 
-// clockConfig reads the scenario's clock, unless the command line overrides it.
-func clockConfig(sc *scenarios.Scenario, override *clock.Config) (clock.Config, error) {
+// clockConfig is the scenario's clock, unless the command line overrides it.
+func clockConfig(c scenarios.ClockPlan, override *clock.Config) clock.Config {
 	if override != nil {
-		c := *override
-		if c.Mode == clock.ModeManual && c.Patience == 0 {
-			c.Patience = sc.Clock.Patience.D() // --clock manual keeps the scenario's patience
+		o := *override
+		if o.Mode == clock.ModeManual && o.Patience == 0 {
+			o.Patience = c.Patience // --clock manual keeps the scenario's patience
 		}
-		return c, nil
+		return o
 	}
-	c := clock.Config{Mode: clock.Mode(sc.Clock.Mode), Speed: sc.Clock.Speed, Patience: sc.Clock.Patience.D()}
-	if sc.Clock.Start != "" {
-		t, err := time.Parse(time.RFC3339, sc.Clock.Start)
-		if err != nil {
-			return c, fmt.Errorf("scenario %s: clock.start %q is not an RFC 3339 time", sc.Source, sc.Clock.Start)
-		}
-		c.Start = t
-	}
-	return c, nil
+	return clock.Config{Mode: clock.Mode(c.Mode), Speed: c.Speed, Start: c.Start, Patience: c.Patience}
 }
 
-func appCodes(sc *scenarios.Scenario) []string {
+// appCodes are the applications generated events belong to when their plan names none.
+func appCodes(accounts []scenarios.AccountPlan) []string {
 	var codes []string
-	for _, a := range sc.Accounts {
+	for _, a := range accounts {
 		for _, app := range a.Applications {
 			if !app.Suspended {
 				codes = append(codes, app.Code)
@@ -144,13 +135,19 @@ func (b backend) ReplaceScenario(source string, data []byte, vars map[string]str
 
 func (b backend) Inject(evs []catalog.Event) int { return b.e.Inject(evs...) }
 
-func (b backend) Generate(g scenarios.Generate) (int, error) {
+func (b backend) Generate(spec json.RawMessage) (int, error) {
+	var g scenarios.Generate
+	dec := json.NewDecoder(bytes.NewReader(spec))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&g); err != nil {
+		return 0, fmt.Errorf("not a generate spec: %v", err)
+	}
 	w := b.e.world()
-	g, err := w.scenario.CheckGenerate(g)
+	plan, err := w.scenario.CheckGenerate(g)
 	if err != nil {
 		return 0, err
 	}
-	evs := w.traffic.Generate(g)
+	evs := w.traffic.Generate(plan)
 	w.hub.Publish(evs)
 	return len(evs), nil
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -484,8 +485,9 @@ func TestCheckGenerate(t *testing.T) {
 		}
 	}
 	g, err := s.CheckGenerate(Generate{Count: 3, Application: "32E5A-9B411"})
-	if err != nil || len(g.Events) != 0 || len(g.Platforms) != 0 || g.Messages != DefaultTrafficMessages {
-		t.Fatalf("a valid spec: %+v %v; want messages defaulted, events and platforms left to the integrations", g, err)
+	if err != nil || g.Count != 3 || g.PerSecond != 0 || g.Application != "32E5A-9B411" || g.Messages != DefaultTrafficMessages ||
+		!slices.Equal(g.Events, DefaultTrafficEvents) || len(g.Platforms) != 1 || !slices.Equal(g.Platforms[0], DefaultTrafficPlatforms) {
+		t.Fatalf("a valid spec: %+v %v; want messages defaulted, and without integrations the default events and platforms", g, err)
 	}
 }
 

@@ -23,6 +23,8 @@ type Plan struct {
 	Rules     []RulePlan
 	Journeys  []JourneyPlan
 	Lifecycle LifecyclePlan
+	Traffic   []TrafficPlan
+	Clock     ClockPlan
 }
 
 // AccountPlan is a Pushwoosh account, checked: its id, application, group and token
@@ -237,6 +239,11 @@ func (s *Scenario) Plan() (*Plan, error) {
 	if l.Clicked != nil {
 		p.Lifecycle.Clicked = *l.Clicked
 	}
+	in := intakeOf(c.Streams, c.Webhooks)
+	for _, t := range c.Traffic {
+		p.Traffic = append(p.Traffic, TrafficPlan{At: t.At.D(), Generate: planGenerate(t.Generate, in)})
+	}
+	p.Clock = planClock(c.Clock)
 	for _, w := range c.Webhooks {
 		p.Webhooks = append(p.Webhooks, WebhookPlan{Name: w.Name, URL: w.Endpoint, Authorization: w.Authorization,
 			Events: slices.Clone(w.Events), RetryDelays: durations(w.Retry.Delays), Timeout: w.Timeout.D()})

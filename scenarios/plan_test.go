@@ -306,3 +306,67 @@ func TestPlanResolvesTheLifecycle(t *testing.T) {
 		}
 	}
 }
+
+// Traffic entries come resolved: durations, the exact count of a rate, the events
+// and platforms of what the integrations take, and each event on the platforms it
+// happens on.
+func TestPlanResolvesTraffic(t *testing.T) {
+	t.Parallel()
+	rate := func(r string) Rate { v, _ := ParseRate(r); return v }
+	sc := &Scenario{
+		Accounts: []Account{{ID: "acme", Tokens: []Token{{Value: "t", Kind: TokenServer}},
+			Applications: []Application{{Code: "32E5A-9B411"}}}},
+		Streams: []Stream{
+			{Endpoint: "http://127.0.0.1:9/a", Events: []string{"Push Delivered"}, Platforms: []string{"Huawei", "Chrome"}},
+			{Endpoint: "http://127.0.0.1:9/b", Events: []string{"Push Opened", "Push Delivered"}, Platforms: []string{"Safari"}},
+		},
+		Webhooks: []Webhook{{Endpoint: "http://127.0.0.1:9/c", Events: []string{"Email Opened"}}},
+		Traffic: []Traffic{
+			{At: Duration(time.Minute), Generate: Generate{Rate: rate("7/m"), For: Duration(90 * time.Second)}},
+			{Generate: Generate{Count: 5, Events: []string{"Push Sent", "Email Sent"}, Platforms: []string{"iOS", "Email"},
+				Application: "32E5A-9B411", Messages: 3, Campaigns: []uint64{7}, LiveActivity: 0.5}},
+		},
+	}
+	p, err := sc.Plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []TrafficPlan{
+		{At: time.Minute, Generate: GeneratePlan{Count: 11, PerSecond: 7.0 / 60, For: 90 * time.Second, Messages: DefaultTrafficMessages,
+			Events:    []string{"Push Delivered", "Push Opened", "Email Opened"},
+			Platforms: [][]string{{"Huawei", "Chrome", "Safari"}, {"Safari"}, {"Email"}}}},
+		{Generate: GeneratePlan{Count: 5, Events: []string{"Push Sent", "Email Sent"}, Platforms: [][]string{{"iOS"}, {"Email"}},
+			Application: "32E5A-9B411", Messages: 3, Campaigns: []uint64{7}, LiveActivity: 0.5}},
+	}
+	if !reflect.DeepEqual(p.Traffic, want) {
+		t.Fatalf("traffic\n got %+v\nwant %+v", p.Traffic, want)
+	}
+	// a one-shot spec resolves the same way
+	g, err := sc.CheckGenerate(Generate{Count: 4, Events: []string{"Push Opened"}})
+	if wantG := (GeneratePlan{Count: 4, Messages: DefaultTrafficMessages, Events: []string{"Push Opened"},
+		Platforms: [][]string{{"Safari"}}}); err != nil || !reflect.DeepEqual(g, wantG) {
+		t.Fatalf("CheckGenerate: %+v %v, want %+v", g, err, wantG)
+	}
+}
+
+func TestPlanResolvesTheClock(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		clock Clock
+		want  ClockPlan
+	}{
+		{Clock{}, ClockPlan{Mode: ClockReal}},
+		{Clock{Mode: ClockScaled, Speed: 60}, ClockPlan{Mode: ClockScaled, Speed: 60}},
+		{Clock{Mode: ClockManual, Start: "2024-08-16T09:00:00+02:00", Patience: Duration(time.Second)},
+			ClockPlan{Mode: ClockManual, Start: time.Date(2024, 8, 16, 7, 0, 0, 0, time.UTC), Patience: time.Second}},
+	} {
+		p, err := (&Scenario{Clock: c.clock}).Plan()
+		if err != nil || p.Clock.Mode != c.want.Mode || p.Clock.Speed != c.want.Speed ||
+			!p.Clock.Start.Equal(c.want.Start) || p.Clock.Patience != c.want.Patience {
+			t.Errorf("%+v: %+v %v, want %+v", c.clock, p, err, c.want)
+		}
+	}
+	if _, err := (&Scenario{Clock: Clock{Mode: ClockManual, Start: "yesterday"}}).Plan(); err == nil || !strings.Contains(err.Error(), "clock.start") {
+		t.Errorf("a bad start: %v, want a clock.start error", err)
+	}
+}

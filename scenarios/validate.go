@@ -579,9 +579,10 @@ func (v *validator) generate(gp string, g Generate) {
 
 // CheckGenerate checks events asked for at run time (POST /_pwemu/events
 // {"generate": …}) by the rules of a traffic entry, against the applications of s,
-// and returns the spec with its defaults filled in. Such events come at once: count,
-// not rate, and at most MaxGenerateAtOnce of them.
-func (s *Scenario) CheckGenerate(g Generate) (Generate, error) {
+// and resolves it as Plan resolves a traffic entry (events and platforms from what
+// the integrations of s take). Such events come at once: count, not rate, and at
+// most MaxGenerateAtOnce of them.
+func (s *Scenario) CheckGenerate(g Generate) (GeneratePlan, error) {
 	v := &validator{loc: codeBuilt{s.Source}, s: s, apps: map[string]string{}}
 	for _, a := range s.Accounts {
 		for _, app := range a.Applications {
@@ -599,10 +600,9 @@ func (s *Scenario) CheckGenerate(g Generate) (Generate, error) {
 		v.generate("generate", g)
 	}
 	if len(v.errs) > 0 {
-		return g, &Errors{List: v.errs}
+		return GeneratePlan{}, &Errors{List: v.errs}
 	}
-	g.applyDefaults()
-	return g, nil
+	return planGenerate(g, intakeOf(s.Streams, s.Webhooks)), nil
 }
 
 // MaxGenerateAtOnce bounds the events of one POST /_pwemu/events {"generate": …}: they

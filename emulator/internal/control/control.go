@@ -50,7 +50,10 @@ type Backend interface {
 	// reads the process environment but for the names the operator allowed.
 	ReplaceScenario(source string, yaml []byte, vars map[string]string) error
 	Inject(evs []catalog.Event) int
-	Generate(g scenarios.Generate) (int, error)
+	// Generate makes and publishes the events of spec, the JSON generate spec of POST
+	// /_pwemu/events {"generate": …} as the request gave it: the backend checks it
+	// against the running scenario (a bad spec is an error saying what is wrong).
+	Generate(spec json.RawMessage) (int, error)
 	Ledger() *ledger.Ledger
 	Journal() *journal.Journal
 	Reset() error
@@ -271,14 +274,14 @@ func (s *server) postEvents(r *http.Request) (any, error) {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '{' {
 		var req struct {
-			Generate *scenarios.Generate `json:"generate"`
+			Generate json.RawMessage `json:"generate"`
 		}
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil || req.Generate == nil {
+		if err := dec.Decode(&req); err != nil || len(req.Generate) == 0 || req.Generate[0] != '{' {
 			return nil, fail(http.StatusBadRequest, `events: want a JSON array of events or {"generate": {"count": N, …}}`)
 		}
-		n, err := s.b.Generate(*req.Generate)
+		n, err := s.b.Generate(req.Generate)
 		if err != nil {
 			return nil, fail(http.StatusBadRequest, "events: generate: %v", err)
 		}

@@ -13,9 +13,9 @@ import (
 func TestFillAllocatesPerChunkNotPerEvent(t *testing.T) {
 	// Push platforms: their hwids are drawn digits (Email and SMS ones come from the
 	// fake-data library, a string each).
-	spec := scenarios.Generate{Count: ChunkSize, Events: []string{"Push Sent", "Push Opened"},
-		Platforms: []string{"iOS", "Android", "Chrome", "Safari"}, LiveActivity: 0.1}
-	src := newSource(spec, 1, []string{"32E5A-9B411"}, Intake{})
+	spec := checked(t, scenarios.Generate{Count: ChunkSize, Events: []string{"Push Sent", "Push Opened"},
+		Platforms: []string{"iOS", "Android", "Chrome", "Safari"}, LiveActivity: 0.1})
+	src := newSource(spec, 1, []string{"32E5A-9B411"})
 	evs := make([]catalog.Event, ChunkSize)
 	src.fill(evs, 1) // the scratch buffer grows once
 	if allocs := testing.AllocsPerRun(20, func() { src.fill(evs, 1) }); allocs > 4 {
@@ -26,10 +26,10 @@ func TestFillAllocatesPerChunkNotPerEvent(t *testing.T) {
 // The hwids and user ids cut from the shared buffer are the ones the Faker draws one
 // by one.
 func TestFillDrawsWhatTheFakerDraws(t *testing.T) {
-	spec := scenarios.Generate{Count: 200, Platforms: []string{"iOS", "Android", "Chrome", "Safari", "Email", "SMS"},
-		Events: []string{"Push Sent", "Email Sent", "SMS Sent"}, LiveActivity: 0.2}
-	a := newSource(spec, 9, nil, Intake{})
-	b := newSource(spec, 9, nil, Intake{})
+	spec := checked(t, scenarios.Generate{Count: 200, Platforms: []string{"iOS", "Android", "Chrome", "Safari", "Email", "SMS"},
+		Events: []string{"Push Sent", "Email Sent", "SMS Sent"}, LiveActivity: 0.2})
+	a := newSource(spec, 9, nil)
+	b := newSource(spec, 9, nil)
 	got := make([]catalog.Event, 200)
 	a.fill(got[:50], 1)
 	a.fill(got[50:], 2)
@@ -52,4 +52,14 @@ func TestFillDrawsWhatTheFakerDraws(t *testing.T) {
 				d.Platform, d.HWID, d.UserID, m.Code)
 		}
 	}
+}
+
+// checked is g checked and resolved by a scenario without integrations.
+func checked(tb testing.TB, g scenarios.Generate) scenarios.GeneratePlan {
+	tb.Helper()
+	p, err := (&scenarios.Scenario{}).CheckGenerate(g)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
 }

@@ -54,9 +54,10 @@ func BenchmarkMillionEvents(b *testing.B) {
 
 func playOnce(b *testing.B, spec scenarios.Generate) {
 	clk := clock.NewManual(clock.Epoch)
-	g := traffic.NewGenerator(clk, 1, sink, []string{"32E5A-9B411"}, traffic.Intake{})
-	g.Schedule([]scenarios.Traffic{{Generate: spec}}, clk.Now())
-	clk.Advance(spec.For.D())
+	g := traffic.NewGenerator(clk, 1, sink, []string{"32E5A-9B411"})
+	entries := plans(b, scenarios.Traffic{Generate: spec})
+	g.Schedule(entries, clk.Now())
+	clk.Advance(entries[0].Generate.For)
 	if g.Remaining() != 0 {
 		b.Fatalf("%d events not generated", g.Remaining())
 	}

@@ -4,6 +4,7 @@
 package traffic
 
 import (
+	"math"
 	"math/bits"
 	"sync"
 	"time"
@@ -17,7 +18,7 @@ import (
 // ChunkSize is the most events one publish call carries.
 const ChunkSize = 1000
 
-// Generator turns generate specs into events and hands them to publish. Every entry
+// Generator turns generate plans into events and hands them to publish. Every entry
 // and every Generate call draws from its own Faker, seeded from the Generator's seed
 // and its rank: the same seed and the same calls give the same events, whatever the
 // timing. Every published slice is new (publish may keep it);
@@ -29,7 +30,6 @@ type Generator struct {
 	seed    uint64
 	publish func([]catalog.Event)
 	apps    []string
-	intake  Intake
 
 	mu      sync.Mutex
 	stopped bool   // set by Stop: runs do nothing more
@@ -38,10 +38,8 @@ type Generator struct {
 }
 
 // NewGenerator returns a Generator on clk. apps are the application codes events belong to
-// when a spec names none (the scenario's applications); with none, codes are made up.
-// in is what the scenario's integrations take: the events and platforms of a spec that
-// names none (IntakeOf).
-func NewGenerator(clk clock.Clock, seed int64, publish func([]catalog.Event), apps []string, in Intake) *Generator {
+// when a plan names none (the scenario's applications); with none, codes are made up.
+func NewGenerator(clk clock.Clock, seed int64, publish func([]catalog.Event), apps []string) *Generator {
 	if publish == nil {
 		publish = func([]catalog.Event) {}
 	}
@@ -50,18 +48,17 @@ func NewGenerator(clk clock.Clock, seed int64, publish func([]catalog.Event), ap
 		seed:    uint64(seed),
 		publish: publish,
 		apps:    append([]string(nil), apps...),
-		intake:  in,
 		runs:    map[*run]struct{}{},
 	}
 }
 
 // Schedule arms the timeline entries: each starts at start + at. A count entry
 // publishes its events at once (in chunks of ChunkSize); a rate entry publishes, on
-// every tick of its span, the events due by then, so that exactly Count(spec) events
+// every tick of its span, the events due by then, so that exactly its Count events
 // are out when the span ends. Ticks are a second apart, or one event apart when the
-// rate is below one a second. The entries come checked and defaulted by scenarios.
+// rate is below one a second. The entries come checked and resolved by scenarios.
 // Nothing is armed after Stop.
-func (g *Generator) Schedule(entries []scenarios.Traffic, start time.Time) {
+func (g *Generator) Schedule(entries []scenarios.TrafficPlan, start time.Time) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.stopped {
@@ -72,13 +69,13 @@ func (g *Generator) Schedule(entries []scenarios.Traffic, start time.Time) {
 		r := &run{
 			g:     g,
 			src:   g.newSource(e.Generate),
-			begin: start.Add(e.At.D()),
-			total: Count(e.Generate),
+			begin: start.Add(e.At),
+			total: e.Generate.Count,
 		}
 		first := r.begin
-		if !e.Generate.Rate.IsZero() {
-			r.span = e.Generate.For.D()
-			r.tick = tickFor(e.Generate.Rate)
+		if e.Generate.PerSecond > 0 {
+			r.span = e.Generate.For
+			r.tick = tickFor(e.Generate.PerSecond)
 			first = r.begin.Add(min(r.tick, r.span))
 		}
 		g.runs[r] = struct{}{}
@@ -88,17 +85,17 @@ func (g *Generator) Schedule(entries []scenarios.Traffic, start time.Time) {
 
 // tickFor is the time between two publishes of a rate: a second, or the time one
 // event takes when that is longer.
-func tickFor(r scenarios.Rate) time.Duration {
-	if r.PerSecond() >= 1 {
+func tickFor(perSecond float64) time.Duration {
+	if perSecond >= 1 {
 		return time.Second
 	}
-	return time.Duration(float64(r.Per) / r.N)
+	return time.Duration(math.Round(float64(time.Second) / perSecond))
 }
 
-// Generate returns the events of a count spec (checked by Scenario.CheckGenerate) at
+// Generate returns the events of a count plan (made by Scenario.CheckGenerate) at
 // once, stamped with the clock's now, without publishing them (POST /_pwemu/events
 // {"generate": …}).
-func (g *Generator) Generate(spec scenarios.Generate) []catalog.Event {
+func (g *Generator) Generate(spec scenarios.GeneratePlan) []catalog.Event {
 	g.mu.Lock()
 	src := g.newSource(spec)
 	g.mu.Unlock()
@@ -108,10 +105,10 @@ func (g *Generator) Generate(spec scenarios.Generate) []catalog.Event {
 }
 
 // newSource makes the source of the next rank; g.mu must be held.
-func (g *Generator) newSource(spec scenarios.Generate) *source {
+func (g *Generator) newSource(spec scenarios.GeneratePlan) *source {
 	seed := fixtures.SubSeed(g.seed, g.drawn)
 	g.drawn++
-	return newSource(spec, seed, g.apps, g.intake)
+	return newSource(spec, seed, g.apps)
 }
 
 // Stop cancels every scheduled entry for good: nothing more is published, apart from

@@ -59,7 +59,36 @@ func (r *recorder) sizes() []int {
 func newGen(seed int64, apps ...string) (*traffic.Generator, *clock.Manual, *recorder) {
 	clk := clock.NewManual(clock.Epoch)
 	rec := &recorder{clk: clk}
-	return traffic.NewGenerator(clk, seed, rec.publish, apps, traffic.Intake{}), clk, rec
+	return traffic.NewGenerator(clk, seed, rec.publish, apps), clk, rec
+}
+
+// testScenario is a scenario with no integrations and the applications the tests
+// name, against which their specs are checked.
+var testScenario = &scenarios.Scenario{Name: "traffic", Accounts: []scenarios.Account{{ID: "acme",
+	Tokens:       []scenarios.Token{{Value: "server-token", Kind: scenarios.TokenServer}},
+	Applications: []scenarios.Application{{Code: "32E5A-9B411"}, {Code: "AAAAA-00001"}, {Code: "BBBBB-00002"}}}}}
+
+// plans checks and resolves traffic entries as a scenario's are (Scenario.Plan).
+func plans(tb testing.TB, entries ...scenarios.Traffic) []scenarios.TrafficPlan {
+	tb.Helper()
+	sc := *testScenario
+	sc.Traffic = entries
+	p, err := sc.Plan()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p.Traffic
+}
+
+// spec checks and resolves a one-shot spec as POST /_pwemu/events does
+// (Scenario.CheckGenerate).
+func spec(tb testing.TB, g scenarios.Generate) scenarios.GeneratePlan {
+	tb.Helper()
+	p, err := testScenario.CheckGenerate(g)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
 }
 
 func dur(s string) scenarios.Duration {
@@ -81,7 +110,7 @@ func rate(s string) scenarios.Rate {
 func TestCountAtZeroPublishesAllAtOnce(t *testing.T) {
 	t.Parallel()
 	g, clk, rec := newGen(42)
-	g.Schedule([]scenarios.Traffic{{At: 0, Generate: scenarios.Generate{Count: 1000}}}, clk.Now())
+	g.Schedule(plans(t, scenarios.Traffic{At: 0, Generate: scenarios.Generate{Count: 1000}}), clk.Now())
 	clk.Advance(0)
 	evs := rec.events()
 	if len(evs) != 1000 || !slices.Equal(rec.sizes(), []int{1000}) {
@@ -103,7 +132,7 @@ func TestCountAtZeroPublishesAllAtOnce(t *testing.T) {
 func TestCountIsChunked(t *testing.T) {
 	t.Parallel()
 	g, clk, rec := newGen(1)
-	g.Schedule([]scenarios.Traffic{{At: dur("10s"), Generate: scenarios.Generate{Count: 2500}}}, clk.Now())
+	g.Schedule(plans(t, scenarios.Traffic{At: dur("10s"), Generate: scenarios.Generate{Count: 2500}}), clk.Now())
 	clk.Advance(9 * time.Second)
 	if n := rec.count(); n != 0 || g.Remaining() != 2500 {
 		t.Fatalf("before at: %d published, %d remaining; want 0, 2500", n, g.Remaining())
@@ -122,7 +151,7 @@ func TestCountIsChunked(t *testing.T) {
 func TestRatePublishesExactlyOnTheClock(t *testing.T) {
 	t.Parallel()
 	g, clk, rec := newGen(42)
-	entries := []scenarios.Traffic{{At: dur("2m"), Generate: scenarios.Generate{Rate: rate("50/s"), For: dur("5m")}}}
+	entries := plans(t, scenarios.Traffic{At: dur("2m"), Generate: scenarios.Generate{Rate: rate("50/s"), For: dur("5m")}})
 	g.Schedule(entries, clk.Now())
 	clk.Advance(2 * time.Minute)
 	if n := rec.count(); n != 0 {
@@ -180,11 +209,11 @@ func TestSlowAndUnevenRatesComeOutExact(t *testing.T) {
 		t.Run(c.rate+" for "+c.span, func(t *testing.T) {
 			t.Parallel()
 			g, clk, rec := newGen(3)
-			spec := scenarios.Generate{Rate: rate(c.rate), For: dur(c.span)}
-			if got := traffic.Count(spec); got != int64(c.total) {
+			entries := plans(t, scenarios.Traffic{At: dur("1m"), Generate: scenarios.Generate{Rate: rate(c.rate), For: dur(c.span)}})
+			if got := entries[0].Generate.Count; got != int64(c.total) {
 				t.Fatalf("Count = %d, want %d", got, c.total)
 			}
-			g.Schedule([]scenarios.Traffic{{At: dur("1m"), Generate: spec}}, clk.Now())
+			g.Schedule(entries, clk.Now())
 			clk.Advance(time.Minute)
 			prev := 0
 			span := dur(c.span).D()
@@ -213,12 +242,12 @@ func TestSlowAndUnevenRatesComeOutExact(t *testing.T) {
 // timestamps counted from the timeline's start.
 func play(t *testing.T, g *traffic.Generator, clk *clock.Manual, rec *recorder) []string {
 	t.Helper()
-	entries := []scenarios.Traffic{
-		{At: 0, Generate: scenarios.Generate{Count: 300, Events: []string{"Push Sent", "Push Delivered"},
+	entries := plans(t,
+		scenarios.Traffic{At: 0, Generate: scenarios.Generate{Count: 300, Events: []string{"Push Sent", "Push Delivered"},
 			Platforms: []string{"iOS", "Android", "Chrome", "Email"}, LiveActivity: 0.1}},
-		{At: dur("30s"), Generate: scenarios.Generate{Rate: rate("20/s"), For: dur("10s"),
+		scenarios.Traffic{At: dur("30s"), Generate: scenarios.Generate{Rate: rate("20/s"), For: dur("10s"),
 			Events: []string{"Email Sent", "Email Opened"}, Platforms: []string{"Email", "SMS"}}},
-	}
+	)
 	start := clk.Now()
 	g.Schedule(entries, start)
 	clk.Advance(time.Minute)
@@ -246,9 +275,9 @@ func TestSameSeedSameEvents(t *testing.T) {
 		t.Fatal("seeds 7 and 8 made the same events")
 	}
 	// one-shot generation is seeded the same way
-	spec := scenarios.Generate{Count: 50, Platforms: []string{"Huawei", "Safari"}}
-	x := traffic.NewGenerator(clock.NewManual(clock.Epoch), 99, func([]catalog.Event) {}, nil, traffic.Intake{}).Generate(spec)
-	y := traffic.NewGenerator(clock.NewManual(clock.Epoch), 99, func([]catalog.Event) {}, nil, traffic.Intake{}).Generate(spec)
+	oneShot := spec(t, scenarios.Generate{Count: 50, Platforms: []string{"Huawei", "Safari"}})
+	x := traffic.NewGenerator(clock.NewManual(clock.Epoch), 99, func([]catalog.Event) {}, nil).Generate(oneShot)
+	y := traffic.NewGenerator(clock.NewManual(clock.Epoch), 99, func([]catalog.Event) {}, nil).Generate(oneShot)
 	if !slices.Equal(x, y) {
 		t.Fatal("Generate with seed 99 made different events")
 	}
@@ -262,7 +291,7 @@ var (
 func TestEventsComeFromAPoolOfMessages(t *testing.T) {
 	t.Parallel()
 	g, clk, _ := newGen(5, "AAAAA-00001", "BBBBB-00002")
-	evs := g.Generate(scenarios.Generate{Count: 2000, Messages: 4, Campaigns: []uint64{961048, 960000}})
+	evs := g.Generate(spec(t, scenarios.Generate{Count: 2000, Messages: 4, Campaigns: []uint64{961048, 960000}}))
 	byCode := map[string]catalog.Event{}
 	for _, e := range evs {
 		if e.Timestamp != clk.Now().Unix() {
@@ -308,7 +337,7 @@ func same(a, b string) bool {
 func TestDefaultsAndApplication(t *testing.T) {
 	t.Parallel()
 	g, _, _ := newGen(9)
-	evs := g.Generate(scenarios.Generate{Count: 1000})
+	evs := g.Generate(spec(t, scenarios.Generate{Count: 1000}))
 	codes, apps := map[string]bool{}, map[string]bool{}
 	for _, e := range evs {
 		codes[e.MessageCode] = true
@@ -320,7 +349,7 @@ func TestDefaultsAndApplication(t *testing.T) {
 	if len(codes) != scenarios.DefaultTrafficMessages || len(apps) != 1 {
 		t.Fatalf("default spec: %d messages, %d applications; want %d, 1", len(codes), len(apps), scenarios.DefaultTrafficMessages)
 	}
-	evs = g.Generate(scenarios.Generate{Count: 100, Application: "32E5A-9B411"})
+	evs = g.Generate(spec(t, scenarios.Generate{Count: 100, Application: "32E5A-9B411"}))
 	for _, e := range evs {
 		if e.ApplicationCode != "32E5A-9B411" {
 			t.Fatalf("application %q, want the spec's 32E5A-9B411", e.ApplicationCode)
@@ -331,9 +360,9 @@ func TestDefaultsAndApplication(t *testing.T) {
 func TestEventsGoToTheirPlatforms(t *testing.T) {
 	t.Parallel()
 	g, _, _ := newGen(11)
-	evs := g.Generate(scenarios.Generate{Count: 1000,
+	evs := g.Generate(spec(t, scenarios.Generate{Count: 1000,
 		Events:    []string{"Push Sent", "Email Opened", "SMS Delivered"},
-		Platforms: []string{"iOS", "Android", "Email", "SMS"}})
+		Platforms: []string{"iOS", "Android", "Email", "SMS"}}))
 	seen := map[string]map[string]int{}
 	for _, e := range evs {
 		if seen[e.EventName] == nil {
@@ -353,7 +382,7 @@ func TestEventsGoToTheirPlatforms(t *testing.T) {
 		}
 	}
 	// a push event asked for on Email only is made there: the scenario said so
-	evs = g.Generate(scenarios.Generate{Count: 10, Platforms: []string{"Email"}})
+	evs = g.Generate(spec(t, scenarios.Generate{Count: 10, Platforms: []string{"Email"}}))
 	for _, e := range evs {
 		if e.Platform != "Email" || !strings.Contains(e.HWID, "@") {
 			t.Fatalf("Push Sent on Email only: got platform %q hwid %q", e.Platform, e.HWID)
@@ -364,7 +393,7 @@ func TestEventsGoToTheirPlatforms(t *testing.T) {
 func TestLiveActivityShare(t *testing.T) {
 	t.Parallel()
 	g, _, _ := newGen(13)
-	evs := g.Generate(scenarios.Generate{Count: 4000, LiveActivity: 0.25, Messages: 2})
+	evs := g.Generate(spec(t, scenarios.Generate{Count: 4000, LiveActivity: 0.25, Messages: 2}))
 	live := 0
 	for _, e := range evs {
 		if e.LiveActivityID == "" {
@@ -386,10 +415,8 @@ func TestLiveActivityShare(t *testing.T) {
 func TestStopCancelsTheTimeline(t *testing.T) {
 	t.Parallel()
 	g, clk, rec := newGen(1)
-	g.Schedule([]scenarios.Traffic{
-		{At: dur("1m"), Generate: scenarios.Generate{Count: 10}},
-		{At: 0, Generate: scenarios.Generate{Rate: rate("10/s"), For: dur("1m")}},
-	}, clk.Now())
+	g.Schedule(plans(t, scenarios.Traffic{At: dur("1m"), Generate: scenarios.Generate{Count: 10}},
+		scenarios.Traffic{At: 0, Generate: scenarios.Generate{Rate: rate("10/s"), For: dur("1m")}}), clk.Now())
 	if got := g.Remaining(); got != 610 {
 		t.Fatalf("Remaining = %d, want 610", got)
 	}
@@ -410,15 +437,15 @@ func TestStopEndsACountBetweenChunks(t *testing.T) {
 	g = traffic.NewGenerator(clk, 1, func(evs []catalog.Event) {
 		sizes = append(sizes, len(evs))
 		g.Stop()
-	}, nil, traffic.Intake{})
-	g.Schedule([]scenarios.Traffic{{Generate: scenarios.Generate{Count: 5 * traffic.ChunkSize}}}, clk.Now())
+	}, nil)
+	g.Schedule(plans(t, scenarios.Traffic{Generate: scenarios.Generate{Count: 5 * traffic.ChunkSize}}), clk.Now())
 	clk.Advance(time.Minute)
 	if !slices.Equal(sizes, []int{traffic.ChunkSize}) || g.Remaining() != 0 || clk.Pending() != 0 {
 		t.Fatalf("after Stop in the first chunk: published %v, %d remaining, %d timers; want [%d], 0, 0",
 			sizes, g.Remaining(), clk.Pending(), traffic.ChunkSize)
 	}
 	// a stopped generator arms nothing more
-	g.Schedule([]scenarios.Traffic{{Generate: scenarios.Generate{Count: 3}}}, clk.Now())
+	g.Schedule(plans(t, scenarios.Traffic{Generate: scenarios.Generate{Count: 3}}), clk.Now())
 	clk.Advance(time.Minute)
 	if len(sizes) != 1 || g.Remaining() != 0 || clk.Pending() != 0 {
 		t.Fatalf("Schedule after Stop: published %v, %d remaining, %d timers; want nothing", sizes, g.Remaining(), clk.Pending())
@@ -430,10 +457,8 @@ func TestEntriesPastTheirStartCatchUp(t *testing.T) {
 	g, clk, rec := newGen(2)
 	clk.Advance(time.Hour)
 	// the timeline started 90s ago: the count is due, and 30s of the rate
-	g.Schedule([]scenarios.Traffic{
-		{At: 0, Generate: scenarios.Generate{Count: 7}},
-		{At: dur("1m"), Generate: scenarios.Generate{Rate: rate("2/s"), For: dur("1m")}},
-	}, clk.Now().Add(-90*time.Second))
+	g.Schedule(plans(t, scenarios.Traffic{At: 0, Generate: scenarios.Generate{Count: 7}},
+		scenarios.Traffic{At: dur("1m"), Generate: scenarios.Generate{Rate: rate("2/s"), For: dur("1m")}}), clk.Now().Add(-90*time.Second))
 	clk.Advance(0)
 	if n := rec.count(); n != 7+60 {
 		t.Fatalf("%d events caught up, want 67", n)

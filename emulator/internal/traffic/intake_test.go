@@ -21,17 +21,25 @@ func TestASpecWithoutEventsOrPlatformsTakesThoseOfTheIntegrations(t *testing.T) 
 		},
 		Webhooks: []scenarios.Webhook{{Events: []string{"Email Opened"}}},
 	}
-	in := traffic.IntakeOf(sc)
-	if want := []string{"Push Delivered", "Push Opened", "Email Opened"}; !slices.Equal(in.Names, want) {
-		t.Fatalf("IntakeOf names %v, want %v", in.Names, want)
+	check := func(g scenarios.Generate) scenarios.GeneratePlan {
+		t.Helper()
+		p, err := sc.CheckGenerate(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	taken := []string{"Push Delivered", "Push Opened", "Email Opened"}
+	if p := check(scenarios.Generate{Count: 1}); !slices.Equal(p.Events, taken) {
+		t.Fatalf("planned events %v, want %v", p.Events, taken)
 	}
 	takes := map[string][]string{
 		"Push Delivered": {"Huawei", "Chrome", "Safari"},
 		"Push Opened":    {"Safari"},
 		"Email Opened":   {"Email"},
 	}
-	g := traffic.NewGenerator(clock.NewManual(clock.Epoch), 5, func([]catalog.Event) {}, nil, in)
-	evs := g.Generate(scenarios.Generate{Count: 600, Messages: 10})
+	g := traffic.NewGenerator(clock.NewManual(clock.Epoch), 5, func([]catalog.Event) {}, nil)
+	evs := g.Generate(check(scenarios.Generate{Count: 600, Messages: 10}))
 	seen := map[string]map[string]bool{}
 	for _, e := range evs {
 		if !slices.Contains(takes[e.EventName], e.Platform) {
@@ -52,20 +60,20 @@ func TestASpecWithoutEventsOrPlatformsTakesThoseOfTheIntegrations(t *testing.T) 
 
 	// Platforms given: each taken event name on them; events given: on the platforms
 	// of the integrations taking them.
-	for _, e := range g.Generate(scenarios.Generate{Count: 50, Platforms: []string{"Chrome"}, Messages: 10}) {
-		if e.Platform != "Chrome" && e.Platform != "Email" || !slices.Contains(in.Names, e.EventName) {
+	for _, e := range g.Generate(check(scenarios.Generate{Count: 50, Platforms: []string{"Chrome"}, Messages: 10})) {
+		if e.Platform != "Chrome" && e.Platform != "Email" || !slices.Contains(taken, e.EventName) {
 			t.Fatalf("platforms [Chrome]: generated %s on %s", e.EventName, e.Platform)
 		}
 	}
-	for _, e := range g.Generate(scenarios.Generate{Count: 50, Events: []string{"Push Opened"}, Messages: 10}) {
+	for _, e := range g.Generate(check(scenarios.Generate{Count: 50, Events: []string{"Push Opened"}, Messages: 10})) {
 		if e.EventName != "Push Opened" || e.Platform != "Safari" {
 			t.Fatalf("events [Push Opened]: generated %s on %s; want Safari, the platform taking it", e.EventName, e.Platform)
 		}
 	}
 
 	// Without integrations: the defaults.
-	for _, e := range traffic.NewGenerator(clock.NewManual(clock.Epoch), 5, func([]catalog.Event) {}, nil, traffic.Intake{}).
-		Generate(scenarios.Generate{Count: 50, Messages: 10}) {
+	for _, e := range traffic.NewGenerator(clock.NewManual(clock.Epoch), 5, func([]catalog.Event) {}, nil).
+		Generate(spec(t, scenarios.Generate{Count: 50, Messages: 10})) {
 		if !slices.Contains(scenarios.DefaultTrafficEvents, e.EventName) || !slices.Contains(scenarios.DefaultTrafficPlatforms, e.Platform) {
 			t.Fatalf("no integration: generated %s on %s; want the defaults", e.EventName, e.Platform)
 		}

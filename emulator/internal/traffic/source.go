@@ -2,14 +2,13 @@ package traffic
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/pwemu/pwemu/emulator/catalog"
 	"github.com/pwemu/pwemu/fixtures"
 	"github.com/pwemu/pwemu/scenarios"
 )
 
-// source draws the events of one generate spec from its own seeded Faker. Messages
+// source draws the events of one generate plan from its own seeded Faker. Messages
 // are made once, so the events of a message share the very same strings; only the
 // device (hwid, user id) is new for every event.
 type source struct {
@@ -21,73 +20,13 @@ type source struct {
 	buf       []byte     // fill's scratch, kept between calls
 }
 
-// Intake is what a scenario's integrations take: the event names in the order they
-// first appear, and for each the platforms of the integrations that take it. A spec
-// without events or platforms draws them from it, so that nothing generated is
-// filtered unless the spec asks for it.
-type Intake struct {
-	Names     []string
-	Platforms map[string][]string // per name
-	all       []string            // every platform taken, in order
-}
-
-// IntakeOf is what sc's streams and webhooks take (webhooks: their events on Email).
-func IntakeOf(sc *scenarios.Scenario) Intake {
-	in := Intake{Platforms: map[string][]string{}}
-	take := func(names, platforms []string) {
-		for _, name := range names {
-			if _, seen := in.Platforms[name]; !seen {
-				in.Names = append(in.Names, name)
-			}
-			for _, p := range platforms {
-				if !slices.Contains(in.Platforms[name], p) {
-					in.Platforms[name] = append(in.Platforms[name], p)
-				}
-				if !slices.Contains(in.all, p) {
-					in.all = append(in.all, p)
-				}
-			}
-		}
-	}
-	for _, st := range sc.Streams {
-		take(st.Events, st.Platforms)
-	}
-	for _, w := range sc.Webhooks {
-		take(w.Events, []string{"Email"})
-	}
-	return in
-}
-
-// platformsOf are the platforms events of name are drawn on when the spec lists none:
-// those of the integrations taking name, else every platform taken, else the defaults.
-func (in Intake) platformsOf(name string) []string {
-	if ps := in.Platforms[name]; len(ps) > 0 {
-		return ps
-	}
-	if len(in.all) > 0 {
-		return in.all
-	}
-	return scenarios.DefaultTrafficPlatforms
-}
-
-// newSource builds the source of a valid spec. Its events are the spec's, else those
-// the integrations take (in), else the defaults; so are the platforms of each. Events
-// are spread over the messages; each message belongs to the spec's application, else
-// to one of apps in turn, else to a made-up one, and to one of the spec's campaigns in
-// turn, else to one of a third as many made-up campaigns as there are messages.
-func newSource(g scenarios.Generate, seed uint64, apps []string, in Intake) *source {
+// newSource builds the source of a plan. Events are spread over the plan's messages;
+// each message belongs to the plan's application, else to one of apps in turn, else
+// to a made-up one, and to one of the plan's campaigns in turn, else to one of a third
+// as many made-up campaigns as there are messages.
+func newSource(g scenarios.GeneratePlan, seed uint64, apps []string) *source {
 	f := fixtures.New(int64(seed))
-	names := g.Events
-	if len(names) == 0 {
-		names = in.Names
-	}
-	if len(names) == 0 {
-		names = scenarios.DefaultTrafficEvents
-	}
 	n := g.Messages
-	if n == 0 {
-		n = scenarios.DefaultTrafficMessages
-	}
 	switch {
 	case g.Application != "":
 		apps = []string{g.Application}
@@ -105,39 +44,8 @@ func newSource(g scenarios.Generate, seed uint64, apps []string, in Intake) *sou
 	for i := range s.messages {
 		s.messages[i] = f.Message(apps[i%len(apps)], campaigns[i%len(campaigns)])
 	}
-	for _, name := range names {
-		name = strings.TrimSpace(name)
-		s.names = append(s.names, name)
-		platforms := g.Platforms
-		if len(platforms) == 0 {
-			platforms = in.platformsOf(name)
-		}
-		s.platforms = append(s.platforms, platformsFor(name, platforms))
-	}
+	s.names, s.platforms = g.Events, g.Platforms
 	return s
-}
-
-// platformsFor narrows platforms to those an event name happens on: Email events on
-// Email, SMS events on SMS, other (push) events on the rest. When none of the listed
-// platforms fits, the event is drawn on all of them: the scenario asked for it.
-func platformsFor(name string, platforms []string) []string {
-	fits := func(p string) bool { return p != "Email" && p != "SMS" }
-	switch {
-	case strings.HasPrefix(name, "Email "):
-		fits = func(p string) bool { return p == "Email" }
-	case strings.HasPrefix(name, "SMS "):
-		fits = func(p string) bool { return p == "SMS" }
-	}
-	var out []string
-	for _, p := range platforms {
-		if fits(p) && !slices.Contains(out, p) {
-			out = append(out, p)
-		}
-	}
-	if len(out) == 0 {
-		return platforms
-	}
-	return out
 }
 
 // fill overwrites dst with new events stamped ts (unix seconds). A live-activity event
