@@ -60,6 +60,7 @@ const (
 	MsgLogSelector      = "one of message_id, message_code, campaign_code, hwid, user_id, or date_from and date_to is required"
 	MsgLogInterval      = "exceeded the maximum date interval. Max interval: 30 days"
 	MsgLogLimit         = "limit must be between 0 and 100000"
+	MsgLogAccount       = "account not found"
 	MsgLogToken         = "invalid pagination_token"
 )
 

@@ -65,6 +65,9 @@ func (s *Server) serveAPI(ep *catalog.Endpoint) http.HandlerFunc {
 			in.jsonKnown, in.isJSON = true, len(in.body) == 0 || json.Valid(in.body)
 			c, rep, good := s.authorizeAPI(in)
 			if !good {
+				if ep == catalog.GetMessageLog && rep.status == http.StatusUnauthorized {
+					return logAccountError() // its documented body for a token of no account
+				}
 				return rep
 			}
 			return handle(s, c, vars)
