@@ -26,6 +26,7 @@ import (
 	"github.com/pwemu/pwemu/emulator/internal/clock"
 	"github.com/pwemu/pwemu/emulator/internal/control"
 	"github.com/pwemu/pwemu/emulator/internal/metrics"
+	"github.com/pwemu/pwemu/emulator/internal/state"
 	"github.com/pwemu/pwemu/scenarios"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/net/netutil"
@@ -50,6 +51,15 @@ type Config struct {
 	// LedgerRecords bounds the events the ledger keeps in detail, oldest evicted
 	// first (the totals count every event); 0 means 1,000,000.
 	LedgerRecords int
+	// MaxDevices bounds the devices of one application (0: 1,000,000); a new device
+	// past it is refused with a 210.
+	MaxDevices int
+	// MaxMessages bounds the stored messages of all accounts (0: 100,000); past it
+	// the oldest sent message is forgotten.
+	MaxMessages int
+	// MaxTags bounds an account's tag definitions (0: 10,000); addTag past it is
+	// refused and setTags skips the tags it would define.
+	MaxTags int
 	// ShutdownTimeout bounds the final flush of pending batches in Close; 0 means 30s.
 	ShutdownTimeout time.Duration
 	// Judge, when set, gives the verdict `pwemu run` would give now, as its JSON
@@ -74,6 +84,13 @@ type Config struct {
 	// that prefix. Everything else it must be given in the request.
 	ScenarioEnv []string
 }
+
+// Defaults of Config.MaxDevices, MaxMessages and MaxTags.
+const (
+	DefaultMaxDevices  = state.DefaultDevicesPerApp
+	DefaultMaxMessages = state.DefaultMessages
+	DefaultMaxTags     = state.DefaultTagsPerAccount
+)
 
 // MetricsPath is where the Prometheus metrics are served; ControlToken guards it
 // unless MetricsPublic.

@@ -54,6 +54,7 @@ func (e *Emulator) build(sc *scenarios.Scenario) (*world, error) {
 		seed = e.cfg.Seed
 	}
 	st := state.New(plan.Accounts)
+	st.SetLimits(state.Limits{DevicesPerApp: e.cfg.MaxDevices, Messages: e.cfg.MaxMessages, TagsPerAccount: e.cfg.MaxTags})
 	w := &world{scenario: sc, clock: clk, start: clk.Now(), wallStart: time.Now(), ledger: ledger.NewBounded(e.cfg.LedgerRecords),
 		state: st, journal: journal.New(e.cfg.JournalBytes), metrics: metrics.NewRecorder()}
 	w.hub, err = stream.New(stream.Options{Clock: clk, Ledger: w.ledger, Logger: e.log,

@@ -72,3 +72,20 @@ func TestServeShutsDownWithinTheGraceAndPrintsTotals(t *testing.T) {
 		t.Fatal("the pending batch got no last attempt")
 	}
 }
+
+// The store limits are flags mirrored by PWEMU_* variables; a limit of 0 is a usage error.
+func TestStoreLimitFlagsAreCheckedFromFlagsAndEnvironment(t *testing.T) {
+	for _, tc := range []struct {
+		vars map[string]string
+		args []string
+	}{
+		{nil, []string{"serve", "--max-devices", "0"}},
+		{map[string]string{"PWEMU_MAX_MESSAGES": "-1"}, []string{"serve"}},
+		{map[string]string{"PWEMU_MAX_TAGS": "0"}, []string{"serve"}},
+	} {
+		code, _, errs := run(t, tc.vars, tc.args...)
+		if code != 2 || !strings.Contains(errs, "--max-devices, --max-messages and --max-tags must be above 0") {
+			t.Errorf("%v %v: exit %d, stderr %q; want 2 naming the limits", tc.vars, tc.args, code, errs)
+		}
+	}
+}

@@ -40,6 +40,9 @@ type serveConfig struct {
 
 	JournalBytes  string
 	LedgerRecords int
+	MaxDevices    int
+	MaxMessages   int
+	MaxTags       int
 	MaxConns      int
 	ShutdownGrace time.Duration
 }
@@ -63,6 +66,9 @@ func (c *serveConfig) flags(cmd *cobra.Command) {
 	f.DurationVar(&c.ShutdownGrace, "shutdown-grace", 8*time.Second, "on SIGTERM, how long pending batches get for one last attempt before pwemu prints the final totals and exits (a second signal exits at once)")
 	f.StringVar(&c.JournalBytes, "journal-bytes", "64MiB", "bound of the journal of API calls, oldest forgotten first (e.g. 16MiB, 1GiB)")
 	f.IntVar(&c.LedgerRecords, "ledger-records", ledgerRecordsDefault, "events the ledger keeps in detail, oldest evicted first (totals count every event)")
+	f.IntVar(&c.MaxDevices, "max-devices", emulator.DefaultMaxDevices, "devices one application may hold; registering a new one past it answers a 210")
+	f.IntVar(&c.MaxMessages, "max-messages", emulator.DefaultMaxMessages, "messages pwemu stores over all accounts; past it the oldest sent one is forgotten")
+	f.IntVar(&c.MaxTags, "max-tags", emulator.DefaultMaxTags, "tag definitions one account may hold (the default tags included); addTag past it answers a 210, setTags skips new tags")
 	f.StringSliceVar(&c.ScenarioEnv, "scenario-env", nil, "environment variables a scenario sent to PUT /_pwemu/scenario may read: NAME or PREFIX_* (comma-separated); it reads no other")
 }
 
@@ -83,11 +89,15 @@ func (c *serveConfig) emulatorConfig(stderr io.Writer, vars map[string]string) (
 	if c.MaxConns <= 0 || c.ShutdownGrace <= 0 {
 		return emulator.Config{}, usageError{fmt.Errorf("--max-conns and --shutdown-grace must be above 0")}
 	}
+	if c.MaxDevices <= 0 || c.MaxMessages <= 0 || c.MaxTags <= 0 {
+		return emulator.Config{}, usageError{fmt.Errorf("--max-devices, --max-messages and --max-tags must be above 0")}
+	}
 	if c.LedgerRecords <= 0 {
 		return emulator.Config{}, usageError{fmt.Errorf("--ledger-records %d: want a positive number", c.LedgerRecords)}
 	}
 	cfg := emulator.Config{Scenario: sc, Addr: c.Addr, Seed: c.Seed, Logger: log, Judge: expect.JudgeJSON,
 		JournalBytes: journalBytes, LedgerRecords: c.LedgerRecords, MaxConns: c.MaxConns,
+		MaxDevices: c.MaxDevices, MaxMessages: c.MaxMessages, MaxTags: c.MaxTags,
 		ControlToken: c.ControlToken, MetricsPublic: c.MetricsPublic, AllowedHosts: c.AllowedHosts, ScenarioEnv: c.ScenarioEnv}
 	if c.Clock != "" {
 		cc, err := emulator.ParseClock(c.Clock)

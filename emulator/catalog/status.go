@@ -42,9 +42,13 @@ const (
 	MsgBadFilter       = "Invalid devices_filter"
 
 	// Tags, filters, events, applications.
-	MsgNoTagName        = "Tag name is not set"
-	MsgBadTagType       = "Invalid tag type"
-	MsgTagExists        = "Tag already exists"
+	MsgNoTagName  = "Tag name is not set"
+	MsgBadTagType = "Invalid tag type"
+	MsgTagExists  = "Tag already exists"
+	// pwemu's own words: Pushwoosh documents no text for its store limits.
+	MsgTagLimit         = "Tag limit reached: the account defines as many tags as pwemu allows (--max-tags)"
+	MsgDeviceLimit      = "Device limit reached: the application has as many devices as pwemu allows (--max-devices)"
+	MsgMessageLimit     = "Message limit reached: pwemu stores as many scheduled messages as it allows (--max-messages)"
 	MsgTagNotFound      = "Tag not found"
 	MsgNoFilterName     = "Filter name is not set"
 	MsgFilterExists     = "Filter already exists"

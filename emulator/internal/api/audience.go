@@ -253,7 +253,7 @@ func (s *Server) bulkRegisterRow(app state.Application, _ *bulkRequest, i int, r
 	_, skipped, err := s.st.RegisterDevice(state.Registration{Application: app.Code, HWID: row.HWID,
 		PushToken: row.PushToken, Type: typ, Tags: tags}, at)
 	if err != nil {
-		row.Errors = []string{catalog.MsgAppNotFound}
+		row.Errors = []string{deviceRefusal(err).message}
 		return row
 	}
 	for _, sk := range skipped {

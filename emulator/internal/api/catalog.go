@@ -65,6 +65,9 @@ func (s *Server) addTag(c *call) reply {
 	if errors.Is(err, state.ErrExists) {
 		return refused(catalog.MsgTagExists)
 	}
+	if errors.Is(err, state.ErrLimit) {
+		return refused(catalog.MsgTagLimit)
+	}
 	return okRaw(resultTrue)
 }
 

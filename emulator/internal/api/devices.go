@@ -43,7 +43,7 @@ func (s *Server) registerDevice(c *call) reply {
 	}
 	created, _, err := s.st.RegisterDevice(reg, c.in.arrive)
 	if err != nil {
-		return refused(catalog.MsgAppNotFound)
+		return deviceRefusal(err)
 	}
 	if created {
 		s.st.Record(reg.Application, appActionInstall, c.in.arrive)
@@ -125,7 +125,7 @@ func (s *Server) setDeviceTags(c *call, hwid string) reply {
 	}
 	skipped, err := s.st.SetTags(c.app().Code, hwid, tags, c.in.arrive)
 	if err != nil {
-		return refused(catalog.MsgAppNotFound)
+		return deviceRefusal(err)
 	}
 	if len(skipped) == 0 {
 		return ok(nil)
@@ -230,7 +230,7 @@ func (s *Server) registerEmail(c *call) reply {
 		reg.Timezone = &r.TZOffset.V
 	}
 	if _, _, err := s.st.RegisterDevice(reg, c.in.arrive); err != nil {
-		return refused(catalog.MsgAppNotFound)
+		return deviceRefusal(err)
 	}
 	return ok(nil)
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -116,7 +115,7 @@ func (s *Server) channelSend(c *call, deviceType int, check func(n *Notification
 	for i := range plans {
 		m, _, err := s.accept(c, apps, &plans[i], false)
 		if err != nil {
-			return nil, httpError(http.StatusInternalServerError), false
+			return nil, messageRefusal(err), false
 		}
 		codes = append(codes, m.Code)
 	}

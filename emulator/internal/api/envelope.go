@@ -2,11 +2,13 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"unicode/utf8"
 
 	"github.com/pwemu/pwemu/emulator/catalog"
+	"github.com/pwemu/pwemu/emulator/internal/state"
 )
 
 // reply is what a method handler answers; one adapter (Server.write) turns it into
@@ -41,6 +43,24 @@ func okRaw(b []byte) reply {
 // refused answers 200/210 with a message: Pushwoosh's "understood, not done".
 func refused(message string) reply {
 	return reply{status: http.StatusOK, code: 210, message: message}
+}
+
+// deviceRefusal answers a store error about a device: the device limit, else an
+// unknown application.
+func deviceRefusal(err error) reply {
+	if errors.Is(err, state.ErrLimit) {
+		return refused(catalog.MsgDeviceLimit)
+	}
+	return refused(catalog.MsgAppNotFound)
+}
+
+// messageRefusal answers a store error about a new message: the message limit, else
+// an internal error.
+func messageRefusal(err error) reply {
+	if errors.Is(err, state.ErrLimit) {
+		return refused(catalog.MsgMessageLimit)
+	}
+	return httpError(http.StatusInternalServerError)
 }
 
 // httpError answers an HTTP error status with the envelope carrying the same code.

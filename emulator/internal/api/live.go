@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"net/http"
 	"strings"
 
 	"github.com/pwemu/pwemu/emulator/catalog"
@@ -91,7 +90,7 @@ func (s *Server) liveSend(c *call, prepare func(n *Notification, x *liveExtras, 
 	for i := range plans {
 		m, _, err := s.accept(c, apps, &plans[i], false)
 		if err != nil {
-			return httpError(http.StatusInternalServerError)
+			return messageRefusal(err)
 		}
 		codes = append(codes, m.Code)
 	}

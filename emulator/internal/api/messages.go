@@ -140,7 +140,7 @@ func (s *Server) createMessage(c *call) reply {
 	for i := range plans {
 		m, aud, err := s.accept(c, apps, &plans[i], oneDevice)
 		if err != nil {
-			return httpError(http.StatusInternalServerError)
+			return messageRefusal(err)
 		}
 		if i > 0 {
 			b = append(b, ',')

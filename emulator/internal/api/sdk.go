@@ -206,7 +206,7 @@ func (s *Server) multiRegisterDevice(c *call) reply {
 		reg.UserID = string(r.UserID)
 		reg.Tags = maps.Clone(r.Tags)
 		if _, _, err := s.st.RegisterDevice(reg, c.in.arrive); err != nil {
-			return refused(catalog.MsgAppNotFound)
+			return deviceRefusal(err)
 		}
 	}
 	return ok(nil)

@@ -54,7 +54,7 @@ const (
 // Pushwoosh's "events limit" permissions error.
 const MaxEvents = 1000
 
-// ErrLimit: a definition would pass an account's limit.
+// ErrLimit: a definition, device or message would pass a limit (MaxEvents, Limits).
 var ErrLimit = errors.New("limit reached")
 
 // addNamed adds one of an account's named definitions (filters, events, tags) under

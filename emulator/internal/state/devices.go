@@ -78,6 +78,9 @@ func (s *Store) RegisterDevice(r Registration, now time.Time) (created bool, ski
 	}
 	d, ok := a.devices[r.HWID]
 	if !ok {
+		if len(a.devices) >= s.limits.DevicesPerApp {
+			return false, nil, fmt.Errorf("application %q has %d devices: %w", r.Application, len(a.devices), ErrLimit)
+		}
 		d = &Device{Application: r.Application, HWID: r.HWID}
 		a.devices[r.HWID] = d
 	}
@@ -117,7 +120,7 @@ func (s *Store) RegisterDevice(r Registration, now time.Time) (created bool, ski
 	}
 	d.Registered = now
 	if len(r.Tags) > 0 {
-		skipped = setTagsLocked(acc, d, r.Tags, now)
+		skipped = setTagsLocked(acc, d, r.Tags, now, s.limits.TagsPerAccount)
 	}
 	return !ok, skipped, nil
 }

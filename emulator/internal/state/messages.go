@@ -77,6 +77,9 @@ func (s *Store) AddMessage(m Message, codeFor func(id uint64) string) (Message, 
 			}
 		}
 	}
+	if err := s.makeRoomForMessageLocked(); err != nil {
+		return Message{}, fmt.Errorf("%d stored messages, none sent yet: %w", len(s.w.messages), err)
+	}
 	m.ID = s.w.lastID + 1
 	m.Code = codeFor(m.ID)
 	if _, ok := s.w.messages[m.Code]; ok {
@@ -91,6 +94,7 @@ func (s *Store) AddMessage(m Message, codeFor func(id uint64) string) (Message, 
 	}
 	stored := m
 	s.w.messages[m.Code] = &stored
+	s.w.msgOrder = append(s.w.msgOrder, m.Code)
 	return m, nil
 }
 

@@ -83,8 +83,9 @@ type Group struct {
 
 // Store is the in-memory world. The zero value is not usable; call New.
 type Store struct {
-	mu sync.RWMutex
-	w  *world
+	mu     sync.RWMutex
+	w      *world
+	limits Limits
 }
 
 // world is what the store's lock guards.
@@ -94,6 +95,7 @@ type world struct {
 	apps     map[string]*app
 	groups   map[string]Group
 	messages map[string]*Message
+	msgOrder []string // codes of messages, oldest first (some perhaps deleted)
 	stats    map[string]StatsRequest
 	admin    admin // presets, campaigns, geozones, test devices, journeys, bulk jobs
 	tally    tally // what happened to messages, for the statistics
@@ -126,7 +128,7 @@ type app struct {
 
 // New builds a store holding the scenario's accounts, checked (scenarios.Plan).
 func New(accounts []scenarios.AccountPlan) *Store {
-	return &Store{w: build(accounts)}
+	return &Store{w: build(accounts), limits: Limits{}.withDefaults()}
 }
 
 // NextSeq returns 1, 2, 3, …: a source for identifiers that

@@ -3,11 +3,14 @@ package state
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pwemu/pwemu/emulator/catalog"
 )
 
 // Pushwoosh tag types.
@@ -60,6 +63,11 @@ func defaultTags() map[string]TagDef {
 func (s *Store) AddTag(accountID string, t TagDef) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if acc, ok := s.w.accounts[accountID]; ok && len(acc.tags) >= s.limits.TagsPerAccount {
+		if _, taken := acc.tags[t.Name]; !taken {
+			return fmt.Errorf("account %q has %d tags: %w", accountID, len(acc.tags), ErrLimit)
+		}
+	}
 	return addNamed(s, accountID, "tag", t.Name, func(a *account) map[string]TagDef { return a.tags }, t)
 }
 
@@ -113,10 +121,13 @@ func (s *Store) SetTags(application, hwid string, tags map[string]any, now time.
 	}
 	d, ok := a.devices[hwid]
 	if !ok {
+		if len(a.devices) >= s.limits.DevicesPerApp {
+			return nil, fmt.Errorf("application %q has %d devices: %w", application, len(a.devices), ErrLimit)
+		}
 		d = &Device{Application: application, HWID: hwid}
 		a.devices[hwid] = d
 	}
-	return setTagsLocked(acc, d, tags, now), nil
+	return setTagsLocked(acc, d, tags, now, s.limits.TagsPerAccount), nil
 }
 
 // DeviceTags returns the tag values of a device; ErrNotFound when the application is
@@ -140,7 +151,9 @@ func (s *Store) DeviceTags(application, hwid string) (map[string]any, error) {
 	return out, nil
 }
 
-func setTagsLocked(acc *account, d *Device, tags map[string]any, now time.Time) []Skipped {
+// setTagsLocked sets tags on d, defining the account's unknown ones while it has
+// fewer than maxTags definitions.
+func setTagsLocked(acc *account, d *Device, tags map[string]any, now time.Time, maxTags int) []Skipped {
 	var skipped []Skipped
 	// In order; one name (registerDevice's Language, a setTags of one tag) needs no sort.
 	var one [1]string
@@ -163,6 +176,10 @@ func setTagsLocked(acc *account, d *Device, tags map[string]any, now time.Time) 
 			t := inferTagType(v)
 			if t == 0 {
 				skipped = append(skipped, Skipped{Tag: name, Reason: "Unsupported tag value: use a number, string, boolean or list"})
+				continue
+			}
+			if len(acc.tags) >= maxTags {
+				skipped = append(skipped, Skipped{Tag: name, Reason: catalog.MsgTagLimit})
 				continue
 			}
 			def = TagDef{Name: name, Type: t}
