@@ -38,7 +38,7 @@ fuzz:
 	go test -run '^$$' -fuzz '^FuzzDecodeRequest$$' -fuzztime 100000x ./emulator/internal/api/
 
 build:
-	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o dist/pwemu ./cmd/pwemu
+	CGO_ENABLED=0 go build -tags grpcnotrace -trimpath -ldflags "$(LDFLAGS)" -o dist/pwemu ./cmd/pwemu
 
 # The multi-stage Dockerfile, built with the offline builder unless GO_IMAGE says otherwise.
 image:
@@ -52,7 +52,7 @@ dist:
 	@set -e; for p in $(DIST_PLATFORMS); do \
 		os=$${p%/*}; arch=$${p#*/}; ext=; [ $$os = windows ] && ext=.exe; \
 		echo "dist/pwemu_$(VERSION)_$${os}_$${arch}$$ext"; \
-		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath -ldflags "$(LDFLAGS)" \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -tags grpcnotrace -trimpath -ldflags "$(LDFLAGS)" \
 			-o dist/pwemu_$(VERSION)_$${os}_$${arch}$$ext ./cmd/pwemu; \
 	done
 	cd dist && sha256sum pwemu_* > SHA256SUMS
