@@ -26,12 +26,19 @@ import (
 var version, revision string
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	// After the first signal the default action is back: a second one ends pwemu at
-	// once, without waiting for the shutdown grace.
-	go func() { <-ctx.Done(); stop() }()
-	os.Exit(execute(ctx, os.Args[1:], env{lookup: os.LookupEnv}, os.Stdout, os.Stderr))
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		// The default action is back before serve hears of the first signal, so a
+		// second one, however soon, ends pwemu at once without the shutdown grace.
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
+		cancel()
+	}()
+	code := execute(ctx, os.Args[1:], env{lookup: os.LookupEnv}, os.Stdout, os.Stderr)
+	cancel()
+	os.Exit(code)
 }
 
 // env is where flags fall back to when not given.
