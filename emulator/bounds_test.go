@@ -58,6 +58,13 @@ func TestListEndpointsPageAndReportEvictions(t *testing.T) {
 	if code, body := send(t, "GET", base+"/ledger?limit=1001", "", nil); code != 400 || !strings.Contains(body, "maximum page size 1000") {
 		t.Fatalf("ledger limit over the cap: %d %s", code, body)
 	}
+	// The requests sent to receivers page as the other lists do.
+	if code, body := send(t, "GET", base+"/requests?limit=1001", "", nil); code != 400 || !strings.Contains(body, "maximum page size 1000") {
+		t.Fatalf("requests limit over the cap: %d %s", code, body)
+	}
+	if code, body := send(t, "GET", base+"/requests?limit=1000", "", nil); code != 200 {
+		t.Fatalf("requests at the cap: %d %s", code, body)
+	}
 
 	// 150 API calls of ~1 KiB against a 40 KiB journal: the oldest are forgotten.
 	call := `{"request":{"auth":"x","application":"` + strings.Repeat("A", 1000) + `"}}`

@@ -37,8 +37,9 @@ type JournalView = emulator.JournalView
 // Client drives an emulator that runs elsewhere — a container, a CI service — through
 // its control API. Its methods mirror those of the in-process Emulator.
 type Client struct {
-	base string
-	http *http.Client
+	base  string
+	http  *http.Client
+	token string
 }
 
 // NewClient returns a client for the emulator at base (e.g. http://127.0.0.1:8080).
@@ -48,6 +49,14 @@ func NewClient(base string, httpClient *http.Client) *Client {
 		httpClient = http.DefaultClient
 	}
 	return &Client{base: strings.TrimRight(base, "/"), http: httpClient}
+}
+
+// WithToken returns a copy of c that sends Authorization: Bearer token with each call,
+// for an emulator started with --control-token (PWEMU_CONTROL_TOKEN).
+func (c *Client) WithToken(token string) *Client {
+	cc := *c
+	cc.token = token
+	return &cc
 }
 
 // URL is the API base URL of the emulator.
@@ -74,6 +83,9 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, co
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

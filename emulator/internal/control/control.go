@@ -565,18 +565,20 @@ type RequestsView struct {
 	Requests []ledger.Request `json:"requests"`
 }
 
-// DefaultRequestsLimit is how many requests GET /_pwemu/requests returns unless told.
-const DefaultRequestsLimit = 500
-
+// requests answers GET /_pwemu/requests?limit=N: the latest N requests, N as the
+// other lists' pages (DefaultPageSize unless told, MaxPageSize at most).
 func (s *server) requests(r *http.Request) (any, error) {
 	limit, err := intParam(r.URL.Query().Get("limit"))
 	if err != nil {
 		return nil, err
 	}
 	if limit == 0 {
-		limit = DefaultRequestsLimit
+		limit = DefaultPageSize
 	}
-	reqs, total := s.b.Ledger().Requests(min(limit, 10*DefaultRequestsLimit))
+	if limit > MaxPageSize {
+		return nil, fail(http.StatusBadRequest, "limit %d is over the maximum page size %d", limit, MaxPageSize)
+	}
+	reqs, total := s.b.Ledger().Requests(limit)
 	if reqs == nil {
 		reqs = []ledger.Request{}
 	}
