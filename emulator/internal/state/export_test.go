@@ -6,3 +6,13 @@ func MessageOrderLen(s *Store) int {
 	defer s.mu.RUnlock()
 	return len(s.w.msgOrder)
 }
+
+// SetTagsChunk is how many tags SetTags applies under one hold of the write lock.
+const SetTagsChunk = setTagsChunk
+
+// PauseBetweenTagChunks makes every SetTags call f between two of its chunks, until
+// the returned restore is called.
+func PauseBetweenTagChunks(f func()) (restore func()) {
+	betweenTagChunks = f
+	return func() { betweenTagChunks = nil }
+}

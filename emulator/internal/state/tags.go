@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -112,7 +111,40 @@ func (s *Store) HasTag(accountID, name string) bool {
 // unknown. A null value removes the tag. Tags the account does not define yet are
 // defined with the type of their value (the emulator is lenient where Pushwoosh
 // would want addTag first); values that do not fit their tag's type are skipped.
+//
+// A request body can carry hundreds of thousands of tags, so SetTags does not hold
+// the store's write lock for the whole call: names are sorted and values converted
+// before locking, then applied setTagsChunk at a time, the lock released between
+// chunks so other applications' calls go on meanwhile. Pushwoosh documents setTags
+// as asynchronous (200 OK means the request is queued), so a reader seeing some of
+// the tags applied and not yet the others is what a client of Pushwoosh sees too.
+// Each chunk is applied as a setTags of its own tags would be: the application and
+// the device are looked up again, so a device deleted meanwhile is made again.
 func (s *Store) SetTags(application, hwid string, tags map[string]any, now time.Time) ([]Skipped, error) {
+	prepared := prepareTags(tags, now)
+	var skipped []Skipped
+	for start := 0; start == 0 || start < len(prepared); start += setTagsChunk {
+		if start > 0 && betweenTagChunks != nil {
+			betweenTagChunks()
+		}
+		chunk := prepared[start:min(start+setTagsChunk, len(prepared))]
+		sk, err := s.setTagsChunk(application, hwid, chunk, now)
+		if err != nil {
+			return nil, err
+		}
+		skipped = append(skipped, sk...)
+	}
+	return skipped, nil
+}
+
+// setTagsChunk is how many tags SetTags applies under one hold of the write lock.
+const setTagsChunk = 1000
+
+// betweenTagChunks, when set (by tests), runs between two chunks of a SetTags,
+// while the store's lock is not held.
+var betweenTagChunks func()
+
+func (s *Store) setTagsChunk(application, hwid string, chunk []preparedTag, now time.Time) ([]Skipped, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, acc, err := s.appLocked(application)
@@ -127,7 +159,7 @@ func (s *Store) SetTags(application, hwid string, tags map[string]any, now time.
 		d = &Device{Application: application, HWID: hwid}
 		a.devices[hwid] = d
 	}
-	return setTagsLocked(acc, d, tags, now, s.limits.TagsPerAccount), nil
+	return applyTagsLocked(acc, d, chunk, now, s.limits.TagsPerAccount), nil
 }
 
 // DeviceTags returns the tag values of a device; ErrNotFound when the application is
@@ -154,27 +186,51 @@ func (s *Store) DeviceTags(application, hwid string) (map[string]any, error) {
 // setTagsLocked sets tags on d, defining the account's unknown ones while it has
 // fewer than maxTags definitions.
 func setTagsLocked(acc *account, d *Device, tags map[string]any, now time.Time, maxTags int) []Skipped {
-	var skipped []Skipped
-	// In order; one name (registerDevice's Language, a setTags of one tag) needs no sort.
-	var one [1]string
-	names := one[:0]
-	if len(tags) == 1 {
-		for name := range tags {
-			names = append(names, name)
+	return applyTagsLocked(acc, d, prepareTags(tags, now), now, maxTags)
+}
+
+// preparedTag is one tag of a setTags, converted as far as it can be without the
+// store: value is v converted to the type inferred from it (valueOK false when that
+// fails or v is an operation, which needs the current value).
+type preparedTag struct {
+	name     string
+	v        any
+	inferred int
+	value    any
+	valueOK  bool
+}
+
+// prepareTags sorts tags by name and converts their values to the types they would
+// define, so that the work under the store's lock is mostly map updates.
+func prepareTags(tags map[string]any, now time.Time) []preparedTag {
+	out := make([]preparedTag, 0, len(tags))
+	for name, v := range tags {
+		p := preparedTag{name: name, v: v}
+		if v != nil {
+			p.inferred = inferTagType(v)
+			if _, op := v.(map[string]any); !op && p.inferred != 0 {
+				p.value, p.valueOK = coerceTag(p.inferred, v, nil, now)
+			}
 		}
-	} else {
-		names = slices.Sorted(maps.Keys(tags))
+		out = append(out, p)
 	}
-	for _, name := range names {
-		v := tags[name]
+	slices.SortFunc(out, func(a, b preparedTag) int { return strings.Compare(a.name, b.name) })
+	return out
+}
+
+// applyTagsLocked sets prepared tags on d, defining the account's unknown ones while
+// it has fewer than maxTags definitions.
+func applyTagsLocked(acc *account, d *Device, tags []preparedTag, now time.Time, maxTags int) []Skipped {
+	var skipped []Skipped
+	for _, p := range tags {
+		name, v := p.name, p.v
 		if v == nil {
 			delete(d.Tags, name)
 			continue
 		}
 		def, ok := acc.tags[name]
 		if !ok {
-			t := inferTagType(v)
-			if t == 0 {
+			if p.inferred == 0 {
 				skipped = append(skipped, Skipped{Tag: name, Reason: "Unsupported tag value: use a number, string, boolean or list"})
 				continue
 			}
@@ -182,10 +238,14 @@ func setTagsLocked(acc *account, d *Device, tags map[string]any, now time.Time, 
 				skipped = append(skipped, Skipped{Tag: name, Reason: catalog.MsgTagLimit})
 				continue
 			}
-			def = TagDef{Name: name, Type: t}
+			def = TagDef{Name: name, Type: p.inferred}
 			acc.tags[name] = def
 		}
-		val, ok := coerceTag(def.Type, v, d.Tags[name], now)
+		val, ok := p.value, p.valueOK
+		if !ok || def.Type != p.inferred {
+			// An operation, or a value of another type than its tag's.
+			val, ok = coerceTag(def.Type, v, d.Tags[name], now)
+		}
 		if !ok {
 			reason := "Value does not match the tag type (" + TagTypeName(def.Type) + ")"
 			if val == errIncrementOverflow {
