@@ -29,7 +29,7 @@ func TestSmoke(t *testing.T) {
 		t.Skip("builds pwemu and starts processes")
 	}
 	var out strings.Builder
-	err := runHarness([]string{"-short", "-pairs", "1", "-only", "api,http", "-duration", "200ms", "-sender-events", "1000"}, &out)
+	err := runHarness([]string{"-short", "-pairs", "1", "-only", "api,http", "-duration", "1s", "-sender-events", "1000"}, &out)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
