@@ -2,6 +2,7 @@ package control
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"net/http"
 )
@@ -27,32 +28,44 @@ func (l list) write(w http.ResponseWriter) {
 	w.WriteHeader(http.StatusOK)
 	bw := bufio.NewWriterSize(w, 32<<10)
 	defer bw.Flush()
-	enc := json.NewEncoder(bw)
+	// Each value is encoded alone and written without the newline Encode ends it with,
+	// so the answer reads as ordinary JSON; elements of the list go one a line.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
+	put := func(v any) {
+		buf.Reset()
+		if enc.Encode(v) != nil {
+			bw.WriteString("null")
+			return
+		}
+		bw.Write(bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}))
+	}
 	bw.WriteByte('{')
 	writeFields := func(fs []field) {
 		for _, f := range fs {
-			enc.Encode(f.name)
+			put(f.name)
 			bw.WriteByte(':')
-			enc.Encode(f.value)
+			put(f.value)
 			bw.WriteByte(',')
 		}
 	}
 	writeFields(l.head)
-	enc.Encode(l.name)
+	put(l.name)
 	bw.WriteString(":[")
 	for i := 0; i < l.n; i++ {
 		if i > 0 {
 			bw.WriteByte(',')
 		}
-		enc.Encode(l.item(i))
+		bw.WriteByte('\n')
+		put(l.item(i))
 	}
 	bw.WriteByte(']')
 	for _, f := range l.tail {
 		bw.WriteByte(',')
-		enc.Encode(f.name)
+		put(f.name)
 		bw.WriteByte(':')
-		enc.Encode(f.value)
+		put(f.value)
 	}
 	bw.WriteString("}\n")
 }
