@@ -26,13 +26,7 @@ type emailExtras struct {
 }
 
 func emailFields(body []byte) []emailExtras {
-	var b struct {
-		Request struct {
-			Notifications []emailExtras `json:"notifications"`
-		} `json:"request"`
-	}
-	json.Unmarshal(body, &b) //nolint:errcheck // the shared decoder already judged the body
-	return b.Request.Notifications
+	return notificationFields[emailExtras](body)
 }
 
 // subjectText is the default-language text of an email subject: a string, a
@@ -70,14 +64,7 @@ func (s *Server) channelSend(c *call, deviceType int, check func(n *Notification
 	xs, es := extras(c.in.body), emailFields(c.in.body)
 	plans := make([]plan, 0, len(ns))
 	for i := range ns {
-		var x notificationExtras
-		var e emailExtras
-		if i < len(xs) {
-			x = xs[i]
-		}
-		if i < len(es) {
-			e = es[i]
-		}
+		x, e := nth(xs, i), nth(es, i)
 		n := &ns[i]
 		if r, good := check(n, &e); !good {
 			return nil, r, false

@@ -48,13 +48,7 @@ func inboxFieldsOf(body []byte) []inboxFields {
 	if !bytes.Contains(body, inboxMarker) {
 		return nil
 	}
-	var b struct {
-		Request struct {
-			Notifications []inboxFields `json:"notifications"`
-		} `json:"request"`
-	}
-	json.Unmarshal(body, &b) //nolint:errcheck // the shared decoder already judged the body
-	return b.Request.Notifications
+	return notificationFields[inboxFields](body)
 }
 
 // inboxPayload decodes the inbox fields of a v2 notify payload.

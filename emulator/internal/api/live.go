@@ -38,13 +38,7 @@ type liveExtras struct {
 }
 
 func liveFields(body []byte) []liveExtras {
-	var b struct {
-		Request struct {
-			Notifications []liveExtras `json:"notifications"`
-		} `json:"request"`
-	}
-	json.Unmarshal(body, &b) //nolint:errcheck // the shared decoder already judged the body
-	return b.Request.Notifications
+	return notificationFields[liveExtras](body)
 }
 
 // object reads the live_activity object; ok is false when it is missing or not an
@@ -71,14 +65,7 @@ func (s *Server) liveSend(c *call, prepare func(n *Notification, x *liveExtras, 
 	xs, ls := extras(c.in.body), liveFields(c.in.body)
 	plans := make([]plan, 0, len(ns))
 	for i := range ns {
-		var ne notificationExtras
-		var lx liveExtras
-		if i < len(xs) {
-			ne = xs[i]
-		}
-		if i < len(ls) {
-			lx = ls[i]
-		}
+		ne, lx := nth(xs, i), nth(ls, i)
 		p, r, good := prepare(&ns[i], &lx, &ne)
 		if !good {
 			return r

@@ -110,10 +110,7 @@ func (s *Server) createMessage(c *call) reply {
 	xs := extras(c.in.body)
 	inboxes := inboxFieldsOf(c.in.body)
 	for i := range ns {
-		var x notificationExtras
-		if i < len(xs) {
-			x = xs[i]
-		}
+		x := nth(xs, i)
 		if r, good := s.applyPreset(c, &ns[i]); !good {
 			return r
 		}

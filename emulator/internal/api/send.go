@@ -73,13 +73,29 @@ func extras(body []byte) []notificationExtras {
 	if !mayHaveKeys(body, extraKeys()) {
 		return nil // what decoding would give: no extra field is set
 	}
+	return notificationFields[notificationExtras](body)
+}
+
+// notificationFields decodes fields of a v1.3 body's notifications that the shared
+// decoder does not read, one T a notification: each sender reads only its own.
+func notificationFields[T any](body []byte) []T {
 	var b struct {
 		Request struct {
-			Notifications []notificationExtras `json:"notifications"`
+			Notifications []T `json:"notifications"`
 		} `json:"request"`
 	}
 	json.Unmarshal(body, &b) //nolint:errcheck // the shared decoder already judged the body
 	return b.Request.Notifications
+}
+
+// nth is xs[i], or the zero T past the end: a notification whose extras were not
+// decoded has none set.
+func nth[T any](xs []T, i int) T {
+	if i < len(xs) {
+		return xs[i]
+	}
+	var zero T
+	return zero
 }
 
 // extraKeys are the JSON names of notificationExtras' fields.
