@@ -234,20 +234,31 @@ func (h *harness) httpSender() error {
 	}
 	r := h.add(&result{figure: "HTTP sender events/s", ratio: "pwemu / bare loop", target: "≥ 0.9", unit: "ev/s",
 		note: fmt.Sprintf("pwemu run, %d events", n)})
+	return h.senderPairs(r, n, h.startHTTPReceiver, func(isPwemu bool, url string, i int) error {
+		if isPwemu {
+			_, err := h.run(serverCore, 10*time.Minute, h.pwemuEnv("http", i), nil, h.pwemu, "run", "--receiver", url+"/events", sc)
+			return err
+		}
+		var res senderResult
+		_, err := h.run(serverCore, 10*time.Minute, nil, &res, h.self, "post-loop", "-url", url+"/events",
+			"-bodies", h.bodies, "-events", strconv.FormatInt(n, 10), "-authorization", "Bearer bench")
+		return err
+	})
+}
+
+// senderPairs runs the pairs of a sender figure: in each, pwemu and the bare sender
+// (in turn, by order) send n events to a fresh receiver, which must count all n and
+// gives the events/s of the ratio.
+func (h *harness) senderPairs(r *result, n int64, receiver func(...string) (*proc, string, error),
+	send func(isPwemu bool, target string, pair int) error) error {
 	for i := range h.pairs {
 		var got [2]float64
 		for _, isPwemu := range order(i) {
-			rec, url, err := h.startHTTPReceiver()
+			rec, target, err := receiver()
 			if err != nil {
 				return err
 			}
-			if isPwemu {
-				_, err = h.run(serverCore, 10*time.Minute, h.pwemuEnv("http", i), nil, h.pwemu, "run", "--receiver", url+"/events", sc)
-			} else {
-				var res senderResult
-				_, err = h.run(serverCore, 10*time.Minute, nil, &res, h.self, "post-loop", "-url", url+"/events",
-					"-bodies", h.bodies, "-events", strconv.FormatInt(n, 10), "-authorization", "Bearer bench")
-			}
+			err = send(isPwemu, target, i)
 			st, serr := stopReceiver(rec)
 			if err != nil {
 				return err
@@ -320,39 +331,20 @@ func (h *harness) grpcSender() error {
 	}
 	r := h.add(&result{figure: "gRPC sender events/s", ratio: "pwemu / bare client", target: "≥ 0.9", unit: "ev/s",
 		note: fmt.Sprintf("pwemu run, %d events", n)})
-	for i := range h.pairs {
-		var got [2]float64
-		for _, isPwemu := range order(i) {
-			rec, addr, _, err := h.startGRPCReceiver()
-			if err != nil {
-				return err
-			}
-			if isPwemu {
-				_, err = h.run(serverCore, 10*time.Minute, h.pwemuEnv("grpc", i), nil, h.pwemu, "run", "--receiver-grpc", addr, sc)
-			} else {
-				var res senderResult
-				_, err = h.run(serverCore, 10*time.Minute, nil, &res, h.self, "grpc-loop", "-addr", addr,
-					"-events", h.events, "-events-count", strconv.FormatInt(n, 10))
-			}
-			st, serr := stopReceiver(rec)
-			if err != nil {
-				return err
-			}
-			if serr != nil {
-				return serr
-			}
-			if st.Events != n {
-				return fmt.Errorf("the receiver counted %d events, want %d", st.Events, n)
-			}
-			if isPwemu {
-				got[0] = st.EventsPerSecond()
-			} else {
-				got[1] = st.EventsPerSecond()
-			}
-		}
-		h.pair(r, i, got[0], got[1])
+	receiver := func(args ...string) (*proc, string, error) {
+		rec, addr, _, err := h.startGRPCReceiver(args...)
+		return rec, addr, err
 	}
-	return nil
+	return h.senderPairs(r, n, receiver, func(isPwemu bool, addr string, i int) error {
+		if isPwemu {
+			_, err := h.run(serverCore, 10*time.Minute, h.pwemuEnv("grpc", i), nil, h.pwemu, "run", "--receiver-grpc", addr, sc)
+			return err
+		}
+		var res senderResult
+		_, err := h.run(serverCore, 10*time.Minute, nil, &res, h.self, "grpc-loop", "-addr", addr,
+			"-events", h.events, "-events-count", strconv.FormatInt(n, 10))
+		return err
+	})
 }
 
 // hours: 24 h of emulator time with n events and a receiver answering 503 to 20 % of
